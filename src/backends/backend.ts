@@ -1,0 +1,85 @@
+/**
+ * The small interface every backend implements (embedded llama.cpp, Ollama, OpenAI-compatible servers).
+ * Adapters only translate between this shape and their wire format; prompts come from `prompt.ts`, the answer
+ * shape from `answer-schema.ts`. One shared contract suite (`backend-contract.ts`) runs against every backend.
+ */
+import type { BackendName } from "../config/schema.js";
+import type { ShellName } from "../shells.js";
+
+/** What the model is told about the machine the command will run on. Gathered once per run by core. */
+export interface ExecutionContext {
+  /** `linux`, `darwin`, `win32`, … */
+  platform: NodeJS.Platform;
+  /** Human name and version, e.g. `Debian GNU/Linux 12`, `macOS 15.1`. */
+  osVersion: string;
+  arch: string;
+  shell: ShellName;
+  /** e.g. `5.2.15`, when it could be read cheaply. */
+  shellVersion?: string | undefined;
+  cwd: string;
+  /** GNU coreutils/findutils or BSD userland: flags differ (`sed -i`, `find -printf`, `stat`). */
+  userland: "gnu" | "bsd" | "busybox" | "windows" | "unknown";
+  /** Relevant tools found on PATH (`fd`, `rg`, `jq`, …). */
+  tools: string[];
+}
+
+/** A request for one command. */
+export interface GenerationRequest {
+  /** The user's plain-language request. It is data, never instructions to cmdai. */
+  request: string;
+  /** Shell the command is for. */
+  shell: ShellName;
+  context: ExecutionContext;
+  /** Also produce an explanation (costs tokens; only for --explain and the Explain action). */
+  wantExplanation: boolean;
+  /** A previous attempt and what the user wants changed (the Revise action). */
+  revision?: { previousCommand: string; feedback: string } | undefined;
+}
+
+/** Per-call options. */
+export interface GenerateOptions {
+  /** Cancels the generation; the backend rejects with an AbortError promptly. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Timings, in milliseconds, reported in the JSON output's `timingsMs`. */
+export interface GenerationTimings {
+  /** Loading the model (embedded) or waiting for the first byte (servers). */
+  load?: number;
+  /** Generating the answer. */
+  generate?: number;
+}
+
+/** A backend's answer. */
+export interface GenerationResult {
+  command: string;
+  explanation?: string | undefined;
+  /** The model that answered (file name, catalog id, or server model name). */
+  model: string;
+  timingsMs: GenerationTimings;
+}
+
+/** Whether a backend can answer right now, and if not, why and how to fix it. */
+export type Availability =
+  { available: true; detail?: string } | { available: false; reason: string; hint?: string | undefined };
+
+/** Who a backend is, for `--verbose`, JSON output and `doctor`. */
+export interface BackendDescription {
+  name: BackendName;
+  /** Model name or path, when known before generating. */
+  model?: string | undefined;
+  /** URL, socket or file the backend talks to. */
+  location?: string | undefined;
+}
+
+/** The backend interface. */
+export interface Backend {
+  readonly name: BackendName;
+  /** Produce one command, or reject with a typed `CmdaiError` (never a made-up command). */
+  generate(request: GenerationRequest, options?: GenerateOptions): Promise<GenerationResult>;
+  /** Cheap check whether `generate` can work (server reachable, model file present). */
+  isAvailable(options?: GenerateOptions): Promise<Availability>;
+  describe(): BackendDescription;
+  /** Free resources (model memory, sockets). Safe to call twice. */
+  dispose(): Promise<void>;
+}

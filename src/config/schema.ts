@@ -1,0 +1,202 @@
+/**
+ * The one source of truth for cmdai's configuration: types, defaults and the documentation of every key come
+ * from this zod schema. `docs/configuration.md` is generated from it (`npm run docs:config`) and a test keeps
+ * the two in step.
+ */
+import { z } from "zod";
+import { SHELL_NAMES } from "../shells.js";
+import { RISK_LEVELS, SAFETY_MODES } from "../safety/types.js";
+
+export const BACKEND_NAMES = ["embedded", "ollama", "openai"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export const OUTPUT_FORMATS = ["plain", "json", "yaml"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const GPU_CHOICES = ["auto", "metal", "cuda", "vulkan", "off"] as const;
+export type GpuChoice = (typeof GPU_CHOICES)[number];
+
+export const COLOR_CHOICES = ["auto", "always", "never"] as const;
+
+const headers = z
+  .record(z.string(), z.string())
+  .default({})
+  .describe('Extra HTTP headers sent with every request, e.g. { "X-Team" = "infra" }.');
+
+const embeddedSchema = z
+  .object({
+    threads: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe("CPU threads for inference. Default: the number of available cores."),
+    gpu: z
+      .enum(GPU_CHOICES)
+      .default("auto")
+      .describe("GPU backend: auto picks Metal on Apple Silicon, CUDA or Vulkan where present, else CPU."),
+    context_size: z
+      .number()
+      .int()
+      .min(256)
+      .max(131072)
+      .optional()
+      .describe("Context window in tokens. Default: sized to the prompt."),
+    temperature: z.number().min(0).max(2).default(0.15).describe("Sampling temperature; low suits commands."),
+    max_tokens: z.number().int().min(16).max(4096).default(256).describe("Upper bound on generated tokens."),
+    seed: z.number().int().min(0).optional().describe("Sampling seed, for reproducible answers."),
+    keep_alive: z
+      .number()
+      .min(0)
+      .default(600)
+      .describe("Seconds the warm model server stays up when idle; 0 disables the server."),
+  })
+  .default({ gpu: "auto", temperature: 0.15, max_tokens: 256, keep_alive: 600 });
+
+const ollamaSchema = z
+  .object({
+    host: z
+      .string()
+      .min(1)
+      .default("http://127.0.0.1:11434")
+      .describe("Ollama server address (OLLAMA_HOST); host:port without a scheme is accepted."),
+    model: z.string().min(1).optional().describe("Model name on the Ollama server, e.g. qwen2.5-coder:1.5b."),
+    timeout: z.number().positive().optional().describe("Seconds to wait for an answer. Default: `timeout`."),
+    keep_alive: z.string().default("5m").describe("How long Ollama keeps the model loaded after a request."),
+    headers,
+  })
+  .default({ host: "http://127.0.0.1:11434", keep_alive: "5m", headers: {} });
+
+const openaiSchema = z
+  .object({
+    base_url: z
+      .string()
+      .min(1)
+      .default("http://127.0.0.1:8000/v1")
+      .describe("OpenAI-compatible API base URL (OPENAI_BASE_URL), e.g. vLLM, llama.cpp server, LM Studio."),
+    model: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Model name on the server. Default: the first one it lists."),
+    api_key_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+      .default("OPENAI_API_KEY")
+      .describe("Name of the environment variable holding the API key (sent as a Bearer token)."),
+    timeout: z.number().positive().optional().describe("Seconds to wait for an answer. Default: `timeout`."),
+    headers,
+  })
+  .default({ base_url: "http://127.0.0.1:8000/v1", api_key_env: "OPENAI_API_KEY", headers: {} });
+
+const safetyRuleSchema = z.object({
+  id: z.string().min(1).optional().describe("Rule id shown in reasons. Default: derived from the command."),
+  command: z.string().min(1).describe("Command name the rule applies to (after unwrapping sudo, env, …)."),
+  pattern: z
+    .string()
+    .optional()
+    .describe("Regular expression matched against the normalised arguments; absent matches any."),
+  level: z.enum(RISK_LEVELS).describe("Level the rule raises a matching command to."),
+  message: z.string().min(1).describe("One sentence saying what the command would do."),
+  safer_alternative: z.string().optional().describe("A safer way to do the same, shown with the reason."),
+});
+
+const safetyAllowSchema = z.union([
+  z.string().min(1),
+  z.object({
+    pattern: z.string().min(1).describe("Exact normalised command, or a regular expression between slashes."),
+    allow_critical: z
+      .boolean()
+      .default(false)
+      .describe("Only when true may this entry lower a critical verdict."),
+  }),
+]);
+
+const safetyObjectSchema = z.object({
+  mode: z
+    .enum(SAFETY_MODES)
+    .default("moderate")
+    .describe("strict, moderate or permissive: how levels map to allow / confirm / block."),
+  rules: z.array(safetyRuleSchema).default([]).describe("Extra rules; they can only raise a level."),
+  allow: z
+    .array(safetyAllowSchema)
+    .default([])
+    .describe("Allowlisted commands; never lowers a critical verdict unless the entry says allow_critical."),
+});
+
+/** `safety = "strict"` is shorthand for `[safety] mode = "strict"`. */
+const safetySchema = z
+  .preprocess((value) => (typeof value === "string" ? { mode: value } : value), safetyObjectSchema)
+  .default({ mode: "moderate", rules: [], allow: [] });
+
+const uiSchema = z
+  .object({
+    color: z
+      .enum(COLOR_CHOICES)
+      .default("auto")
+      .describe("Colour output: auto (TTY and no NO_COLOR), always, never."),
+    hotkey: z
+      .string()
+      .min(1)
+      .default("\\C-g")
+      .describe("Key bound by `cmdai init` snippets (readline notation)."),
+  })
+  .default({ color: "auto", hotkey: "\\C-g" });
+
+const historySchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Append each executed command and its verdict to history.jsonl."),
+  })
+  .default({ enabled: true });
+
+const modelsSchema = z
+  .object({
+    dir: z.string().min(1).optional().describe("Model cache folder. Default: $XDG_CACHE_HOME/cmdai/models."),
+  })
+  .default({});
+
+/** The whole configuration file. Unknown keys are reported as warnings, not errors. */
+export const configSchema = z.object({
+  backend: z
+    .enum(BACKEND_NAMES)
+    .default("embedded")
+    .describe("Which backend answers (CMDAI_BACKEND, --backend)."),
+  model: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Catalog id, hf:owner/repo/file.gguf[@rev], URL, local .gguf path, or a server's model name (CMDAI_MODEL).",
+    ),
+  shell: z.enum(SHELL_NAMES).optional().describe("Target shell (CMDAI_SHELL, --shell). Default: detected."),
+  safety: safetySchema.describe(
+    "Safety mode, or a [safety] table with mode, rules and allow (CMDAI_SAFETY).",
+  ),
+  output: z.enum(OUTPUT_FORMATS).default("plain").describe("Output format (CMDAI_OUTPUT, --output)."),
+  timeout: z.number().positive().default(60).describe("Seconds to wait for a backend's answer (--timeout)."),
+  fallback: z
+    .array(z.enum(BACKEND_NAMES))
+    .default([])
+    .describe('Backends tried in order when none was chosen explicitly, e.g. ["ollama", "embedded"].'),
+  auto_download: z.boolean().default(false).describe("Download a missing model without asking."),
+  offline: z.boolean().default(false).describe("Never touch the network (HF_HUB_OFFLINE=1, --offline)."),
+  embedded: embeddedSchema.describe("In-process llama.cpp inference."),
+  ollama: ollamaSchema.describe("Ollama server backend."),
+  openai: openaiSchema.describe("OpenAI-compatible server backend."),
+  models: modelsSchema.describe("Model cache."),
+  ui: uiSchema.describe("Terminal output."),
+  history: historySchema.describe("Audit log of executed commands."),
+});
+
+/** The effective, validated configuration. */
+export type Config = z.infer<typeof configSchema>;
+/** One user-written safety rule. */
+export type SafetyRuleConfig = z.infer<typeof safetyRuleSchema>;
+/** One allowlist entry. */
+export type SafetyAllowConfig = z.infer<typeof safetyAllowSchema>;
+/** The `[safety]` table after normalisation. */
+export type SafetyConfig = Config["safety"];
