@@ -36,6 +36,11 @@ export interface BackendSettings {
     | undefined;
   /** `--yes` was given. */
   assumeYes: boolean;
+  /**
+   * The model named by `--model` or `CMDAI_MODEL`, when one was. It wins over the backend's own config
+   * (`[ollama] model`, `[openai] model`); `config.model` is the top-level file/default value.
+   */
+  modelOverride?: string | undefined;
 }
 
 export type BackendFactory = (settings: BackendSettings) => Backend | Promise<Backend>;
