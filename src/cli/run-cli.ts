@@ -1,0 +1,230 @@
+/**
+ * The command-line program: argv → options → the right command. Every command returns an exit code; errors
+ * are typed and rendered here (text on stderr, or the JSON/YAML error object on stdout), never thrown past.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { BACKEND_NAMES, OUTPUT_FORMATS, type OutputFormat } from "../config/schema.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { SAFETY_MODES } from "../safety/types.js";
+import { SHELL_NAMES } from "../shells.js";
+import type { CliIo } from "./io.js";
+import { asCmdaiError, errorDocument, writeDocument, writeErrorText } from "./output.js";
+import { packageVersion } from "./version.js";
+
+const EXIT_CODE_HELP = `
+Exit codes:
+  0    success (or, when cmdai ran the command, that command's exit code)
+  1    internal error
+  2    usage or configuration error
+  3    blocked by the safety engine
+  4    confirmation needed but not given (declined, or no terminal)
+  5    backend or model unavailable
+  130  interrupted (Ctrl-C)
+
+Examples:
+  cmdai "find all PDFs over 10MB changed this week"
+  cmdai --shell fish --explain "show the ten largest files here"
+  cmdai --output json --dry-run "count lines in all TypeScript files"
+  echo "list listening ports" | cmdai -o json
+  cmdai check 'rm -rf ~/'`;
+
+/** Options of the main command, as commander parses them. */
+export interface RequestCommandOptions {
+  shell?: string;
+  backend?: string;
+  model?: string;
+  safety?: string;
+  output?: string;
+  execute?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  explain?: boolean;
+  timeout?: string;
+  config?: string;
+  verbose?: boolean;
+  offline?: boolean;
+  version?: boolean;
+}
+
+/** The output format requested on the command line, read early so even argv errors honour it. */
+export function requestedOutputFormat(argv: readonly string[], env: NodeJS.ProcessEnv): OutputFormat {
+  let format: string | undefined = env.CMDAI_OUTPUT;
+  argv.forEach((argument, index) => {
+    if (argument === "--output" || argument === "-o") format = argv[index + 1];
+    else if (argument.startsWith("--output=")) format = argument.slice("--output=".length);
+    else if (/^-o(json|yaml|plain)$/.test(argument)) format = argument.slice(2);
+  });
+  if (argv.includes("--json")) format = "json";
+  return (OUTPUT_FORMATS as readonly string[]).includes(format ?? "") ? (format as OutputFormat) : "plain";
+}
+
+/** Render an error in the requested format and return its exit code. */
+export async function reportError(
+  io: CliIo,
+  error: unknown,
+  options: { format: OutputFormat; verbose: boolean; startedAt: number },
+): Promise<number> {
+  const typed = asCmdaiError(error);
+  if (options.format === "plain") {
+    writeErrorText(io, typed, { verbose: options.verbose });
+  } else {
+    if (options.verbose) writeErrorText(io, typed, { verbose: true });
+    await writeDocument(
+      io.stdout,
+      options.format,
+      errorDocument(typed, { totalMs: performance.now() - options.startedAt }),
+    );
+  }
+  return typed.exitCode;
+}
+
+/** A subcommand's options, with `-c`/`--verbose` given before the subcommand filled in. */
+function withRootOptions<T extends { config?: string }>(
+  program: Command,
+  options: T,
+): T & { verbose?: boolean } {
+  const root = program.opts<RequestCommandOptions>();
+  return {
+    ...options,
+    ...(options.config === undefined && root.config !== undefined ? { config: root.config } : {}),
+    ...(root.verbose === true ? { verbose: true } : {}),
+  };
+}
+
+function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise<void>): Command {
+  const program = new Command("cmdai")
+    .description(
+      "Turn a request in plain language into a command for your shell, rate how dangerous it is, and run it only with your consent.",
+    )
+    .argument(
+      "[request...]",
+      "what you want to do, in plain language (read from stdin when absent and stdin is not a terminal)",
+    )
+    .addOption(
+      new Option("-s, --shell <shell>", `target shell: ${SHELL_NAMES.join("|")} (default: detected)`),
+    )
+    .addOption(
+      new Option("-b, --backend <backend>", `${BACKEND_NAMES.join("|")} (default: config, else embedded)`),
+    )
+    .addOption(
+      new Option(
+        "-m, --model <model>",
+        "catalog id | hf:owner/repo/file.gguf | path.gguf | server model name",
+      ),
+    )
+    .addOption(new Option("--safety <mode>", `${SAFETY_MODES.join("|")} (default: moderate)`))
+    .addOption(new Option("-o, --output <format>", `${OUTPUT_FORMATS.join("|")} (default: plain)`))
+    .option("-x, --execute", 'run without the menu when the safety decision is "allow"')
+    .option("-y, --yes", "answer yes to confirmations (never overrides a block)")
+    .option("--dry-run", "never execute")
+    .option("--explain", "include an explanation")
+    .option("--timeout <seconds>", "seconds to wait for the backend's answer (default: 60)")
+    .option("--offline", "never use the network (like HF_HUB_OFFLINE=1)")
+    .option("-c, --config <file>", "config file (default: $XDG_CONFIG_HOME/cmdai/config.toml)")
+    .option("-v, --verbose", "backend, model and timings on stderr; stack traces for internal errors")
+    .option("-V, --version", "print the version (with --verbose: library and llama.cpp versions too)")
+    .addHelpText("after", EXIT_CODE_HELP)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {
+        // Errors are rendered by reportError, in the requested output format.
+      },
+    })
+    .exitOverride()
+    .action((requestParts: string[], options: RequestCommandOptions) =>
+      run(async () => {
+        if (options.version === true) {
+          io.stdout.write(`${packageVersion()}\n`);
+          return ExitCode.ok;
+        }
+        const { runRequestCommand } = await import("./run-request.js");
+        return runRequestCommand(requestParts, options, io);
+      }),
+    );
+
+  const config = program.command("config").description("show, read, change or locate the configuration");
+  config
+    .command("show")
+    .description("print the effective configuration and where each value came from")
+    .option("--json", "print as JSON")
+    .option("-c, --config <file>", "config file")
+    .action((options: { json?: boolean; config?: string }) =>
+      run(async () =>
+        (await import("./commands/config.js")).runConfigShow(withRootOptions(program, options), io),
+      ),
+    );
+  config
+    .command("get <key>")
+    .description("print one effective value, e.g. cmdai config get safety")
+    .option("-c, --config <file>", "config file")
+    .action((key: string, options: { config?: string }) =>
+      run(async () =>
+        (await import("./commands/config.js")).runConfigGet(key, withRootOptions(program, options), io),
+      ),
+    );
+  config
+    .command("set <key> <value>")
+    .description("validate and write one value to the config file, e.g. cmdai config set safety strict")
+    .option("-c, --config <file>", "config file")
+    .action((key: string, value: string, options: { config?: string }) =>
+      run(async () =>
+        (await import("./commands/config.js")).runConfigSet(
+          key,
+          value,
+          withRootOptions(program, options),
+          io,
+        ),
+      ),
+    );
+  config
+    .command("path")
+    .description("print the config file's path")
+    .option("-c, --config <file>", "config file")
+    .action((options: { config?: string }) =>
+      run(async () =>
+        (await import("./commands/config.js")).runConfigPath(withRootOptions(program, options), io),
+      ),
+    );
+  return program;
+}
+
+/** Run the CLI with the given arguments; resolves with the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const startedAt = performance.now();
+  const format = requestedOutputFormat(argv, io.env);
+  const verbose = argv.includes("--verbose") || argv.includes("-v");
+  let exitCode: number = ExitCode.ok;
+  const run = async (action: () => Promise<number>): Promise<void> => {
+    try {
+      exitCode = await action();
+    } catch (error) {
+      exitCode = await reportError(io, error, { format, verbose, startedAt });
+    }
+  };
+  const program = buildProgram(io, run);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.help" ||
+        error.code === "commander.version"
+      ) {
+        return ExitCode.ok;
+      }
+      const message = error.message.replace(/^error:\s*/, "");
+      return reportError(
+        io,
+        new UsageError(message.charAt(0).toUpperCase() + message.slice(1), {
+          hint: "Run `cmdai --help` for usage.",
+        }),
+        { format, verbose, startedAt },
+      );
+    }
+    return reportError(io, error, { format, verbose, startedAt });
+  }
+  return exitCode;
+}

@@ -1,0 +1,74 @@
+/**
+ * Which shell the user is in. Order: the parent process when it is a known shell (the shell that actually
+ * ran cmdai), then `$SHELL`, then `PSModulePath` on Windows, then the platform default. `--shell` / config
+ * override all of this before it is called.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type { ShellName } from "../shells.js";
+
+const SHELL_ALIASES: Record<string, ShellName> = {
+  bash: "bash",
+  zsh: "zsh",
+  fish: "fish",
+  sh: "sh",
+  dash: "sh",
+  ash: "sh",
+  ksh: "sh",
+  mksh: "sh",
+  pwsh: "powershell",
+  powershell: "powershell",
+  cmd: "cmd",
+};
+
+/** Map a program name or path (`/usr/bin/zsh`, `-bash`, `pwsh.exe`) to a supported shell. */
+export function shellFromProgramName(program: string | undefined): ShellName | undefined {
+  if (program === undefined || program.trim() === "") return undefined;
+  const base = path
+    .basename(program.trim().replace(/\\/g, "/"))
+    .replace(/^-/, "")
+    .replace(/\.exe$/i, "")
+    .toLowerCase();
+  return SHELL_ALIASES[base];
+}
+
+export interface ShellDetectionInput {
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  /** Name of the parent process, when known. */
+  parentProcessName?: string | undefined;
+}
+
+/** Decide the shell from the inputs (pure). */
+export function detectShell(input: ShellDetectionInput): ShellName {
+  const fromParent = shellFromProgramName(input.parentProcessName);
+  if (fromParent !== undefined) return fromParent;
+  const fromEnvironment = shellFromProgramName(input.env.SHELL);
+  if (fromEnvironment !== undefined) return fromEnvironment;
+  if (input.platform === "win32") {
+    // PowerShell adds its user module folders; plain cmd.exe sessions only have the system entry or none.
+    const modulePaths = (input.env.PSModulePath ?? "").split(";").filter((entry) => entry !== "");
+    return modulePaths.length >= 3 ? "powershell" : "cmd";
+  }
+  return input.platform === "darwin" ? "zsh" : "bash";
+}
+
+/** Best-effort name of this process's parent (cheap: /proc on Linux, one `ps` call on macOS). */
+export function readParentProcessName(
+  platform: NodeJS.Platform = process.platform,
+  parentPid = process.ppid,
+): string | undefined {
+  try {
+    if (platform === "linux") return fs.readFileSync(`/proc/${parentPid}/comm`, "utf8").trim();
+    if (platform === "darwin" || platform === "freebsd" || platform === "openbsd") {
+      return execFileSync("ps", ["-o", "comm=", "-p", String(parentPid)], {
+        encoding: "utf8",
+        timeout: 1000,
+      }).trim();
+    }
+  } catch {
+    // Not knowing the parent is fine: $SHELL and the platform default follow.
+  }
+  return undefined;
+}
