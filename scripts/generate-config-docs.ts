@@ -1,0 +1,4 @@
+import fs from "node:fs";
+import { renderConfigDocs } from "../src/config/render-config-docs.js";
+
+fs.writeFileSync(new URL("../docs/configuration.md", import.meta.url), renderConfigDocs());

@@ -1,0 +1,172 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError, UsageError } from "../errors.js";
+import { describeSource, findKeyLine, loadConfig, type ConfigFlags } from "./load-config.js";
+import type { PathEnvironment } from "./paths.js";
+
+let root: string;
+let paths: PathEnvironment;
+let configFile: string;
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "cmdai-config-"));
+  paths = { env: { XDG_CONFIG_HOME: root }, platform: "linux", homedir: root };
+  configFile = path.join(root, "cmdai", "config.toml");
+});
+afterEach(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+function writeConfig(text: string): void {
+  fs.mkdirSync(path.dirname(configFile), { recursive: true });
+  fs.writeFileSync(configFile, text);
+}
+
+function load(
+  options: { env?: NodeJS.ProcessEnv | undefined; flags?: ConfigFlags | undefined; configFile?: string } = {},
+) {
+  return loadConfig({
+    paths,
+    env: { XDG_CONFIG_HOME: root, ...options.env },
+    flags: options.flags,
+    configFile: options.configFile,
+  });
+}
+
+describe("precedence: defaults < file < environment < flags", () => {
+  const cases: {
+    name: string;
+    file?: string;
+    env?: NodeJS.ProcessEnv;
+    flags?: ConfigFlags;
+    expected: string;
+    source: string;
+  }[] = [
+    { name: "default", expected: "moderate", source: "default" },
+    { name: "file shorthand", file: 'safety = "strict"\n', expected: "strict", source: "file" },
+    { name: "file table", file: '[safety]\nmode = "permissive"\n', expected: "permissive", source: "file" },
+    {
+      name: "env over file",
+      file: 'safety = "strict"\n',
+      env: { CMDAI_SAFETY: "permissive" },
+      expected: "permissive",
+      source: "env",
+    },
+    {
+      name: "flag over env",
+      file: 'safety = "strict"\n',
+      env: { CMDAI_SAFETY: "permissive" },
+      flags: { safety: "moderate" },
+      expected: "moderate",
+      source: "flag",
+    },
+  ];
+  for (const testCase of cases) {
+    it(testCase.name, () => {
+      if (testCase.file !== undefined) writeConfig(testCase.file);
+      const loaded = load({ env: testCase.env, flags: testCase.flags });
+      expect(loaded.config.safety.mode).toBe(testCase.expected);
+      expect(loaded.sources.get("safety.mode")?.kind ?? "default").toBe(testCase.source);
+    });
+  }
+
+  it("maps the ecosystem's own variables", () => {
+    const loaded = load({
+      env: {
+        OLLAMA_HOST: "10.0.0.5:11434",
+        OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+        HF_HUB_OFFLINE: "1",
+        NO_COLOR: "1",
+      },
+    });
+    expect(loaded.config.ollama.host).toBe("10.0.0.5:11434");
+    expect(loaded.config.openai.base_url).toBe("http://127.0.0.1:9/v1");
+    expect(loaded.config.offline).toBe(true);
+    expect(loaded.config.ui.color).toBe("never");
+    expect(describeSource(loaded.sources.get("offline"))).toBe("environment HF_HUB_OFFLINE");
+  });
+
+  it("merges tables key by key across layers", () => {
+    writeConfig('[safety]\nmode = "strict"\nallow = ["make clean"]\n[embedded]\nthreads = 3\n');
+    const loaded = load({ env: { CMDAI_SAFETY: "permissive" }, flags: { timeout: "7" } });
+    expect(loaded.config.safety).toMatchObject({ mode: "permissive", allow: ["make clean"] });
+    expect(loaded.config.embedded.threads).toBe(3);
+    expect(loaded.config.timeout).toBe(7);
+    expect(loaded.sources.get("embedded.threads")).toMatchObject({ kind: "file", line: 5 });
+  });
+
+  it("keeps the model override from --model or CMDAI_MODEL only", () => {
+    writeConfig('model = "/models/a.gguf"\n');
+    expect(load().modelOverride).toBeUndefined();
+    expect(load({ env: { CMDAI_MODEL: "b" } }).modelOverride).toBe("b");
+    expect(load({ env: { CMDAI_MODEL: "b" }, flags: { model: "c" } }).modelOverride).toBe("c");
+  });
+});
+
+describe("errors", () => {
+  it("names the file and line of broken TOML", () => {
+    writeConfig('backend = "ollama"\nthreads = [1,\n');
+    expect(() => load()).toThrow(ConfigError);
+    try {
+      load();
+    } catch (error) {
+      expect((error as ConfigError).code).toBe("config_parse");
+      expect((error as ConfigError).message).toContain(configFile);
+      expect((error as ConfigError).message).toMatch(/line \d/);
+    }
+  });
+
+  it("names key, value, allowed values and line for a bad file value", () => {
+    writeConfig('backend = "embedded"\nsafety = "extreme"\n');
+    expect(() => load()).toThrow(
+      /Invalid value "extreme" for safety in .*config\.toml:2: allowed: strict, moderate, permissive/,
+    );
+  });
+
+  it("names the variable for a bad environment value", () => {
+    expect(() => load({ env: { CMDAI_OUTPUT: "xml" } })).toThrow(/"xml" for output from CMDAI_OUTPUT/);
+  });
+
+  it("reports a bad flag value as a usage error", () => {
+    expect(() => load({ flags: { backend: "nosuch" } })).toThrow(UsageError);
+    expect(() => load({ flags: { timeout: "soon" } })).toThrow(/--timeout/);
+  });
+
+  it("rejects wrong types and out-of-range numbers", () => {
+    writeConfig("[embedded]\nthreads = 0\n");
+    expect(() => load()).toThrow(/embedded\.threads.*at least 1/);
+    writeConfig('timeout = "60"\n');
+    expect(() => load()).toThrow(/timeout.*expected number/);
+  });
+
+  it("requires a file given with -c to exist", () => {
+    expect(() => load({ configFile: path.join(root, "missing.toml") })).toThrow(/not found: .*missing\.toml/);
+  });
+
+  it("warns about unknown keys without failing", () => {
+    writeConfig('colour = "red"\n[ollama]\nhost = "127.0.0.1:1"\nmodle = "x"\n');
+    const loaded = load();
+    expect(loaded.warnings).toHaveLength(2);
+    expect(loaded.warnings[0]).toMatch(/"colour".*line 1/);
+    expect(loaded.warnings[1]).toMatch(/"ollama\.modle".*line 4/);
+  });
+});
+
+describe("loading never writes", () => {
+  it("creates no file or folder", () => {
+    load();
+    expect(fs.readdirSync(root)).toEqual([]);
+  });
+});
+
+describe("findKeyLine", () => {
+  it("finds keys inside sections", () => {
+    const text = 'backend = "x"\n\n[ollama]\nhost = "h"\n[openai]\nhost = "i"\n';
+    expect(findKeyLine(text, ["backend"])).toBe(1);
+    expect(findKeyLine(text, ["ollama", "host"])).toBe(4);
+    expect(findKeyLine(text, ["openai", "host"])).toBe(6);
+    expect(findKeyLine(text, ["missing"])).toBeUndefined();
+  });
+});
