@@ -62,8 +62,9 @@ function escapeSequenceLength(input: string, index: number): number {
 export function parseKeys(input: string): Key[] {
   const keys: Key[] = [];
   let text = "";
+  // One key per character: a menu letter typed fast (or pasted) right after another still counts alone.
   const flushText = (): void => {
-    if (text !== "") keys.push({ name: "text", text });
+    for (const character of Array.from(text)) keys.push({ name: "text", text: character });
     text = "";
   };
   let index = 0;
@@ -98,7 +99,7 @@ export function parseKeys(input: string): Key[] {
       index += 1;
       continue;
     }
-    if (code < 0x20) {
+    if (code < 0x20 && character !== "\t") {
       flushText();
       keys.push({ name: "control", letter: String.fromCharCode(code + 0x60) });
       index += 1;
