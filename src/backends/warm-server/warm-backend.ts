@@ -164,8 +164,9 @@ export class WarmBackend implements Backend {
         if (signal?.aborted === true) throw new DOMException("The operation was aborted.", "AbortError");
         if ((await serverStatus(socketPath)) !== undefined) return;
         if (ownsMarker && child.exited) throw new Error("the model server exited during start-up");
-        if (!ownsMarker && !fs.existsSync(marker))
-          throw new Error("the model server another process started failed");
+        if (!ownsMarker && !fs.existsSync(marker) && (await serverStatus(socketPath)) === undefined) {
+          throw new Error("the model server that another cmdai started did not come up");
+        }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       throw new Error("the model server did not start in time");
