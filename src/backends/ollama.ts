@@ -133,10 +133,20 @@ function modelMatches(requested: string, listed: string): boolean {
   return withTag(requested) === withTag(listed);
 }
 
-function listedModels(text: string): string[] {
-  const parsed = JSON.parse(text) as { models?: { name?: unknown; model?: unknown }[] };
-  return (parsed.models ?? [])
-    .map((entry) => (typeof entry.name === "string" ? entry.name : entry.model))
+/** Model names from a `/api/tags` body; undefined when the body is not a model list. */
+function listedModels(text: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const models = (parsed as { models?: unknown } | null)?.models;
+  if (!Array.isArray(models)) return undefined;
+  return models
+    .map((entry: { name?: unknown; model?: unknown }) =>
+      typeof entry.name === "string" ? entry.name : entry.model,
+    )
     .filter((name): name is string => typeof name === "string");
 }
 
@@ -225,6 +235,12 @@ export class OllamaBackend implements Backend {
       generate: options,
       interpret: (text) => {
         const models = listedModels(text);
+        if (models === undefined) {
+          return {
+            available: true,
+            detail: `${this.client.service.location} answered /api/tags without a model list`,
+          };
+        }
         const wanted = this.configuredModel;
         if (wanted !== undefined && !models.some((listed) => modelMatches(wanted, listed))) {
           return {
@@ -261,6 +277,7 @@ export class OllamaBackend implements Backend {
   private async model(deadline: Deadline, options: GenerateOptions): Promise<string> {
     if (this.configuredModel !== undefined) return this.configuredModel;
     if (this.discoveredModel !== undefined) return this.discoveredModel;
+    let models: string[] | undefined;
     try {
       const response = await this.client.request({
         method: "GET",
@@ -268,24 +285,26 @@ export class OllamaBackend implements Backend {
         deadline,
         signal: options.signal,
       });
-      const models = listedModels(response.text);
-      const first = models[0];
-      if (first === undefined) {
-        throw new BackendError(
-          "backend_unavailable",
-          `Ollama at ${this.client.service.location} has no models.`,
-          {
-            hint: `Run \`ollama pull ${OLLAMA_DEFAULT_MODEL}\`, or name a model with --model.`,
-          },
-        );
-      }
-      this.settings.log(`No Ollama model configured; using "${first}", the first the server lists.`);
-      this.discoveredModel = first;
+      models = listedModels(response.text);
     } catch (error) {
-      if (!(error instanceof HttpStatusError) && !(error instanceof SyntaxError)) throw error;
-      this.settings.log(`Could not list Ollama models (${error.message}); using "${OLLAMA_DEFAULT_MODEL}".`);
-      this.discoveredModel = OLLAMA_DEFAULT_MODEL;
+      if (!(error instanceof HttpStatusError)) throw error;
+      this.settings.log(`Could not list Ollama models (${error.message}).`);
     }
+    if (models?.length === 0) {
+      throw new BackendError(
+        "backend_unavailable",
+        `Ollama at ${this.client.service.location} has no models.`,
+        {
+          hint: `Run \`ollama pull ${OLLAMA_DEFAULT_MODEL}\`, or name a model with --model.`,
+        },
+      );
+    }
+    this.discoveredModel = models?.[0] ?? OLLAMA_DEFAULT_MODEL;
+    this.settings.log(
+      models === undefined
+        ? `No Ollama model configured and none listed; using "${OLLAMA_DEFAULT_MODEL}".`
+        : `No Ollama model configured; using "${this.discoveredModel}", the first the server lists.`,
+    );
     return this.discoveredModel;
   }
 

@@ -165,9 +165,17 @@ function readCompletion(
   return model === undefined ? { content, truncated } : { content, model, truncated };
 }
 
+/** Model ids from a `/models` body (empty when the body is not a model list). */
 function listedModels(text: string): string[] {
-  const parsed = JSON.parse(text) as { data?: { id?: unknown }[] };
-  return (parsed.data ?? []).map((entry) => entry.id).filter((id): id is string => typeof id === "string");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const data = (parsed as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return [];
+  return data.map((entry: { id?: unknown }) => entry.id).filter((id): id is string => typeof id === "string");
 }
 
 /** See the module comment. */
@@ -306,7 +314,7 @@ export class OpenAiCompatibleBackend implements Backend {
       this.discoveredModel = listedModels(response.text)[0] ?? null;
     } catch (error) {
       if (error instanceof HttpStatusError && (error.status === 401 || error.status === 403)) throw error;
-      if (!(error instanceof HttpStatusError) && !(error instanceof SyntaxError)) throw error;
+      if (!(error instanceof HttpStatusError)) throw error;
       this.discoveredModel = null;
     }
     this.settings.log(

@@ -139,7 +139,7 @@ export function sendJson(
   response.end(body);
 }
 
-/** Carry out the non-answer replies (status, stall, reset). Returns false for answers, which the caller sends. */
+/** Carry out a non-answer reply (status, stall, reset); `firstChunk` is what a mid-stream stall sends first. */
 export function sendFault(
   reply: Exclude<FakeReply, string | { kind: "answer" }>,
   response: ServerResponse,
