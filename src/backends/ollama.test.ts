@@ -357,3 +357,83 @@ describe("ollama backend against a loopback Ollama", () => {
     await backend.dispose();
   });
 });
+
+describe("ollama backend edge cases", () => {
+  it("takes OLLAMA_HOST from the environment over the config file", async () => {
+    const server = await fake();
+    const settings = serverSettings({
+      config: { ollama: { host: `127.0.0.1:${await closedPort()}` } },
+      env: { OLLAMA_HOST: server.url.replace("http://", "") },
+    });
+    const backend = new OllamaBackend(settings);
+    try {
+      expect((await backend.generate(contractRequest("say hello"))).command).toBe("echo hello-from-cmdai");
+      expect(backend.describe().location).toBe(server.url);
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it("reports an error line in the stream as a typed error with the server's message", async () => {
+    const line =
+      '{"model":"qwen2.5-coder:1.5b","created_at":"2026-01-15T10:00:00Z","message":{"role":"assistant","content":"{"},"done":false}\n';
+    const server = await fake({
+      script: [
+        {
+          kind: "raw",
+          body: `${line}{"error":"an error was encountered while running the model: unexpected EOF"}\n`,
+        },
+      ],
+    });
+    const { backend } = backendFor(server);
+    try {
+      const error = await failure(backend.generate(contractRequest("say hello")));
+      expect(error).toMatchObject({ code: "backend_http", exitCode: 5 });
+      expect((error as Error).message).toContain("unexpected EOF");
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it("says when an answer without a command was cut off at the token limit", async () => {
+    const body = `${JSON.stringify({ model: "m", created_at: "2026-01-15T10:00:00Z", message: { role: "assistant", content: "<think>\nLet me consider" }, done_reason: "length", done: true })}\n`;
+    const server = await fake({ script: [{ kind: "raw", body }] });
+    const { backend } = backendFor(server);
+    try {
+      const error = await failure(backend.generate(contractRequest("say hello")));
+      expect(error).toMatchObject({ code: "answer_unparseable" });
+      expect((error as Error).message).toContain("cut off");
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it("does not wait for a Retry-After beyond the deadline: it reports the 503 instead", async () => {
+    const server = await fake({
+      script: [{ kind: "status", status: 503, headers: { "retry-after": "30" } }],
+    });
+    const { backend } = backendFor(server, { timeout: 2 });
+    try {
+      const error = await failure(backend.generate(contractRequest("say hello")));
+      expect(error).toMatchObject({ code: "backend_http", status: 503 });
+      expect(server.generationRequests()).toHaveLength(1);
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it("reports an answer that is not Ollama's format as a protocol error", async () => {
+    const server = await fake({
+      script: [{ kind: "raw", body: "<html>proxy login</html>", contentType: "text/html" }],
+    });
+    const { backend } = backendFor(server);
+    try {
+      expect(await failure(backend.generate(contractRequest("say hello")))).toMatchObject({
+        code: "backend_protocol",
+        exitCode: 5,
+      });
+    } finally {
+      await backend.dispose();
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * `options.num_predict` and `keep_alive`; streamed NDJSON or a single JSON answer. `GET /api/tags` checks
  * availability and finds a model when none is configured.
  *
+ * Host: `OLLAMA_HOST`, else `[ollama] host` (default `http://127.0.0.1:11434`).
  * Model: `--model` / `CMDAI_MODEL`, else `[ollama] model`, else the first model the server lists; when the
  * server cannot list models, {@link OLLAMA_DEFAULT_MODEL}. A model the server lacks is an error naming
  * `ollama pull <model>`.
@@ -161,7 +162,12 @@ export class OllamaBackend implements Backend {
 
   constructor(settings: BackendSettings, clientOptions: Partial<HttpClientOptions> = {}) {
     this.settings = settings;
-    const baseUrl = resolveOllamaHost(settings.config.ollama.host);
+    // OLLAMA_HOST outranks the config file (environment < flags, > file); the config loader maps it too, and
+    // reading it here as well keeps the two consistent if a caller builds settings without the loader.
+    const fromEnvironment = settings.env.OLLAMA_HOST?.trim();
+    const baseUrl = resolveOllamaHost(
+      fromEnvironment === undefined || fromEnvironment === "" ? settings.config.ollama.host : fromEnvironment,
+    );
     this.client = new HttpClient({
       baseUrl,
       service: {

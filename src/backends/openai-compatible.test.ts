@@ -312,3 +312,68 @@ describe("openai backend against a loopback OpenAI-compatible server", () => {
     await backend.dispose();
   });
 });
+
+describe("openai backend edge cases", () => {
+  it("takes OPENAI_BASE_URL from the environment over the config file", async () => {
+    const server = await fake();
+    const settings = serverSettings({
+      config: { openai: { base_url: `http://127.0.0.1:${await closedPort()}/v1` } },
+      env: { OPENAI_BASE_URL: server.url },
+    });
+    const backend = new OpenAiCompatibleBackend(settings);
+    try {
+      expect((await backend.generate(contractRequest("say hello"))).command).toBe("echo hello-from-cmdai");
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it("reports an error event in the stream with the server's message", async () => {
+    const body =
+      'data: {"choices":[{"index":0,"delta":{"content":"{"}}]}\n\ndata: {"error":{"message":"CUDA out of memory","type":"server_error"}}\n\n';
+    const server = await fake({ script: [{ kind: "raw", body, contentType: "text/event-stream" }] });
+    const { backend } = backendFor(server, { modelOverride: "m" });
+    try {
+      const error = await failure(backend.generate(contractRequest("say hello")));
+      expect(error).toMatchObject({ code: "backend_http" });
+      expect((error as Error).message).toContain("CUDA out of memory");
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it("reads content given as an array of text parts", async () => {
+    const body = JSON.stringify({
+      id: "x",
+      object: "chat.completion",
+      model: "m",
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: [{ type: "text", text: '{"command":"hostname"}' }] },
+          finish_reason: "stop",
+        },
+      ],
+    });
+    const server = await fake({ script: [{ kind: "raw", body, contentType: "application/json" }] });
+    const { backend } = backendFor(server, { modelOverride: "m" });
+    try {
+      expect((await backend.generate(contractRequest("machine name"))).command).toBe("hostname");
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it("does not fall back on response_format for errors that are not about it", async () => {
+    const server = await fake({
+      script: [{ kind: "status", status: 500, body: '{"error":{"message":"internal error"}}' }],
+    });
+    const { backend } = backendFor(server, { modelOverride: "m" });
+    try {
+      expect(await failure(backend.generate(contractRequest("say hello")))).toMatchObject({ status: 500 });
+      expect(server.generationRequests()).toHaveLength(1);
+    } finally {
+      await backend.dispose();
+    }
+  });
+});

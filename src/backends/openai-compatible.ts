@@ -5,6 +5,7 @@
  * `json_object`), so a rejected mode falls back to `json_object`, then to none, and the mode that worked is
  * remembered per base URL for the rest of the process. Answers arrive as SSE chunks or one JSON object.
  *
+ * Base URL: `OPENAI_BASE_URL`, else `[openai] base_url` (default `http://127.0.0.1:8000/v1`).
  * The API key comes from the variable named by `[openai] api_key_env` (default `OPENAI_API_KEY`) and is sent
  * as `Authorization: Bearer <key>`; local servers need none. Model: `--model` / `CMDAI_MODEL`, else
  * `[openai] model`, else the first one `GET /models` lists, else none (servers with one model use it).
@@ -190,7 +191,11 @@ export class OpenAiCompatibleBackend implements Backend {
   constructor(settings: BackendSettings, clientOptions: Partial<HttpClientOptions> = {}) {
     this.settings = settings;
     const openai = settings.config.openai;
-    const baseUrl = resolveOpenAiBaseUrl(openai.base_url);
+    // OPENAI_BASE_URL outranks the config file; read here too for callers that build settings by hand.
+    const fromEnvironment = settings.env.OPENAI_BASE_URL?.trim();
+    const baseUrl = resolveOpenAiBaseUrl(
+      fromEnvironment === undefined || fromEnvironment === "" ? openai.base_url : fromEnvironment,
+    );
     const key = settings.env[openai.api_key_env]?.trim();
     this.client = new HttpClient({
       baseUrl,

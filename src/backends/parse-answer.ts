@@ -278,7 +278,9 @@ export function cleanCommand(raw: string, shell: ShellName): string {
   const comment = shell === "cmd" ? /^\s*(?:rem\b|::)/i : /^\s*#/;
   while (lines.length > 1 && comment.test(lines[0] ?? "")) lines.shift();
   if (lines.length === 1 && comment.test(lines[0] ?? "")) return "";
-  return lines.join("\n").trim();
+  const command = lines.join("\n").trim();
+  // Small models sometimes echo the prompt's template (`{"command": "<the command>"}`): that is no command.
+  return /^<[^<>\n]*>$/.test(command) ? "" : command;
 }
 
 const COMMAND_LABEL =

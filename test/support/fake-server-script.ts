@@ -14,14 +14,16 @@ import type { AddressInfo } from "node:net";
  * - `{ kind: "status", status, body?, headers? }`: an error status (e.g. 503 with `Retry-After`);
  * - `{ kind: "stall", ms, afterHeaders? }`: say nothing for `ms` (or send headers and a first chunk, then
  *   nothing), then drop the connection;
- * - `{ kind: "reset" }`: drop the connection without answering.
+ * - `{ kind: "reset" }`: drop the connection without answering;
+ * - `{ kind: "raw", body, contentType?, status? }`: send exactly these bytes (a recorded payload).
  */
 export type FakeReply =
   | string
   | { kind: "answer"; content: string; thinking?: string; stream?: boolean }
   | { kind: "status"; status: number; body?: string; headers?: Record<string, string> }
   | { kind: "stall"; ms: number; afterHeaders?: boolean }
-  | { kind: "reset" };
+  | { kind: "reset" }
+  | { kind: "raw"; body: string; contentType?: string; status?: number };
 
 /** A request the server received. `body` is the parsed JSON body, when there was one. */
 export interface RecordedRequest {
@@ -170,6 +172,10 @@ export function sendFault(
     }
     case "reset":
       response.socket?.destroy();
+      return;
+    case "raw":
+      response.writeHead(reply.status ?? 200, { "content-type": reply.contentType ?? contentType });
+      response.end(reply.body);
       return;
   }
 }
