@@ -232,6 +232,9 @@ function balancedEnd(text: string, start: number): number {
 
 /** A primary prompt at the start of a line: `$ `, `% `, `PS> `, `PS C:\dir> `, `C:\dir>`. */
 const PRIMARY_PROMPT = /^\s*(?:\$|%|PS(?: [A-Za-z]:[^>\n]*)?>|[A-Za-z]:\\[^>\n]*>)\s?/;
+/** Answers that mean "no command" (in JSON or alone), never run as one. */
+const NON_COMMANDS = /^(?:none|null|nil|undefined|n\/a|nothing|unknown|no command|not applicable)\.?$/i;
+
 /** The continuation prompt (`> `), also used alone as a prompt. */
 const CONTINUATION_PROMPT = /^\s*>\s?/;
 
@@ -280,7 +283,7 @@ export function cleanCommand(raw: string, shell: ShellName): string {
   if (lines.length === 1 && comment.test(lines[0] ?? "")) return "";
   const command = lines.join("\n").trim();
   // Small models sometimes echo the prompt's template (`{"command": "<the command>"}`): that is no command.
-  return /^<[^<>\n]*>$/.test(command) ? "" : command;
+  return /^<[^<>\n]*>$/.test(command) || NON_COMMANDS.test(command) ? "" : command;
 }
 
 const COMMAND_LABEL =
