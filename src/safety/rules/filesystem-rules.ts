@@ -31,6 +31,12 @@ function firstTarget(context: CommandContext, wanted: PathClass[]): string {
   return describeTarget(targetsOf(context, wanted)[0] ?? "");
 }
 
+/** `rm -i` asks before each deletion, unless `yes` answers for it. */
+function asksEachTime(context: CommandContext): boolean {
+  const interactive = hasShortFlag(context.args, "iI") || hasLongOption(context.args, "--interactive");
+  return interactive && !context.stdinFrom.some((argv) => argv[0] === "yes");
+}
+
 const TRASH =
   "move it to the trash instead (`trash-put` / `gio trash`), or list first and delete with `rm -ri`";
 
@@ -74,7 +80,10 @@ export const filesystemRules: SafetyRule[] = [
     id: "rm-recursive-broad",
     commands: RM_NAMES,
     level: "high",
-    matches: (context) => isRecursive(context) && targetsOf(context, ["broad", "unsetVariable"]).length > 0,
+    matches: (context) =>
+      isRecursive(context) &&
+      !asksEachTime(context) &&
+      targetsOf(context, ["broad", "unsetVariable"]).length > 0,
     message: (context) => {
       const variable = targetsOf(context, ["unsetVariable"])[0];
       if (variable)
@@ -92,12 +101,7 @@ export const filesystemRules: SafetyRule[] = [
       isRecursive(context) &&
       isForced(context) &&
       rmTargets(context).some(
-        (word) =>
-          classifyPath(word) === "ordinary" &&
-          !looksLikeFile(word) &&
-          !word.startsWith("$") &&
-          word !== "{}" &&
-          !word.includes("$("),
+        (word) => classifyPath(word) === "ordinary" && !looksLikeFile(word) && !/[$`*?[{]/.test(word),
       ),
     message: (context) =>
       `Recursively deletes the folder ${rmTargets(context).find((word) => classifyPath(word) === "ordinary") ?? ""} and everything in it without asking.`,
@@ -109,9 +113,8 @@ export const filesystemRules: SafetyRule[] = [
     commands: RM_NAMES,
     level: "high",
     matches: (context) =>
-      rmTargets(context).some(
-        (word) => word === "*" || word === "./*" || word === ".*" || /^\/\w+\/\*$/.test(word),
-      ),
+      !asksEachTime(context) &&
+      rmTargets(context).some((word) => word === "*" || word === "./*" || word === ".*" || word === "*.*"),
     message: "Deletes every file in the folder at once.",
     saferAlternative: "delete a narrower pattern, or use `rm -i` to confirm each file",
     example: "rm -f *",
@@ -123,7 +126,7 @@ export const filesystemRules: SafetyRule[] = [
     matches: (context) =>
       rmTargets(context).some(
         (word) =>
-          /^\/(etc|usr|bin|sbin|lib|lib64|boot|var\/lib|System|Library)\//.test(word) ||
+          /^\/(etc|usr\/(?!local\/)|bin|sbin|lib|lib64|boot|System)\//.test(word) ||
           classifyPath(word) === "root",
       ),
     message: (context) =>
@@ -157,11 +160,7 @@ export const filesystemRules: SafetyRule[] = [
     id: "mv-to-null",
     commands: ["mv", "cp"],
     level: "high",
-    matches: (context) =>
-      operands(context.args).at(-1) === "/dev/null" ||
-      operands(context.args)
-        .slice(0, -1)
-        .some((word) => classifyPath(word) === "broad"),
+    matches: (context) => context.name === "mv" && operands(context.args).at(-1) === "/dev/null",
     message: "Moves files onto /dev/null or moves whole folders away: the files are destroyed or misplaced.",
     saferAlternative: "move them to a backup folder or the trash",
     example: "mv ~/Documents /dev/null",
@@ -253,8 +252,7 @@ export const filesystemRules: SafetyRule[] = [
     id: "write-system-config",
     commands: ["truncate", "tee", "cp", "ln", "install", "sed", "mv"],
     level: "high",
-    matches: (context) =>
-      writtenFiles(context).some((word) => /^\/(etc|usr|bin|sbin|lib|lib64|boot|proc\/sys|sys)\//.test(word)),
+    matches: (context) => writtenFiles(context).some((word) => /^\/(etc|boot|proc\/sys|sys)\//.test(word)),
     message: (context) =>
       `Changes the system file ${writtenFiles(context).find((word) => word.startsWith("/")) ?? ""}.`,
     saferAlternative: "back the file up first and edit a copy",

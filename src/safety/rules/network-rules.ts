@@ -117,14 +117,36 @@ function runsStdin(context: CommandContext): boolean {
         (word) => word.startsWith("/dev/stdin") || word.startsWith("<(") || word.startsWith("/dev/fd/"),
       )
     );
-  if (INTERPRETER_NAMES.has(context.name))
-    return operands(context.args).filter((word) => word !== "-").length === 0;
+  if (INTERPRETER_NAMES.has(context.name)) {
+    return (
+      operands(context.args).filter((word) => word !== "-").length === 0 &&
+      !context.args.some((word) => /^-[a-zA-Z]*[mceEnpir]/.test(word))
+    );
+  }
   return false;
 }
 
 function readsCredential(context: CommandContext): string | undefined {
+  const identityValues = new Set<number>();
+  context.args.forEach((word, index) => {
+    if (
+      word === "-i" ||
+      word === "-e" ||
+      word === "--rsh" ||
+      word === "-o" ||
+      word === "--key" ||
+      word === "--cert"
+    )
+      identityValues.add(index + 1);
+  });
+  const fileArguments =
+    context.name === "ssh"
+      ? []
+      : context.args.filter(
+          (word, index) => !identityValues.has(index) && !word.startsWith("-i") && !word.includes(" "),
+        );
   return [
-    ...context.args.map((word) => word.replace(/^@/, "").replace(/^[\w-]+=@?/, "")),
+    ...fileArguments.map((word) => word.replace(/^@/, "").replace(/^[\w-]+=@?/, "")),
     ...context.redirects.filter((redirect) => redirect.operator === "<").map((redirect) => redirect.target),
   ].find((word) => CREDENTIAL_FILE.test(word));
 }
@@ -177,7 +199,7 @@ export const networkRules: SafetyRule[] = [
   {
     id: "shell-from-pipe",
     commands: [...SHELL_NAMES, ...INTERPRETER_NAMES],
-    level: "high",
+    level: "moderate",
     matches: (context) =>
       runsStdin(context) &&
       context.stdinText === undefined &&
@@ -306,8 +328,7 @@ export const networkRules: SafetyRule[] = [
     ],
     level: "high",
     matches: (context) =>
-      (readsCredential(context) !== undefined &&
-        !(context.name === "ssh-keygen" && !hasShortFlag(context.args, "yep"))) ||
+      (readsCredential(context) !== undefined && context.name !== "ssh-keygen") ||
       ["unshadow", "mimikatz", "lazagne"].includes(context.name) ||
       (context.name === "security" &&
         /find-(generic|internet)-password.*-[a-z]*g|dump-keychain/.test(context.args.join(" "))),
@@ -453,7 +474,7 @@ export function judgeRedirect(
     };
   }
   if (/^\/dev\//.test(target)) {
-    return { rule: "device-write", level: "high", message: `Writes to the device ${target}.` };
+    return { rule: "device-write", level: "moderate", message: `Writes to the device ${target}.` };
   }
   return {
     rule: "file-write",

@@ -17,7 +17,7 @@ function modeOf(context: CommandContext): string {
 }
 
 const WORLD_WRITABLE = /^(0?[0-7]?[0-7][0-7][2367]|[ugoa]*[ao][ugoa]*[+=][rwxXst]*w|\+?w)$/;
-const SETUID = /^([0-7]?[4-7][0-7]{3}|[ugoa]*[u]?[ugoa]*\+[rwx]*s[rwx]*|u\+s|g\+s|\+s)$/;
+const SETUID = /^(0?[4-7][0-7]{3}|[ugoa]*[ua][ugoa]*\+[rwxX]*s[rwxX]*|\+[rwxX]*s[rwxX]*)$/;
 const SHELL_LIKE =
   /(^|\/)(ba|z|da|k|c|tc|fi|a)?sh$|(^|\/)(python[0-9.]*|perl|ruby|node|php|lua|find|vim?|nano|less|more|env|awk|gawk|cp|mv|tee|dd|bash)$/;
 const WEAK_MODE = /^(0?[0-7]?7[0-7]7|0?777|a\+rwx|ugo\+rwx|o\+w|a\+w|\+w|0?666|0?[0-7]?[0-7][0-7][67])$/;
@@ -49,10 +49,15 @@ function mentionsDisk(context: CommandContext): boolean {
 export const permissionAndDiskRules: SafetyRule[] = [
   {
     id: "chmod-recursive-root",
-    commands: ["chmod", "chown", "chgrp", "setfacl", "chattr"],
+    commands: ["chmod", "chown", "chgrp"],
     level: "critical",
     matches: (context) =>
-      isRecursive(context) && pathOperands(context).some((word) => classifyPath(word) === "root"),
+      isRecursive(context) &&
+      pathOperands(context).some(
+        (word) =>
+          classifyPath(word) === "root" &&
+          (context.name === "chmod" || !/^(~|\$HOME|\$\{HOME\}|\/home\/|\/Users\/)/.test(word)),
+      ),
     message: (context) =>
       `Recursively changes ${context.name === "chmod" ? "permissions" : "ownership"} of ${describeFirst(pathOperands(context), (word) => classifyPath(word) === "root")}, which breaks sudo, ssh and the system's security.`,
     saferAlternative: "change only the files that need it, without -R on a system or home folder",
@@ -95,9 +100,10 @@ export const permissionAndDiskRules: SafetyRule[] = [
     level: "high",
     matches: (context) =>
       isRecursive(context) &&
-      ((context.name === "chmod" &&
-        (WEAK_MODE.test(modeOf(context)) || /^0?00+$|^[ugoa]*-[rwx]+$/.test(modeOf(context)))) ||
-        pathOperands(context).some((word) => ["broad", "unsetVariable"].includes(classifyPath(word)))),
+      ((context.name === "chmod" && (WEAK_MODE.test(modeOf(context)) || /^0?00+$/.test(modeOf(context)))) ||
+        pathOperands(context).some(
+          (word) => classifyPath(word) === "root" || classifyPath(word) === "unsetVariable",
+        )),
     message: (context) =>
       `Recursively changes ${context.name === "chmod" ? `permissions to ${modeOf(context)}` : "ownership"} of ${pathOperands(context).join(" ")}, weakening or breaking access to everything inside.`,
     saferAlternative: "give only the needed rights (e.g. `chmod -R u+rwX,go+rX`) to only the needed files",
@@ -108,7 +114,10 @@ export const permissionAndDiskRules: SafetyRule[] = [
     commands: ["chmod", "chown", "chgrp"],
     level: "high",
     matches: (context) =>
-      pathOperands(context).some((word) => /^\/(etc|usr|bin|sbin|lib|boot|var)(\/|$)/.test(word)),
+      pathOperands(context).some((word) =>
+        /^\/(etc|bin|sbin|usr\/bin|usr\/sbin|usr\/lib|lib|lib64|boot)(\/|$)/.test(word),
+      ) &&
+      (context.name !== "chmod" || WEAK_MODE.test(modeOf(context)) || /^0?00+$/.test(modeOf(context))),
     message: (context) =>
       `Changes ${context.name === "chmod" ? "permissions" : "ownership"} of the system path ${pathOperands(context).find((word) => word.startsWith("/")) ?? ""}.`,
     example: "chmod 777 /etc/ssh/sshd_config",

@@ -49,6 +49,7 @@ export const systemRules: SafetyRule[] = [
     level: "critical",
     matches: (context) =>
       (context.name === "kill" &&
+        signalOf(context.args) !== "0" &&
         operands(context.args, ["-s", "-n", "--signal"]).some((word) => word === "1" || word === "-1")) ||
       (context.name === "kill" &&
         hasWord(context.args, "-1") &&
@@ -68,11 +69,8 @@ export const systemRules: SafetyRule[] = [
       context.name === "killall5" ||
       ((context.name === "killall" || context.name === "pkill") &&
         (isKillSignal(signalOf(context.args)) ||
-          hasShortFlag(context.args, "u") ||
-          hasWord(context.args, "-U", "--user"))) ||
-      (context.name === "kill" &&
-        context.args.some((word) => word.includes("$(") || word === "{}") &&
-        isKillSignal(signalOf(context.args))),
+          ((hasShortFlag(context.args, "u") || hasWord(context.args, "-U", "--user")) &&
+            operands(context.args, ["-u", "-U", "--user"]).length === 0))),
     message: "Force-kills every matching process without letting it save its work.",
     saferAlternative: "send SIGTERM (the default) to the specific PID first",
     example: "killall -9 node",
@@ -249,7 +247,7 @@ export const systemRules: SafetyRule[] = [
       const text = context.args.join(" ");
       switch (context.name) {
         case "history":
-          return hasShortFlag(context.args, "cwd") && !hasWord(context.args, "-w");
+          return hasShortFlag(context.args, "c");
         case "unset":
         case "export":
         case "set":
