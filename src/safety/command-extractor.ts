@@ -228,16 +228,16 @@ function redirectOf(node: Node, state: WalkState): Redirect {
 
 /** Walks the command and process substitutions inside a word: they run too. */
 function walkSubstitutions(node: Node, state: WalkState): void {
-  for (const child of node.namedChildren) {
-    if (child.type === "command_substitution" || child.type === "process_substitution") {
-      const saved = state.pending;
-      state.pending = undefined;
-      for (const inner of child.namedChildren) walk(inner, state);
-      state.pending = saved;
-    } else {
-      walkSubstitutions(child, state);
-    }
+  if (node.type === "command_substitution" || node.type === "process_substitution") {
+    const saved = state.pending;
+    state.pending = undefined;
+    for (const inner of node.namedChildren) walk(inner, state);
+    state.pending = saved;
+    return;
   }
+  // Most words have no children at all; skip the allocation of an empty child list.
+  if (node.namedChildCount === 0) return;
+  for (const child of node.namedChildren) walkSubstitutions(child, state);
 }
 
 function hasSubstitution(node: Node): boolean {

@@ -121,7 +121,19 @@ export function normalisePath(path: string): { path: string; glob: boolean } {
     if (value === before) break;
   }
   if (value === "") value = "/";
+  if (value.includes("/..")) value = resolveDots(value);
   return { path: value, glob };
+}
+
+/** Resolves `..` in an absolute path (`/tmp/../etc` → `/etc`); a relative or variable base stays marked. */
+function resolveDots(path: string): string {
+  if (!path.startsWith("/")) return path;
+  const segments: string[] = [];
+  for (const segment of path.split("/")) {
+    if (segment === "..") segments.pop();
+    else if (segment !== "" && segment !== ".") segments.push(segment);
+  }
+  return `/${segments.join("/")}`;
 }
 
 /** The class of one path word. */
@@ -162,6 +174,7 @@ export function classifyPath(word: string): PathClass {
   }
   if (/^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)\/+(\*|\.\*)?$/.test(word) || /^\/\$/.test(word))
     return "unsetVariable";
+  if (/^\$\{?\w+\}?\/(.*\/)?\.\.(\/|$)/.test(path)) return "broad";
   if (/^~\/[^/]+\/?$/.test(word) || /^\$\{?HOME\}?\/[^/]+\/?$/.test(word)) {
     const name = word.replace(/\/$/, "").split("/").pop() ?? "";
     return SCRATCH_NAMES.has(name) ? "scratch" : "broad";

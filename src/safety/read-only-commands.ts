@@ -26,7 +26,7 @@ zipinfo unzip tar 7z gzip bzip2 xz zstd column csvlook csvstat csvcut xsv qsv ml
 mongo mongosh kubectl docker podman helm aws gcloud az terraform npm pip pip3 cargo go apt apt-cache dpkg rpm yum dnf
 brew gem conda snap flatpak git svn hg ssh-keygen ssh-add gpg keytool printf numactl taskset chrt nice ionice
 getenforce sestatus aa-status ufw iptables nft firewall-cmd crontab at atq quota repquota df showmount exportfs
-smbstatus nmblookup testparm apachectl nginx httpd php python python3 node ruby perl java javac rustc gcc cc clang
+smbstatus nmblookup testparm apachectl nginx httpd php python python3 node ruby perl   rustc gcc cc clang
 make cmake go env printenv rev
 `
     .split(/\s+/)

@@ -232,6 +232,21 @@ function findingOf(rule: SafetyRule, context: CommandContext): Finding {
     : { rule: rule.id, level: rule.level, message, saferAlternative: rule.saferAlternative };
 }
 
+const DESTRUCTIVE_VERB =
+  /^(rm|del|rb|rmr|deleteall|(?:\w+[-_:])?(delete|destroy|purge|drop|remove|erase|wipe|truncate|flush|flushall|flushdb|prune|terminate|deregister|unregister|revoke|nuke|rdelete|deletefile|rmdir|purge)(?:[-_:]\w+)*)$/i;
+
+/** A subcommand such as `delete`, `secrets delete`, `delete_vhost`, `--delete` in an unknown tool. */
+function destructiveVerb(args: readonly string[]): string | undefined {
+  let seen = 0;
+  for (const word of args) {
+    if (/^--(delete|remove|purge|drop|destroy|force-delete)(-\w+)*$/.test(word)) return word;
+    if (word.startsWith("-")) continue;
+    if (DESTRUCTIVE_VERB.test(word)) return word;
+    if (++seen >= 3) return undefined;
+  }
+  return undefined;
+}
+
 /** The verdict when no rule matched: safe for known read-only commands, moderate otherwise. */
 function baseline(name: string, args: readonly string[], carriesScript: boolean): Finding {
   const subcommands = READ_ONLY_SUBCOMMANDS[name];
@@ -249,6 +264,15 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   }
   if (READ_ONLY_COMMANDS.has(name))
     return { rule: "read-only", level: "safe", message: `${name} only reads.` };
+  const verb = destructiveVerb(args);
+  if (verb !== undefined) {
+    return {
+      rule: "service-delete",
+      level: "high",
+      message: `Runs ${name} ${verb}: it deletes or purges data that the service may not be able to restore.`,
+      saferAlternative: "list or back up what would be deleted first, and use the tool's dry-run option",
+    };
+  }
   if (carriesScript || SHELL_NAMES.has(name)) {
     const script = args.find((word) => !word.startsWith("-"));
     return script === undefined

@@ -338,6 +338,23 @@ export const networkRules: SafetyRule[] = [
     example: "cat ~/.ssh/id_rsa",
   },
   {
+    id: "http-delete",
+    commands: ["curl", "http", "https", "xh", "wget", "curlie"],
+    level: "high",
+    matches: (context) => {
+      const text = context.args.join(" ");
+      return (
+        /(-X|--request|--method)[= ]?\s*DELETE\b|^DELETE\b|\sDELETE\s/i.test(text) ||
+        /https?:\/\/\S*(\/_delete_by_query|\/doDelete|\/delete\b|\/_flush|\/flushall|\/drop\b|\/destroy\b|\/purge\b)/i.test(
+          text,
+        )
+      );
+    },
+    message: "Sends a DELETE (or delete-by-query) request that removes data on the server.",
+    saferAlternative: "check the URL and run a GET on it first",
+    example: "curl -X DELETE 'http://localhost:9200/_all'",
+  },
+  {
     id: "download-to-file",
     commands: [
       "curl",

@@ -289,9 +289,9 @@ export const projectRules: SafetyRule[] = [
     matches: (context) => {
       const text = cloudArgsText(context);
       if (context.name === "gh" || context.name === "glab")
-        return /\b(repo|release|secret|ssh-key|gpg-key)\s+delete\b|\bapi\b.*-X\s*DELETE/.test(text);
+        return /^\S+\s+(delete|remove)\b|\bapi\b.*-X\s*DELETE/.test(text);
       return (
-        /\b(delete-[\w-]+|terminate-[\w-]+|deregister-[\w-]+|rb|purge|prune|forget|destroy|(s3|storage)\s+rm|\brm\b.*(-r|--recursive)|delete\b|remove\b|del\b|sync\b.*--delete|deltree|cleanup|wipe|revoke|disable|kv\s+(destroy|metadata\s+delete)|secrets\s+disable)/.test(
+        /\b(delete-[\w-]+|terminate-[\w-]+|deregister-[\w-]+|rb|purge|prune|forget|destroy|(s3|storage)\s+rm|\brm\b.*(-r|--recursive)|delete\b|remove\b|del\b|sync\b.*--delete|^sync\b|deltree|cleanup|wipe|revoke|disable|kv\s+(destroy|metadata\s+delete)|secrets\s+disable)/.test(
           text,
         ) && !/\b(describe|list|get|show|ls)-?/.test(subcommand(context.args) ?? "")
       );
