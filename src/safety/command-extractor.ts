@@ -74,6 +74,10 @@ function walk(node: Node, state: WalkState): void {
     case "for_statement":
       walkFor(node, state);
       return;
+    case "declaration_command":
+    case "unset_command":
+      walkDeclaration(node, state);
+      return;
     default:
       for (const child of node.namedChildren) walk(child, state);
   }
@@ -169,10 +173,12 @@ function walkPipeline(node: Node, state: WalkState): void {
     walk(stage, state);
     state.pending = undefined;
     const first = state.commands[before];
-    if (first && earlier.length > 0) first.stdinFrom = earlier.map((argv) => argv);
-    const argv = first?.argv ?? [];
-    flowingText = textOutput(argv, first?.stdinText ?? flowingText);
-    earlier.push(argv);
+    if (first && earlier.length > 0) first.stdinFrom = [...earlier];
+    // A stage can itself be a pipeline (`a | b 2>&1 | c` nests): everything it ran feeds the next stage.
+    const ran = state.commands.slice(before).filter((command) => command.argv.length > 0);
+    const last = ran.at(-1);
+    flowingText = textOutput(last?.argv ?? [], last?.stdinText ?? flowingText);
+    for (const command of ran) earlier.push(command.argv);
   }
 }
 
@@ -186,6 +192,17 @@ function textOutput(argv: readonly string[], input: string | undefined): string 
   if (name === "printf") return argv.slice(1).join(" ");
   if (passesThrough(argv)) return input;
   return undefined;
+}
+
+/** `export X=/`, `declare -x Y`, `unset HISTFILE`: assignments count, and the builtin itself is judged too. */
+function walkDeclaration(node: Node, state: WalkState): void {
+  const argv = [node.firstChild?.text ?? "export"];
+  for (const child of node.namedChildren) {
+    if (child.type === "variable_assignment") assign(child, state);
+    else walkSubstitutions(child, state);
+    argv.push(child.type === "variable_assignment" ? child.text : wordValue(child, state));
+  }
+  state.commands.push({ argv, redirects: [], stdinFrom: [], stdinText: undefined });
 }
 
 function walkFor(node: Node, state: WalkState): void {
@@ -258,6 +275,8 @@ export function wordValue(node: Node, state: WalkState | { environment: Environm
       return joinParts(node, state, 1, 1, unescapeDoubleQuoted);
     case "concatenation":
       return joinParts(node, state, 0, 0, unescapeWord);
+    case "command_substitution":
+      return echoedText(node, state) ?? node.text;
     case "simple_expansion":
       return expand(node.text.slice(1), undefined, state.environment);
     case "expansion":
@@ -267,6 +286,19 @@ export function wordValue(node: Node, state: WalkState | { environment: Environm
     default:
       return node.text;
   }
+}
+
+/** `$(echo rm -rf /)` expands to `rm -rf /`: the value of a substitution that only echoes literal words. */
+function echoedText(node: Node, state: { environment: Environment }): string | undefined {
+  const inner = node.namedChildren;
+  const command = inner.length === 1 ? inner[0] : undefined;
+  if (command?.type !== "command") return undefined;
+  const words = command.namedChildren.map((child) => wordValue(child, state));
+  if (words[0] !== "echo" && words[0] !== "printf") return undefined;
+  return words
+    .slice(1)
+    .filter((word) => !/^-[neE]+$/.test(word))
+    .join(" ");
 }
 
 function joinParts(

@@ -54,7 +54,7 @@ const FILE_CALLS: { pattern: string; shell: string }[] = [
 ];
 
 const REVERSE_SHELL = [
-  /socket/i,
+  /sock/i,
   /(?:subprocess|pty\.spawn|dup2|exec\s*\(|\/bin\/(?:ba)?sh|cmd\.exe|child_process|spawn\s*\()/i,
 ];
 

@@ -223,4 +223,4 @@ export const CRITICAL_SYSTEM_FILE =
 
 /** Files that hold secrets. */
 export const CREDENTIAL_FILE =
-  /(^|\/)(\.ssh\/(id_[a-z0-9_]+|.*_key|identity)(?!\.pub)\b|etc\/shadow|etc\/gshadow|\.aws\/credentials|\.netrc|\.pgpass|\.git-credentials|\.docker\/config\.json|\.kube\/config|\.gnupg(\/|$)|\.password-store|etc\/ssl\/private|\.config\/gcloud|\.azure\/|credentials\.json|[^/ ]+\.(pem|key|p12|pfx|keystore|jks)$|\.vault-token|\.pypirc|secrets?\.(ya?ml|json))/;
+  /(^|\/)(\.ssh\/(id_[a-z0-9_]+|.*_key|identity)(?!\.pub)\b|etc\/shadow|etc\/gshadow|\.aws\/credentials|\.netrc|\.pgpass|\.git-credentials|\.docker\/config\.json|\.kube\/config|\.gnupg(\/|$)|\.password-store|etc\/ssl\/private|\.config\/gcloud|\.azure\/|credentials\.json|[^/ ]+\.(key|p12|pfx|keystore|jks)$|[^/ ]*(key|priv|secret)[^/ ]*\.pem$|\.ssh\/?$|\.aws\/?$|\.vault-token|\.pypirc|secrets?\.(ya?ml|json))/;

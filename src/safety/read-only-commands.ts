@@ -24,10 +24,10 @@ vainfo glxinfo xrandr xdpyinfo xset xwininfo xprop wmctrl lsb_release sw_vers sy
 launchctl csrutil diskutil mdfind mdls otool nm objdump readelf ldd size strace ltrace gdb perf valgrind file
 zipinfo unzip tar 7z gzip bzip2 xz zstd column csvlook csvstat csvcut xsv qsv mlr miller sqlite3 psql mysql redis-cli
 mongo mongosh kubectl docker podman helm aws gcloud az terraform npm pip pip3 cargo go apt apt-cache dpkg rpm yum dnf
-brew gem conda snap flatpak git svn hg ssh-keygen ssh-add gpg keytool printf numactl taskset chrt nice ionice
+brew gem conda snap flatpak git svn hg  ssh-add  gpg keytool printf numactl taskset chrt nice ionice
 getenforce sestatus aa-status ufw iptables nft firewall-cmd crontab at atq quota repquota df showmount exportfs
-smbstatus nmblookup testparm apachectl nginx httpd php python python3 node ruby perl   rustc gcc cc clang
-make cmake go env printenv rev
+smbstatus nmblookup testparm   rustc gcc cc clang
+go env printenv rev fdisk sfdisk parted sudo
 `
     .split(/\s+/)
     .filter(Boolean),

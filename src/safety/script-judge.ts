@@ -6,6 +6,7 @@ import type { ShellName } from "../shells.js";
 import { extractCommands, type SimpleCommand } from "./command-extractor.js";
 import { commandName, operands } from "./command-words.js";
 import { analyseFind, judgeFindDelete } from "./find-command.js";
+import { classifyPath } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
 import { BUILT_IN_RULES, indexRules } from "./rules/all-rules.js";
 import { isShellOrInterpreter, judgeRedirect, scriptRules, SHELL_NAMES } from "./rules/network-rules.js";
@@ -98,8 +99,11 @@ export class ScriptJudge {
         tree.delete();
       }
     }
+    let directory: string | undefined;
     for (const command of commands) {
-      if (this.judgeCommand(command, shell, inherited, findings)) failClosed = true;
+      const judged = directory === undefined ? command : inDirectory(command, directory);
+      if (this.judgeCommand(judged, shell, inherited, findings)) failClosed = true;
+      if (commandName(command.argv[0] ?? "") === "cd") directory = rootDirectoryOf(command.argv[1]);
     }
     return failClosed;
   }
@@ -199,7 +203,8 @@ export class ScriptJudge {
       if (this.judgeNested(command.stdinText, shell, nested, findings)) failClosed = true;
     }
     const own: Finding[] = [];
-    for (const rule of [...(RULE_INDEX.get(name) ?? []), ...WILDCARD_RULES]) {
+    const rules = RULE_INDEX.get(name) ?? RULE_INDEX.get(name.split(".")[0] ?? "") ?? [];
+    for (const rule of [...rules, ...WILDCARD_RULES]) {
       if (rule.matches === undefined || rule.matches(context)) own.push(findingOf(rule, context));
     }
     for (const rule of this.userRules) {
@@ -248,7 +253,28 @@ function destructiveVerb(args: readonly string[]): string | undefined {
 }
 
 /** The verdict when no rule matched: safe for known read-only commands, moderate otherwise. */
+/** After `cd /` or `cd ~`, the words `*` and `.` mean that folder; rewrite them so the rules see it. */
+function rootDirectoryOf(target: string | undefined): string | undefined {
+  if (target === undefined || target === "~" || target === "$HOME") return "~";
+  return classifyPath(target) === "root" ? target.replace(/\/+$/, "") || "/" : undefined;
+}
+
+function inDirectory(command: SimpleCommand, directory: string): SimpleCommand {
+  const prefix = directory === "/" ? "" : directory;
+  const argv = command.argv.map((word, index) =>
+    index > 0 && /^(\.\/?|\*|\.\/\*|\.\*)$/.test(word)
+      ? word.includes("*")
+        ? `${prefix}/*`
+        : directory
+      : word,
+  );
+  return { ...command, argv };
+}
+
 function baseline(name: string, args: readonly string[], carriesScript: boolean): Finding {
+  if (args.length > 0 && args.every((word) => /^(--version|-V|--help|-h|-help|version|help)$/.test(word))) {
+    return { rule: "read-only", level: "safe", message: `${name} only prints its version or help.` };
+  }
   const subcommands = READ_ONLY_SUBCOMMANDS[name];
   if (subcommands !== undefined) {
     const text = args

@@ -299,6 +299,8 @@ function peelInterpreter(
   );
   if (codeIndex === -1) return undefined;
   const code = args.slice(codeIndex + 1).join(" ");
+  // `python -c "$(curl …)"`: the code is itself produced by shell substitutions, which run first.
+  if (/\$\(|`/.test(code)) result.scripts.push(code);
   const found = shellScriptsInInlineCode(language, code);
   if (found.reverseShell) result.reverseShell = true;
   if (found.scripts.length === 0 && !found.reverseShell) result.opaqueCode = language;

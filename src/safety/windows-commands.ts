@@ -239,7 +239,7 @@ export function judgePowerShell(
 }
 
 function isReadOnlyPowerShell(name: string): boolean {
-  return /^(get|test|find|measure|select|show|read|resolve|compare|search|format|out-host|out-string|write-host|write-output|write-verbose|convertto|convertfrom|where|sort|group|foreach|join|split|confirm|trace|debug|wait|start-sleep|echo|dir|ls|gci|gc|cat|type|cd|sl|pwd|gl|gps|ps|gsv|gm|help|man|ft|fl|fw|select-string|sls|%|\?|\(|hostname|whoami|ipconfig|systeminfo|tasklist|where\.exe|ping|tracert|nslookup|netstat|tree|more|findstr|set-location|push-location|pop-location|clear-host|cls|history|h|ghy)(-|$)/.test(
+  return /^(\$|get|test|find|measure|select|show|read|resolve|compare|search|format|out-host|out-string|write-host|write-output|write-verbose|convertto|convertfrom|where|sort|group|foreach|join|split|confirm|trace|debug|wait|start-sleep|echo|dir|ls|gci|gc|cat|type|cd|sl|pwd|gl|gps|ps|gsv|gm|help|man|ft|fl|fw|select-string|sls|%|\?|\(|hostname|whoami|ipconfig|systeminfo|tasklist|where\.exe|ping|tracert|nslookup|netstat|tree|more|findstr|set-location|push-location|pop-location|clear-host|cls|history|h|ghy)(-|$)/.test(
     name,
   );
 }
@@ -318,7 +318,7 @@ export function judgeCmd(statement: WindowsStatement): WindowsFinding[] {
   if (name === "powershell" || name === "pwsh") return [];
   if (
     findings.length === 0 &&
-    !/^(dir|type|echo|cd|chdir|cls|ver|vol|where|whoami|hostname|ipconfig|systeminfo|tasklist|ping|tracert|nslookup|netstat|tree|more|findstr|find|set|path|date|time|title|help|fc|comp|sort|getmac|driverquery|wmic|sc|query|assoc|ftype|color|prompt|rem|@echo|pushd|popd|chcp|schtasks|arp|route|nbtstat|gpresult|certutil|fsutil)$/.test(
+    !/^(dir|type|echo|cd|chdir|cls|ver|vol|where|whoami|hostname|ipconfig|systeminfo|tasklist|ping|tracert|nslookup|netstat|tree|more|findstr|find|set|path|date|time|title|help|fc|comp|sort|getmac|driverquery|wmic|sc|query|assoc|ftype|color|prompt|rem|@echo|pushd|popd|chcp|schtasks|arp|route|nbtstat|gpresult|certutil|fsutil|bcdedit)$/.test(
       name,
     )
   ) {

@@ -65,7 +65,7 @@ const DOWNLOADERS = new Set([
 ]);
 const DECODERS =
   /^(base64|base32|basenc|xxd|openssl|gunzip|zcat|gzip|bzcat|bzip2|xz|xzcat|unxz|uudecode|rev|tr|perl|python3?|printf|od|zstd|lz4|brotli|certutil|echo)$/;
-const NETWORK_SENDERS = new Set([
+const NETWORK_SENDERS_LIST = [
   "curl",
   "wget",
   "nc",
@@ -85,7 +85,6 @@ const NETWORK_SENDERS = new Set([
   "http",
   "https",
   "xh",
-  "openssl",
   "aws",
   "gsutil",
   "rclone",
@@ -93,7 +92,8 @@ const NETWORK_SENDERS = new Set([
   "smbclient",
   "tftp",
   "curlie",
-]);
+];
+const NETWORK_SENDERS = new Set(NETWORK_SENDERS_LIST);
 const SECRET_SOURCES =
   /^(env|printenv|set|export|declare|compgen|security|keyctl|gpg|pass|op|bw|vault|aws|gcloud|az|kubectl|cat|tar|zip|base64|xxd|head|tail|less|more|strings|gzip|cp|grep|find)$/;
 
@@ -195,6 +195,21 @@ export const networkRules: SafetyRule[] = [
     message: "Decodes a hidden payload and runs it in a shell; cmdai cannot see what it does.",
     saferAlternative: "decode it to a file and read it before running anything",
     example: "echo cm0gLXJmIC8K | base64 -d | sh",
+  },
+  {
+    id: "decoded-payload-root-shell",
+    commands: [...SHELL_NAMES, ...INTERPRETER_NAMES],
+    level: "critical",
+    matches: (context) =>
+      context.elevated &&
+      runsStdin(context) &&
+      context.stdinText === undefined &&
+      context.stdinFrom.some((argv) =>
+        /^(base64|base32|xxd|openssl|uudecode|gunzip|zcat)$/.test(argv[0] ?? ""),
+      ),
+    message: "Decodes a hidden payload and runs it as root; cmdai cannot see what it does.",
+    saferAlternative: "decode it to a file and read it before running anything",
+    example: "echo cm0gLXJmIC8K | base64 -d | sudo bash",
   },
   {
     id: "shell-from-pipe",

@@ -213,7 +213,7 @@ export const projectRules: SafetyRule[] = [
       if (context.name === "kubeadm") return /\breset\b/.test(text);
       return (
         (/\bdelete\b/.test(text) &&
-          /\b(namespaces?|ns|nodes?|pv|pvc|persistentvolumes?|persistentvolumeclaims?|crd|customresourcedefinitions?|deployments?|statefulsets?|--all|-A)\b|--all-namespaces/.test(
+          /\b(namespaces?|ns|nodes?|pv|pvc|persistentvolumes?|persistentvolumeclaims?|crd|customresourcedefinitions?|deployments?|statefulsets?)\b|(^|\s)(--all|-A)\b|--all-namespaces/.test(
             text,
           )) ||
         (/\b(drain|cordon)\b/.test(text) &&
