@@ -239,8 +239,11 @@ export function judgePowerShell(
 }
 
 function isReadOnlyPowerShell(name: string): boolean {
-  return /^(\$|get|test|find|measure|select|show|read|resolve|compare|search|format|out-host|out-string|write-host|write-output|write-verbose|convertto|convertfrom|where|sort|group|foreach|join|split|confirm|trace|debug|wait|start-sleep|echo|dir|ls|gci|gc|cat|type|cd|sl|pwd|gl|gps|ps|gsv|gm|help|man|ft|fl|fw|select-string|sls|%|\?|\(|hostname|whoami|ipconfig|systeminfo|tasklist|where\.exe|ping|tracert|nslookup|netstat|tree|more|findstr|set-location|push-location|pop-location|clear-host|cls|history|h|ghy)(-|$)/.test(
-    name,
+  return (
+    name.startsWith("$") ||
+    /^(get|test|find|measure|select|show|read|resolve|compare|search|format|out-host|out-string|write-host|write-output|write-verbose|convertto|convertfrom|where|sort|group|foreach|join|split|confirm|trace|debug|wait|start-sleep|echo|dir|ls|gci|gc|cat|type|cd|sl|pwd|gl|gps|ps|gsv|gm|help|man|ft|fl|fw|select-string|sls|%|\?|\(|hostname|whoami|ipconfig|systeminfo|tasklist|where\.exe|ping|tracert|nslookup|netstat|tree|more|findstr|set-location|push-location|pop-location|clear-host|cls|history|h|ghy)(-|$)/.test(
+      name,
+    )
   );
 }
 
