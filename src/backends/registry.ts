@@ -45,7 +45,10 @@ export interface BackendSettings {
 
 export type BackendFactory = (settings: BackendSettings) => Backend | Promise<Backend>;
 
-const loaders: Partial<Record<BackendName, () => Promise<BackendFactory>>> = {};
+const loaders: Partial<Record<BackendName, () => Promise<BackendFactory>>> = {
+  ollama: async () => (await import("./ollama.js")).createOllamaBackend,
+  openai: async () => (await import("./openai-compatible.js")).createOpenAiCompatibleBackend,
+};
 
 /** The lazy loader for a backend, or undefined when this build has none. */
 export function backendLoader(name: BackendName): (() => Promise<BackendFactory>) | undefined {

@@ -144,6 +144,30 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
       }),
     );
 
+  program
+    .command("check [command]")
+    .description(
+      "rate a command's risk without generating anything; - reads one command per stdin line (JSON lines)",
+    )
+    .option("-s, --shell <shell>", `shell the command is for: ${SHELL_NAMES.join("|")} (default: detected)`)
+    .option("--safety <mode>", `${SAFETY_MODES.join("|")} (default: moderate)`)
+    .option("--json", "print { command, shell, level, decision, reasons } as JSON")
+    .option("-c, --config <file>", "config file")
+    .addHelpText("after", "\nExit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.")
+    .action(
+      (
+        command: string | undefined,
+        options: { shell?: string; safety?: string; json?: boolean; config?: string },
+      ) =>
+        run(async () =>
+          (await import("./check-entry.js")).runCheckFromArguments(
+            command,
+            withRootOptions(program, options),
+            io,
+          ),
+        ),
+    );
+
   const config = program.command("config").description("show, read, change or locate the configuration");
   config
     .command("show")

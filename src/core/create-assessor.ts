@@ -1,6 +1,5 @@
-// MERGE-PENDING: replaced by the safety engine when its branch lands.
+/** Builds the pipeline's assessor from the `[safety]` config: the safety engine, loaded once per run. */
 import type { SafetyConfig } from "../config/schema.js";
-import { CmdaiError, ExitCode } from "../errors.js";
 import type { Assessment } from "../safety/types.js";
 import type { ShellName } from "../shells.js";
 
@@ -9,8 +8,9 @@ export type Assessor = (
   options: { shell: ShellName; request?: string; interactive: boolean },
 ) => Assessment;
 
-export function createAssessor(safety: SafetyConfig): Promise<Assessor> {
-  return Promise.reject(
-    new CmdaiError("internal", ExitCode.internal, `safety engine (${safety.mode}) not merged yet`),
-  );
+/** The safety engine as a plain function (the bash grammar loads here, ~40 ms). */
+export async function createAssessor(safety: SafetyConfig): Promise<Assessor> {
+  const { createSafetyEngine } = await import("../safety/safety-engine.js");
+  const engine = await createSafetyEngine(safety);
+  return (command, options) => engine.assess(command, options);
 }

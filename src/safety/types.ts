@@ -23,6 +23,8 @@ export interface RiskReason {
   message: string;
   /** A safer way to do the same thing, when one exists. */
   saferAlternative?: string;
+  /** The level this reason alone would give. */
+  level?: RiskLevel;
 }
 
 /** The verdict on one command. */

@@ -1,0 +1,99 @@
+/**
+ * `cmdai check [--shell S] [--safety M] [--json] <command>` and `cmdai check --json -` (one command per stdin line,
+ * one JSON object per output line, for scripts and pre-exec hooks).
+ */
+import { createInterface } from "node:readline";
+import type { Config } from "../../config/schema.js";
+import { ExitCode, UsageError } from "../../errors.js";
+import { createSafetyEngine, type SafetyEngine } from "../../safety/safety-engine.js";
+import type { Assessment, SafetyMode } from "../../safety/types.js";
+import type { ShellName } from "../../shells.js";
+import type { CliIo } from "../io.js";
+import { renderAssessment } from "../render-assessment.js";
+
+/** Options of `cmdai check`, already resolved from flags, environment and config. */
+export interface CheckCommandOptions {
+  /** The command to judge; absent when reading stdin lines. */
+  command?: string | undefined;
+  /** `-` was given: judge each stdin line (JSON lines out, exit 0). */
+  readStdinLines: boolean;
+  shell: ShellName;
+  /** `--safety`, else the config's mode. */
+  mode: SafetyMode;
+  json: boolean;
+  config: Config;
+  color: boolean;
+}
+
+/** The JSON object printed per command. */
+export interface CheckResult extends Assessment {
+  command: string;
+  shell: ShellName;
+}
+
+/** Runs the check; returns 0 (allow), 4 (confirm) or 3 (block), or 0 after a stdin batch. */
+export async function runCheckCommand(options: CheckCommandOptions, io: CliIo): Promise<number> {
+  const engine = await createSafetyEngine({ ...options.config.safety, mode: options.mode });
+  const interactive = io.stdin.isTTY === true;
+  if (options.readStdinLines) {
+    await checkLines(engine, options, io, interactive);
+    return ExitCode.ok;
+  }
+  const command = options.command;
+  if (command === undefined || command.trim() === "") {
+    throw new UsageError("cmdai check needs a command to judge.", {
+      hint: "Pass it in quotes, e.g. cmdai check 'rm -rf build', or use - to read one command per line from stdin.",
+    });
+  }
+  const assessment = engine.assess(command, { shell: options.shell, interactive });
+  if (options.json) io.stdout.write(`${JSON.stringify(toResult(command, options.shell, assessment))}\n`);
+  else io.stdout.write(renderAssessment(assessment, { color: options.color }));
+  return exitCodeOf(assessment);
+}
+
+function exitCodeOf(assessment: Assessment): number {
+  switch (assessment.decision) {
+    case "allow":
+      return ExitCode.ok;
+    case "confirm":
+      return ExitCode.confirmationNeeded;
+    case "block":
+      return ExitCode.blocked;
+  }
+}
+
+function toResult(command: string, shell: ShellName, assessment: Assessment): CheckResult {
+  return {
+    command,
+    shell,
+    level: assessment.level,
+    decision: assessment.decision,
+    reasons: assessment.reasons,
+  };
+}
+
+async function checkLines(
+  engine: SafetyEngine,
+  options: CheckCommandOptions,
+  io: CliIo,
+  interactive: boolean,
+): Promise<void> {
+  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity, terminal: false });
+  for await (const rawLine of lines) {
+    const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
+    const assessment = engine.assess(line, { shell: options.shell, interactive });
+    const text = options.json
+      ? `${JSON.stringify(toResult(line, options.shell, assessment))}\n`
+      : `${line}\n${renderAssessment(assessment, { color: options.color })}`;
+    // One write per line, so a pre-exec hook that sends one line and waits gets its answer at once.
+    if (!io.stdout.write(text)) await drained(io);
+  }
+}
+
+function drained(io: CliIo): Promise<void> {
+  return new Promise((resolve) => {
+    io.stdout.once("drain", () => {
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,29 @@
+/** Every built-in rule, indexed by command name. */
+import { filesystemRules } from "./filesystem-rules.js";
+import { networkRules } from "./network-rules.js";
+import { permissionAndDiskRules } from "./permission-disk-rules.js";
+import { projectRules } from "./project-rules.js";
+import type { SafetyRule } from "./rule.js";
+import { systemRules } from "./system-rules.js";
+
+/** All built-in rules, in no particular order (every matching rule is reported). */
+export const BUILT_IN_RULES: readonly SafetyRule[] = [
+  ...filesystemRules,
+  ...permissionAndDiskRules,
+  ...projectRules,
+  ...systemRules,
+  ...networkRules,
+];
+
+/** Rules by command name; `"*"` rules are under the key `*`. */
+export function indexRules(rules: readonly SafetyRule[]): Map<string, SafetyRule[]> {
+  const index = new Map<string, SafetyRule[]>();
+  for (const rule of rules) {
+    for (const name of rule.commands === "*" ? ["*"] : rule.commands) {
+      const list = index.get(name) ?? [];
+      list.push(rule);
+      index.set(name, list);
+    }
+  }
+  return index;
+}

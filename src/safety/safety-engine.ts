@@ -1,0 +1,200 @@
+/**
+ * The safety engine: `await createSafetyEngine(policy)` once, then `engine.assess(command, { shell })` for each
+ * command, synchronously. It parses the command with the bash grammar (or tokenises PowerShell/cmd), unwraps
+ * wrappers, judges every simple command with the rules in `rules/`, takes the worst verdict, applies the intent
+ * check, the user's rules and allowlist, and maps the level to a decision for the mode. Levels follow the rubric
+ * in `src/safety/README.md`.
+ */
+import type { SafetyConfig } from "../config/schema.js";
+import type { ShellName } from "../shells.js";
+import { decide, stricterDecision } from "./decide.js";
+import { isReadOnlyRequest } from "./intent.js";
+import { normaliseLookAlikes } from "./unicode-normaliser.js";
+import { loadBashParser, type BashParser } from "./shell-parser.js";
+import {
+  compileAllowlist,
+  compileUserRules,
+  normaliseCommandText,
+  type CompiledAllowEntry,
+  type CompiledUserRule,
+} from "./user-policy.js";
+import { judgeCmd, judgePowerShell, tokeniseWindows } from "./windows-commands.js";
+import { ScriptJudge, type Finding } from "./script-judge.js";
+import {
+  RISK_LEVELS,
+  riskRank,
+  type Assessment,
+  type Decision,
+  type RiskLevel,
+  type RiskReason,
+  type SafetyMode,
+} from "./types.js";
+
+/** Commands longer than this are not judged in full: at least confirm, block without a terminal. */
+export const MAXIMUM_COMMAND_LENGTH = 10_000;
+
+/** Options of one assessment. */
+export interface AssessOptions {
+  /** The shell the command is for. */
+  shell: ShellName;
+  /** The plain-language request that produced the command, for the intent check. */
+  request?: string | undefined;
+  /** Whether a person can be asked. Default true; false makes unparseable, too long or binary input block. */
+  interactive?: boolean | undefined;
+  /** Overrides the policy's mode for this call. */
+  mode?: SafetyMode | undefined;
+}
+
+/** A ready engine. `assess` is pure and synchronous. */
+export interface SafetyEngine {
+  readonly mode: SafetyMode;
+  assess(command: string, options: AssessOptions): Assessment;
+}
+
+/** The parts of `[safety]` the engine reads; all optional (defaults: moderate mode, no rules, empty allowlist). */
+export type SafetyPolicy = Partial<Pick<SafetyConfig, "mode" | "rules" | "allow">>;
+
+/** Loads the bash grammar once (about 40 ms) and compiles the policy. Throws ConfigError on a bad pattern. */
+export async function createSafetyEngine(policy: SafetyPolicy = {}): Promise<SafetyEngine> {
+  const parser = await loadBashParser();
+  return new Engine(
+    parser,
+    policy.mode ?? "moderate",
+    compileUserRules(policy.rules ?? []),
+    compileAllowlist(policy.allow ?? []),
+  );
+}
+
+class Engine implements SafetyEngine {
+  private readonly judge: ScriptJudge;
+
+  constructor(
+    parser: BashParser,
+    readonly mode: SafetyMode,
+    userRules: CompiledUserRule[],
+    private readonly allowlist: CompiledAllowEntry[],
+  ) {
+    this.judge = new ScriptJudge(parser, userRules);
+  }
+
+  assess(command: string, options: AssessOptions): Assessment {
+    const mode = options.mode ?? this.mode;
+    const interactive = options.interactive ?? true;
+    const findings: Finding[] = [];
+    let failClosed = false;
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what binary input contains
+    if (/[\x00-\x08\x0B\x0C\x0E-\x1A\x1C-\x1F\x7F]/.test(command)) {
+      failClosed = true;
+      findings.push({
+        rule: "binary-input",
+        level: "moderate",
+        message: "The command contains control or binary characters that can hide what it does.",
+      });
+    }
+    if (command.length > MAXIMUM_COMMAND_LENGTH) {
+      failClosed = true;
+      findings.push({
+        rule: "too-long",
+        level: "moderate",
+        message: `The command is ${command.length} characters long, too long to review safely.`,
+      });
+    }
+    const normalised = normaliseLookAlikes(
+      command.length > MAXIMUM_COMMAND_LENGTH * 10 ? command.slice(0, MAXIMUM_COMMAND_LENGTH * 10) : command,
+    );
+    if (normalised.suspicious) {
+      failClosed = true;
+      findings.push({
+        rule: "unicode-lookalike",
+        level: "moderate",
+        message:
+          "The command contains look-alike Unicode characters or invisible spaces, so it may not do what it appears to do.",
+        saferAlternative: "retype the command in plain ASCII",
+      });
+    }
+    const text = normalised.text;
+    if (options.shell === "powershell" || options.shell === "cmd") {
+      const tokens = tokeniseWindows(text, options.shell);
+      if (!tokens.balanced) {
+        failClosed = true;
+        findings.push({
+          rule: "unparseable",
+          level: "moderate",
+          message: "The command has unbalanced quotes or brackets, so it cannot be fully checked.",
+        });
+      }
+      tokens.statements.forEach((statement, index) => {
+        const previous = tokens.statements[index - 1];
+        const found = options.shell === "cmd" ? judgeCmd(statement) : judgePowerShell(statement, previous);
+        findings.push(...found);
+      });
+    } else {
+      const result = this.judge.judgeScript(text, options.shell);
+      findings.push(...result.findings);
+      if (result.failClosed) failClosed = true;
+    }
+    let level = maximumLevel(findings);
+    if (
+      options.request !== undefined &&
+      level !== "safe" &&
+      level !== "critical" &&
+      isReadOnlyRequest(options.request)
+    ) {
+      level = RISK_LEVELS[riskRank(level) + 1] ?? level;
+      findings.push({
+        rule: "intent-mismatch",
+        level,
+        message: `You asked only to look ("${options.request.trim().slice(0, 60)}"), but this command changes or deletes things, so its risk was raised one level.`,
+      });
+    }
+    const normalisedCommand = normaliseCommandText(command);
+    const allowEntry = this.allowlist.find((entry) => entry.matches(normalisedCommand));
+    if (allowEntry && (level !== "critical" || allowEntry.allowCritical)) {
+      return {
+        level: "safe",
+        decision: "allow",
+        reasons: [
+          {
+            rule: "allowlist",
+            message: `Allowed by your allowlist entry ${JSON.stringify(allowEntry.source)}.`,
+          },
+        ],
+      };
+    }
+    let decision: Decision = decide(level, mode);
+    if (failClosed) decision = stricterDecision(decision, interactive ? "confirm" : "block");
+    return { level, decision, reasons: toReasons(findings, level) };
+  }
+}
+
+function maximumLevel(findings: readonly Finding[]): RiskLevel {
+  let rank = 0;
+  for (const finding of findings) rank = Math.max(rank, riskRank(finding.level));
+  return RISK_LEVELS[rank] ?? "safe";
+}
+
+/** Reasons worst first, one per rule id; safe findings are left out. */
+function toReasons(findings: readonly Finding[], level: RiskLevel): RiskReason[] {
+  if (level === "safe")
+    return findings
+      .filter((finding) => finding.level === "safe" && finding.rule !== "read-only")
+      .map(toReason);
+  const seen = new Set<string>();
+  const reasons: RiskReason[] = [];
+  const sorted = [...findings].sort((first, second) => riskRank(second.level) - riskRank(first.level));
+  for (const finding of sorted) {
+    if (finding.level === "safe") continue;
+    const key = `${finding.rule}\u0000${finding.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    reasons.push(toReason(finding));
+    if (reasons.length >= 8) break;
+  }
+  return reasons;
+}
+
+function toReason(finding: Finding): RiskReason {
+  const reason: RiskReason = { rule: finding.rule, level: finding.level, message: finding.message };
+  if (finding.saferAlternative !== undefined) reason.saferAlternative = finding.saferAlternative;
+  return reason;
+}
