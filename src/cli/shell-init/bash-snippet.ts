@@ -20,7 +20,9 @@ __cmdai_hotkey() {
   printf 'cmdai: generating...\\r' >&2
   output="$(printf '%s' "$request" | NO_COLOR=1 command cmdai --output plain --shell bash 2>"$errors_file")"
   exit_status=$?
-  details="$(<"$errors_file")"
+  # Not $(<file): in a bind -x function, bash 5.2 then runs the next command line with its first word lost.
+  details=""
+  IFS= read -r -d '' details <"$errors_file"
   rm -f -- "$errors_file"
   level=""
   if [[ "$details" =~ \\[(SAFE|MODERATE|HIGH|CRITICAL)\\] ]]; then level="\${BASH_REMATCH[1]}"; fi
@@ -53,7 +55,11 @@ cmdai() {
   }
   ${EXECUTED_COMMAND_FILE_VARIABLE}="$executed_file" command cmdai "$@"
   exit_status=$?
-  if [[ -s "$executed_file" ]]; then history -s -- "$(<"$executed_file")"; fi
+  if [[ -s "$executed_file" ]]; then
+    local executed=""
+    IFS= read -r -d '' executed <"$executed_file"
+    history -s -- "$executed"
+  fi
   rm -f -- "$executed_file"
   return "$exit_status"
 }

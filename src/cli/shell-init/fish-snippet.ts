@@ -52,6 +52,27 @@ function __cmdai_hotkey --description 'cmdai: turn the request on the command li
     commandline -f repaint
 end
 
+function __cmdai_add_to_history --argument-names executed
+    if string match -qr '^([4-9]|[1-9][0-9])\\.' -- $version
+        builtin history append -- $executed
+        return
+    end
+    # fish 3 has no \`history append\`: add the entry to the history file, then merge it into this session.
+    set -l name fish
+    set -q fish_history
+    and set name $fish_history
+    test -n "$name"
+    or return 0
+    set -l data_dir ~/.local/share
+    if set -q XDG_DATA_HOME; and test -n "$XDG_DATA_HOME"
+        set data_dir $XDG_DATA_HOME
+    end
+    mkdir -p $data_dir/fish
+    set -l escaped (string replace -a -- '\\\\' '\\\\\\\\' $executed | string join '\\n')
+    printf '- cmd: %s\\n  when: %s\\n' "$escaped" (date +%s) >>$data_dir/fish/$name"_history"
+    builtin history merge
+end
+
 function cmdai --wraps cmdai --description 'cmdai, adding the command it runs to the history'
     set -l executed_file (mktemp -t cmdai-executed.XXXXXX)
     or begin
@@ -61,7 +82,7 @@ function cmdai --wraps cmdai --description 'cmdai, adding the command it runs to
     ${EXECUTED_COMMAND_FILE_VARIABLE}=$executed_file command cmdai $argv
     set -l cmdai_status $status
     if test -s $executed_file
-        builtin history append -- (string collect < $executed_file)
+        __cmdai_add_to_history (string collect < $executed_file)
     end
     rm -f -- $executed_file
     return $cmdai_status
