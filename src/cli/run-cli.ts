@@ -125,6 +125,7 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .option("-V, --version", "print the version (with --verbose: library and llama.cpp versions too)")
     .addHelpText("after", EXIT_CODE_HELP)
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
