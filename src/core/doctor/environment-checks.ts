@@ -16,8 +16,14 @@ export const PROXY_VARIABLES = [
   "no_proxy",
 ] as const;
 
+/** Whether a value is written as a URL with a scheme (`user:pw@host` would otherwise parse with scheme "user:"). */
+function hasScheme(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim());
+}
+
 /** Hide the user name and password in a proxy URL: `http://u:p@host:3128` → `http://***:***@host:3128`. */
 export function maskProxyCredentials(value: string): string {
+  if (!hasScheme(value)) return value.replace(/[^\s/@,]+@/g, "***@");
   try {
     const url = new URL(value);
     if (url.username === "" && url.password === "") return value;
@@ -46,7 +52,9 @@ export const proxyCheck: DoctorCheck = {
     }
     const shown = Object.fromEntries(set.map((name) => [name, maskProxyCredentials(env[name] ?? "")]));
     const invalid = set.filter(
-      (name) => !name.toLowerCase().startsWith("no_") && !URL.canParse(env[name] ?? ""),
+      (name) =>
+        !name.toLowerCase().startsWith("no_") &&
+        !(hasScheme(env[name] ?? "") && URL.canParse(env[name] ?? "")),
     );
     const message = set.map((name) => `${name}=${shown[name] ?? ""}`).join(" ");
     if (invalid.length > 0) {
