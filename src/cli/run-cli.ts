@@ -153,7 +153,14 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .option("-c, --config <file>", "config file")
     .action((options: { json?: boolean; config?: string }) =>
       run(async () =>
-        (await import("./commands/doctor.js")).runDoctorCommand(withRootOptions(program, options), io),
+        (await import("./commands/doctor.js")).runDoctorCommand(
+          {
+            ...withRootOptions(program, options),
+            // `cmdai -o json doctor` asks for JSON too.
+            json: options.json === true || program.opts<RequestCommandOptions>().output === "json",
+          },
+          io,
+        ),
       ),
     );
 

@@ -217,11 +217,11 @@ describe("cmdai doctor", () => {
   );
 
   it(
-    "fails on a damaged model file the config points at",
+    "fails on a damaged model file the config points at (JSON via -o json too)",
     async () => {
       const model = path.join(home.root, "broken.gguf");
       fs.writeFileSync(model, "this is not a model");
-      const run = await runBuiltCli(["doctor", "--json"], {
+      const run = await runBuiltCli(["-o", "json", "doctor"], {
         env: { ...(await absentServersEnv()), CMDAI_MODEL: model },
         timeoutMs: DOCTOR_TIMEOUT_MS,
       });

@@ -113,7 +113,7 @@ export function shellIntegrationFix(shell: string): string {
     case "fish":
       return "echo 'cmdai init fish | source' >> ~/.config/fish/config.fish";
     case "powershell":
-      return "Add-Content $PROFILE 'cmdai init powershell | Out-String | Invoke-Expression'";
+      return "Add-Content $PROFILE 'Invoke-Expression (& cmdai init powershell | Out-String)'";
     default:
       return `echo 'eval "$(cmdai init bash)"' >> ~/.bashrc`;
   }
