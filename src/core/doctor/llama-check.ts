@@ -40,6 +40,18 @@ export const llamaCheck: DoctorCheck = {
           llamaCppRelease: llama.llamaCppRelease.release,
           cpuMathCores: llama.cpuMathCores,
         };
+        const forced = config.embedded.gpu;
+        if (forced !== "auto" && forced !== "off" && llama.gpu !== forced) {
+          // node-llama-cpp quietly falls back to another backend when the forced one has no binary or driver.
+          return {
+            id: "llama",
+            title: "llama.cpp binary",
+            status: "warn",
+            message: `embedded.gpu = "${forced}" is not available here; llama.cpp fell back to ${gpu}`,
+            fix: `Install the ${forced} driver, or \`cmdai config set embedded.gpu auto\`.`,
+            details,
+          };
+        }
         if (config.embedded.gpu === "auto" && llama.gpu === false) {
           return {
             id: "llama",
@@ -60,7 +72,11 @@ export const llamaCheck: DoctorCheck = {
         await llama.dispose();
       }
     } catch (error) {
-      const reason = error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
+      const firstLine = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+      const reason =
+        error instanceof Error && error.name === "NoBinaryFoundError"
+          ? `no prebuilt binary for ${process.platform}-${process.arch} is installed`
+          : firstLine || (error instanceof Error ? error.name : "unknown error");
       const explicitGpu = config.embedded.gpu !== "auto" && config.embedded.gpu !== "off";
       return {
         id: "llama",
