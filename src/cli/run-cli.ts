@@ -9,7 +9,6 @@ import { SAFETY_MODES } from "../safety/types.js";
 import { SHELL_NAMES } from "../shells.js";
 import type { CliIo } from "./io.js";
 import { asCmdaiError, errorDocument, writeDocument, writeErrorText } from "./output.js";
-import { packageVersion } from "./version.js";
 
 const EXIT_CODE_HELP = `
 Exit codes:
@@ -137,8 +136,11 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .action((requestParts: string[], options: RequestCommandOptions) =>
       run(async () => {
         if (options.version === true) {
-          io.stdout.write(`${packageVersion()}\n`);
-          return ExitCode.ok;
+          const { runVersionCommand } = await import("./commands/version.js");
+          return runVersionCommand(
+            { verbose: options.verbose, json: options.output === "json" || options.output === "yaml" },
+            io,
+          );
         }
         const { runRequestCommand } = await import("./run-request.js");
         return runRequestCommand(requestParts, options, io);
@@ -167,6 +169,24 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
             io,
           ),
         ),
+    );
+
+  program
+    .command("doctor")
+    .description("check the installation, model, servers and shell integration; each problem with its fix")
+    .option("--json", "print the report as JSON")
+    .option("-c, --config <file>", "config file")
+    .action((options: { json?: boolean; config?: string }) =>
+      run(async () =>
+        (await import("./commands/doctor.js")).runDoctorCommand(
+          {
+            ...withRootOptions(program, options),
+            // `cmdai -o json doctor` asks for JSON too.
+            json: options.json === true || program.opts<RequestCommandOptions>().output === "json",
+          },
+          io,
+        ),
+      ),
     );
 
   const config = program.command("config").description("show, read, change or locate the configuration");
