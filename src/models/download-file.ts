@@ -1,0 +1,398 @@
+/**
+ * Downloads one file into place safely: bytes go to `<destination>.part`, resume with `Range` after a dropped
+ * connection (within the run, automatically) or a previous run, and only a file whose size and SHA-256 match
+ * what the server announced is renamed into place. Ctrl-C (the AbortSignal) leaves a resumable `.part`.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Dispatcher } from "undici";
+import type { ProgressEvent } from "../backends/registry.js";
+import { InterruptedError, ModelError, isAbortError, isCmdaiError } from "../errors.js";
+import { formatBytes } from "./catalog.js";
+import {
+  isUnreachableError,
+  requestRemote,
+  retryAfterMilliseconds,
+  type RemoteFileInfo,
+} from "./hub-http.js";
+
+/** How hard to retry. Defaults: 8 attempts without progress, 250 ms doubling to 10 s, Retry-After up to 60 s. */
+export interface RetryPolicy {
+  maxAttemptsWithoutProgress: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttemptsWithoutProgress: 8,
+  baseDelayMs: 250,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 60_000,
+};
+
+/** Words for error messages: what is being downloaded and where to read about it. */
+export interface DownloadSubject {
+  /** e.g. `Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF` (absent for plain URLs). */
+  repo?: string | undefined;
+  /** File inside the repo, or the URL's file name. */
+  file: string;
+  /** A page the user can open, e.g. the model's hub page. */
+  pageUrl?: string | undefined;
+  /** The reference to repeat in `cmdai models pull …`. */
+  reference: string;
+}
+
+export interface DownloadFileOptions {
+  url: string;
+  destination: string;
+  subject: DownloadSubject;
+  dispatcher: Dispatcher;
+  token?: string | undefined;
+  tokenOrigin?: string | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /** Default {@link DEFAULT_RETRY_POLICY}. */
+  retry?: RetryPolicy | undefined;
+}
+
+export interface DownloadedFile {
+  path: string;
+  sizeBytes: number;
+  sha256: string;
+  info: RemoteFileInfo;
+}
+
+interface PartMetadata {
+  etag?: string | undefined;
+  sizeBytes?: number | undefined;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(file, "utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fileSize(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SHA-256 of the first `length` bytes of a file (all of it by default), as lower-case hex. */
+export async function hashFile(file: string, length?: number): Promise<{ hash: Hash; bytes: number }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  if (length === 0) return { hash, bytes };
+  const stream = createReadStream(file, length === undefined ? {} : { start: 0, end: length - 1 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { hash, bytes };
+}
+
+function delay(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(new InterruptedError());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, milliseconds);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new InterruptedError());
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** Errors for answers that retrying will not fix. */
+function statusError(statusCode: number, subject: DownloadSubject, url: string): ModelError {
+  const where = subject.repo === undefined ? url : `${subject.repo} (file ${subject.file})`;
+  if (statusCode === 401 || statusCode === 403) {
+    return new ModelError(
+      "model_download_failed",
+      `Access to ${where} was refused (HTTP ${statusCode}): the model is gated or private, or HF_TOKEN is missing or wrong.`,
+      {
+        hint: `Accept the model's terms at ${subject.pageUrl ?? url} and set HF_TOKEN to an access token (https://huggingface.co/settings/tokens).`,
+      },
+    );
+  }
+  if (statusCode === 404) {
+    return new ModelError(
+      "model_not_found",
+      subject.repo === undefined
+        ? `${url} was not found (HTTP 404).`
+        : `File ${subject.file} was not found in repo ${subject.repo} (HTTP 404).`,
+      {
+        hint: `Check the repo, file name and revision${subject.pageUrl === undefined ? "" : ` at ${subject.pageUrl}`}.`,
+      },
+    );
+  }
+  return new ModelError("model_download_failed", `Downloading ${where} failed with HTTP ${statusCode}.`);
+}
+
+function unreachableError(url: string, subject: DownloadSubject, cause: unknown): ModelError {
+  const host = new URL(url).host;
+  return new ModelError(
+    "model_download_failed",
+    `Cannot reach ${host} to download ${subject.file} (${errorCode(cause) ?? "network error"}).`,
+    {
+      cause,
+      isRetryable: true,
+      hint: `Set HTTPS_PROXY if you are behind a proxy, or pass --model /path/to/model.gguf, or run \`cmdai models pull ${subject.reference}\` on a machine with access and copy the file.`,
+    },
+  );
+}
+
+/** A function so control-flow narrowing does not assume the signal stays unaborted across awaits. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+class RetryableFailure extends Error {
+  constructor(
+    message: string,
+    readonly waitMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Downloads `url` to `destination`, verified. Throws {@link ModelError}: `checksum_mismatch` (the partial file
+ * is deleted), `disk_full`, `model_not_found`, `model_download_failed`; {@link InterruptedError} on abort.
+ */
+export async function downloadFile(options: DownloadFileOptions): Promise<DownloadedFile> {
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const partPath = `${options.destination}.part`;
+  const metadataPath = `${partPath}.json`;
+  await fs.mkdir(path.dirname(options.destination), { recursive: true });
+  const emit = (message: string): void => {
+    options.onProgress?.({ kind: "status", label: options.subject.file, message });
+  };
+
+  let hashState: { hash: Hash; bytes: number } | undefined;
+  let info: RemoteFileInfo;
+  let failuresWithoutProgress = 0;
+  let unreachableFailures = 0;
+  for (;;) {
+    if (isAborted(options.signal))
+      throw new InterruptedError("Download interrupted; run it again to resume.");
+    const metadata = (await readJson(metadataPath)) as PartMetadata | undefined;
+    let offset = (await fileSize(partPath)) ?? 0;
+    if (offset > 0 && metadata?.etag === undefined) {
+      // A partial file we cannot tie to a remote version is worthless: start over.
+      await fs.rm(partPath, { force: true });
+      offset = 0;
+    }
+    const startedAt = offset;
+    try {
+      const response = await requestRemote({
+        url: options.url,
+        method: "GET",
+        token: options.token,
+        tokenOrigin: options.tokenOrigin,
+        rangeStart: offset,
+        dispatcher: options.dispatcher,
+        signal: options.signal,
+      });
+      info = response.info;
+      const { statusCode } = response;
+      const sameVersion = metadata?.etag === undefined || metadata.etag === info.etag;
+      if (statusCode === 416 && sameVersion && info.sizeBytes !== undefined && offset >= info.sizeBytes) {
+        await response.body.dump();
+        break;
+      }
+      if (statusCode === 429 || statusCode >= 500) {
+        const waitMs = retryAfterMilliseconds(response.headers);
+        await response.body.dump();
+        throw new RetryableFailure(`HTTP ${statusCode}`, waitMs);
+      }
+      if (statusCode !== 200 && statusCode !== 206 && statusCode !== 416) {
+        await response.body.dump();
+        throw statusError(statusCode, options.subject, options.url);
+      }
+      const contentStart = Number.parseInt(
+        /bytes (\d+)-/.exec(String(response.headers["content-range"]))?.[1] ?? "-1",
+        10,
+      );
+      if (statusCode === 200 && offset > 0) {
+        // The server ignored the range: take the whole file from this answer.
+        await fs.rm(partPath, { force: true });
+        hashState = undefined;
+        offset = 0;
+        emit("the server cannot resume; starting over");
+      } else if (statusCode !== 200 && (statusCode !== 206 || !sameVersion || contentStart !== offset)) {
+        // The remote file changed, or the server answered another range: the partial file is worthless.
+        await response.body.dump();
+        await fs.rm(partPath, { force: true });
+        hashState = undefined;
+        throw new RetryableFailure("the remote file changed since the partial download; starting over");
+      }
+      if (offset === 0) {
+        await fs.writeFile(metadataPath, JSON.stringify({ etag: info.etag, sizeBytes: info.sizeBytes }));
+      } else {
+        emit(`resuming at ${formatBytes(offset)}`);
+      }
+      if (info.sizeBytes !== undefined) await ensureFreeSpace(options.destination, info.sizeBytes - offset);
+      if (hashState?.bytes !== offset) hashState = await hashFile(partPath, offset);
+      const state = hashState;
+      const total = info.sizeBytes;
+      let lastEmit = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          state.hash.update(chunk);
+          state.bytes += chunk.length;
+          const now = Date.now();
+          if (now - lastEmit >= 100) {
+            lastEmit = now;
+            options.onProgress?.({
+              kind: "download",
+              label: options.subject.file,
+              transferredBytes: state.bytes,
+              ...(total === undefined ? {} : { totalBytes: total }),
+            });
+          }
+          callback(null, chunk);
+        },
+      });
+      try {
+        await pipeline(
+          response.body,
+          counter,
+          createWriteStream(partPath, { flags: "a", highWaterMark: 1 << 20 }),
+        );
+      } catch (error) {
+        // Bytes hashed may not all have reached the disk; rehash from the file on the next attempt.
+        hashState = undefined;
+        throw error;
+      }
+      options.onProgress?.({
+        kind: "download",
+        label: options.subject.file,
+        transferredBytes: state.bytes,
+        totalBytes: total ?? state.bytes,
+      });
+      if (total !== undefined && state.bytes < total) {
+        throw new RetryableFailure(`connection closed at ${state.bytes} of ${total} bytes`);
+      }
+      break;
+    } catch (error) {
+      if (isAborted(options.signal) || isAbortError(error)) {
+        throw new InterruptedError("Download interrupted; run it again to resume.", { cause: error });
+      }
+      if (errorCode(error) === "ENOSPC") throw diskFullError(options.destination, error);
+      if (isCmdaiError(error)) throw error;
+      const progressed = ((await fileSize(partPath)) ?? 0) > startedAt;
+      failuresWithoutProgress = progressed ? 0 : failuresWithoutProgress + 1;
+      if (isUnreachableError(error)) {
+        unreachableFailures++;
+        if (unreachableFailures >= 3) throw unreachableError(options.url, options.subject, error);
+      }
+      if (failuresWithoutProgress >= policy.maxAttemptsWithoutProgress) {
+        throw new ModelError(
+          "model_download_failed",
+          `Downloading ${options.subject.file} failed after ${policy.maxAttemptsWithoutProgress} attempts: ${error instanceof Error ? error.message : String(error)}.`,
+          {
+            cause: error,
+            isRetryable: true,
+            hint: `Run \`cmdai models pull ${options.subject.reference}\` again later; it resumes where it stopped.`,
+          },
+        );
+      }
+      const backoff = Math.min(
+        policy.maxDelayMs,
+        policy.baseDelayMs * 2 ** Math.max(0, failuresWithoutProgress - 1),
+      );
+      const waitMs =
+        error instanceof RetryableFailure && error.waitMs !== undefined
+          ? Math.min(error.waitMs, policy.maxRetryAfterMs)
+          : progressed
+            ? 0
+            : backoff;
+      emit(
+        `${error instanceof Error ? error.message : String(error)}; retrying${waitMs > 0 ? ` in ${(waitMs / 1000).toFixed(1)} s` : ""}`,
+      );
+      await delay(waitMs, options.signal);
+    }
+  }
+  return await verifyAndPlace(options, partPath, metadataPath, info, hashState);
+}
+
+async function verifyAndPlace(
+  options: DownloadFileOptions,
+  partPath: string,
+  metadataPath: string,
+  info: RemoteFileInfo,
+  hashState: { hash: Hash; bytes: number } | undefined,
+): Promise<DownloadedFile> {
+  const size = (await fileSize(partPath)) ?? 0;
+  const state = hashState?.bytes === size ? hashState : await hashFile(partPath);
+  const actual = state.hash.digest("hex");
+  const sizeWrong = info.sizeBytes !== undefined && size !== info.sizeBytes;
+  if (sizeWrong || (info.sha256 !== undefined && actual !== info.sha256)) {
+    await fs.rm(partPath, { force: true });
+    await fs.rm(metadataPath, { force: true });
+    throw new ModelError(
+      "checksum_mismatch",
+      `Checksum mismatch for ${options.subject.file}: expected SHA-256 ${info.sha256 ?? "(not announced)"} and ${info.sizeBytes ?? "?"} bytes, got ${actual} and ${size} bytes. The corrupt download was deleted.`,
+      {
+        isRetryable: true,
+        hint: `Run \`cmdai models pull ${options.subject.reference}\` again; if it keeps failing, a proxy or mirror is altering the file.`,
+      },
+    );
+  }
+  await fs.rename(partPath, options.destination);
+  await fs.rm(metadataPath, { force: true });
+  return { path: options.destination, sizeBytes: size, sha256: actual, info };
+}
+
+function diskFullError(destination: string, cause: unknown): ModelError {
+  return new ModelError("disk_full", `The disk holding ${path.dirname(destination)} is full.`, {
+    cause,
+    hint: "Free some space (or set [models] dir to another disk) and run the command again; the download resumes.",
+  });
+}
+
+async function ensureFreeSpace(destination: string, neededBytes: number): Promise<void> {
+  let available: number;
+  try {
+    const stats = await fs.statfs(path.dirname(destination));
+    available = stats.bavail * stats.bsize;
+  } catch {
+    return;
+  }
+  if (available < neededBytes) {
+    throw new ModelError(
+      "disk_full",
+      `Not enough disk space in ${path.dirname(destination)}: ${formatBytes(neededBytes)} needed, ${formatBytes(available)} free.`,
+      {
+        hint: "Free some space or set [models] dir to a folder on another disk, then run the command again.",
+      },
+    );
+  }
+}
