@@ -26,6 +26,8 @@ export interface HubFileOptions {
   corrupt?: boolean;
   /** Throttle the body to about this many bytes per second. */
   bytesPerSecond?: number;
+  /** Send the first 64 KiB of each body, then wait for this before sending the rest. */
+  gate?: Promise<unknown>;
   /** Ignore `Range` and always answer 200 with the whole file. */
   ignoreRange?: boolean;
 }
@@ -71,7 +73,11 @@ function listen(server: http.Server): Promise<string> {
 async function sendBody(
   response: http.ServerResponse,
   body: Buffer,
-  options: { dropAfter?: number | undefined; bytesPerSecond?: number | undefined },
+  options: {
+    dropAfter?: number | undefined;
+    bytesPerSecond?: number | undefined;
+    gate?: Promise<unknown> | undefined;
+  },
 ): Promise<void> {
   const chunkSize = 64 * 1024;
   for (let offset = 0; offset < body.length; offset += chunkSize) {
@@ -87,6 +93,7 @@ async function sendBody(
     if (options.bytesPerSecond !== undefined) {
       await new Promise((resolve) => setTimeout(resolve, (chunk.length / options.bytesPerSecond!) * 1000));
     }
+    if (offset === 0 && options.gate !== undefined) await options.gate;
     if (response.destroyed) return;
   }
   response.end();
@@ -134,7 +141,11 @@ export async function startHubServer(settings: { sameServerCdn?: boolean } = {})
       return;
     }
     const dropAfter = stored.dropsLeft.shift();
-    void sendBody(response, body, { dropAfter, bytesPerSecond: stored.options.bytesPerSecond });
+    void sendBody(response, body, {
+      dropAfter,
+      bytesPerSecond: stored.options.bytesPerSecond,
+      gate: stored.options.gate,
+    });
   };
 
   const handleCdn = (
