@@ -28,6 +28,9 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
+/** Attempts per file in any case. */
+const MAX_ATTEMPTS = 50;
+
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttemptsWithoutProgress: 8,
   baseDelayMs: 250,
@@ -199,7 +202,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   let info: RemoteFileInfo;
   let failuresWithoutProgress = 0;
   let unreachableFailures = 0;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     if (isAborted(options.signal))
       throw new InterruptedError("Download interrupted; run it again to resume.");
     const metadata = (await readJson(metadataPath)) as PartMetadata | undefined;
@@ -223,7 +226,8 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       info = response.info;
       const { statusCode } = response;
       const sameVersion = metadata?.etag === undefined || metadata.etag === info.etag;
-      if (statusCode === 416 && sameVersion && info.sizeBytes !== undefined && offset >= info.sizeBytes) {
+      if (statusCode === 416 && sameVersion && offset > 0) {
+        // Nothing past our partial file: verify what we have (a short or corrupt file fails the checksum).
         await response.body.dump();
         break;
       }
@@ -313,10 +317,11 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
         unreachableFailures++;
         if (unreachableFailures >= 3) throw unreachableError(options.url, options.subject, error);
       }
-      if (failuresWithoutProgress >= policy.maxAttemptsWithoutProgress) {
+      // The second bound stops a server that sends bytes and then makes us discard them, again and again.
+      if (failuresWithoutProgress >= policy.maxAttemptsWithoutProgress || attempt >= MAX_ATTEMPTS) {
         throw new ModelError(
           "model_download_failed",
-          `Downloading ${options.subject.file} failed after ${policy.maxAttemptsWithoutProgress} attempts: ${error instanceof Error ? error.message : String(error)}.`,
+          `Downloading ${options.subject.file} failed after ${attempt} attempts: ${error instanceof Error ? error.message : String(error)}.`,
           {
             cause: error,
             isRetryable: true,
