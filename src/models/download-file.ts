@@ -4,14 +4,13 @@
  * what the server announced is renamed into place. Ctrl-C (the AbortSignal) leaves a resumable `.part`.
  */
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { Dispatcher } from "undici";
 import type { ProgressEvent } from "../backends/registry.js";
 import { InterruptedError, ModelError, isAbortError, isCmdaiError } from "../errors.js";
+import { appendBody } from "./body-channel.js";
 import { formatBytes } from "./catalog.js";
 import {
   isUnreachableError,
@@ -213,6 +212,10 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       offset = 0;
     }
     const startedAt = offset;
+    // Everything slow happens before the request, so the body is consumed the moment it arrives: bytes that
+    // sit unread in a buffer when the connection drops are lost to the resume.
+    if (hashState?.bytes !== offset) hashState = await hashFile(partPath, offset);
+    const file = await fs.open(partPath, "a");
     try {
       const response = await requestRemote({
         url: options.url,
@@ -228,16 +231,16 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       const sameVersion = metadata?.etag === undefined || metadata.etag === info.etag;
       if (statusCode === 416 && sameVersion && offset > 0) {
         // Nothing past our partial file: verify what we have (a short or corrupt file fails the checksum).
-        await response.body.dump();
+        response.body.discard();
         break;
       }
       if (statusCode === 429 || statusCode >= 500) {
         const waitMs = retryAfterMilliseconds(response.headers);
-        await response.body.dump();
+        response.body.discard();
         throw new RetryableFailure(`HTTP ${statusCode}`, waitMs);
       }
       if (statusCode !== 200 && statusCode !== 206 && statusCode !== 416) {
-        await response.body.dump();
+        response.body.discard();
         throw statusError(statusCode, options.subject, options.url);
       }
       const contentStart = Number.parseInt(
@@ -246,53 +249,52 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       );
       if (statusCode === 200 && offset > 0) {
         // The server ignored the range: take the whole file from this answer.
-        await fs.rm(partPath, { force: true });
-        hashState = undefined;
+        await file.truncate(0);
+        hashState = { hash: createHash("sha256"), bytes: 0 };
         offset = 0;
         emit("the server cannot resume; starting over");
       } else if (statusCode !== 200 && (statusCode !== 206 || !sameVersion || contentStart !== offset)) {
         // The remote file changed, or the server answered another range: the partial file is worthless.
-        await response.body.dump();
-        await fs.rm(partPath, { force: true });
+        response.body.discard();
+        await file.truncate(0);
         hashState = undefined;
         throw new RetryableFailure("the remote file changed since the partial download; starting over");
       }
-      if (offset === 0) {
-        await fs.writeFile(metadataPath, JSON.stringify({ etag: info.etag, sizeBytes: info.sizeBytes }));
-      } else {
-        emit(`resuming at ${formatBytes(offset)}`);
-      }
-      if (info.sizeBytes !== undefined) await ensureFreeSpace(options.destination, info.sizeBytes - offset);
-      if (hashState?.bytes !== offset) hashState = await hashFile(partPath, offset);
       const state = hashState;
       const total = info.sizeBytes;
       let lastEmit = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          state.hash.update(chunk);
-          state.bytes += chunk.length;
-          const now = Date.now();
-          if (now - lastEmit >= 100) {
-            lastEmit = now;
-            options.onProgress?.({
-              kind: "download",
-              label: options.subject.file,
-              transferredBytes: state.bytes,
-              ...(total === undefined ? {} : { totalBytes: total }),
-            });
-          }
-          callback(null, chunk);
-        },
-      });
+      const onChunk = (chunk: Buffer): void => {
+        state.hash.update(chunk);
+        state.bytes += chunk.length;
+        const now = Date.now();
+        if (now - lastEmit >= 100) {
+          lastEmit = now;
+          options.onProgress?.({
+            kind: "download",
+            label: options.subject.file,
+            transferredBytes: state.bytes,
+            ...(total === undefined ? {} : { totalBytes: total }),
+          });
+        }
+      };
+      const appending = appendBody(response.body, file, onChunk);
       try {
-        await pipeline(
-          response.body,
-          counter,
-          createWriteStream(partPath, { flags: "a", highWaterMark: 1 << 20 }),
-        );
+        if (offset === 0) {
+          await fs.writeFile(metadataPath, JSON.stringify({ etag: info.etag, sizeBytes: info.sizeBytes }));
+        } else {
+          emit(`resuming at ${formatBytes(offset)}`);
+        }
+        if (total !== undefined) await ensureFreeSpace(options.destination, total - offset);
       } catch (error) {
-        // Bytes hashed may not all have reached the disk; rehash from the file on the next attempt.
-        hashState = undefined;
+        response.body.destroy();
+        await appending.catch(() => undefined);
+        throw error;
+      }
+      try {
+        await appending;
+      } catch (error) {
+        // After a failed write the hash may cover bytes the disk lacks; rehash from the file next time.
+        if ((await fileSize(partPath)) !== state.bytes) hashState = undefined;
         throw error;
       }
       options.onProgress?.({
@@ -343,6 +345,8 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
         `${error instanceof Error ? error.message : String(error)}; retrying${waitMs > 0 ? ` in ${(waitMs / 1000).toFixed(1)} s` : ""}`,
       );
       await delay(waitMs, options.signal);
+    } finally {
+      await file.close();
     }
   }
   return await verifyAndPlace(options, partPath, metadataPath, info, hashState);

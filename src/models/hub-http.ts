@@ -4,7 +4,8 @@
  * token only ever goes to the endpoint's own origin (never to the CDN a `resolve` URL redirects to).
  */
 import type { Dispatcher } from "undici";
-import { Agent, EnvHttpProxyAgent, request } from "undici";
+import { Agent, EnvHttpProxyAgent, stream } from "undici";
+import { BodyChannel } from "./body-channel.js";
 import { ModelError } from "../errors.js";
 
 /** The default hub; `HF_ENDPOINT` overrides it (mirrors, tests). */
@@ -70,11 +71,11 @@ export interface RemoteFileInfo {
   commit?: string | undefined;
 }
 
-/** An answer after redirects. The caller must consume or dump `body`. */
+/** An answer after redirects. The caller must consume `body` or call `body.discard()`. */
 export interface RemoteResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData["body"];
+  body: BodyChannel;
   info: RemoteFileInfo;
   /** Where the answer finally came from. */
   finalUrl: string;
@@ -127,6 +128,29 @@ function mergeInfo(info: RemoteFileInfo, headers: RemoteResponse["headers"], sta
 }
 
 /**
+ * One request through undici's `stream()` API: resolves at the response headers with the status, the headers
+ * and a {@link BodyChannel} that undici fills as the body arrives.
+ */
+function openStream(
+  url: string,
+  options: Pick<Dispatcher.RequestOptions, "method" | "headers" | "signal"> & { dispatcher: Dispatcher },
+): Promise<{ statusCode: number; headers: RemoteResponse["headers"]; body: BodyChannel }> {
+  return new Promise((resolve, reject) => {
+    let started = false;
+    stream(url, options, ({ statusCode, headers }) => {
+      started = true;
+      const body = new BodyChannel();
+      resolve({ statusCode, headers, body });
+      return body;
+    }).catch((error: unknown) => {
+      // After the headers, failures reach the caller through the channel.
+      if (!started)
+        reject(error instanceof Error ? error : new Error("The request failed.", { cause: error }));
+    });
+  });
+}
+
+/**
  * Sends one request and follows up to 10 redirects manually. The token goes only to requests whose origin is
  * `tokenOrigin`; once a redirect leaves it, the token is not sent again on that chain.
  */
@@ -141,7 +165,7 @@ export async function requestRemote(options: RemoteRequest): Promise<RemoteRespo
     if (options.rangeStart !== undefined && options.rangeStart > 0) {
       headers.range = `bytes=${options.rangeStart}-`;
     }
-    const response = await request(url, {
+    const response = await openStream(url, {
       method: options.method,
       headers,
       dispatcher: options.dispatcher,
@@ -150,7 +174,7 @@ export async function requestRemote(options: RemoteRequest): Promise<RemoteRespo
     mergeInfo(info, response.headers, response.statusCode);
     const location = header(response.headers, "location");
     if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
-      await response.body.dump();
+      response.body.discard();
       url = new URL(location, url).toString();
       continue;
     }

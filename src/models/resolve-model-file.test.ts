@@ -341,3 +341,15 @@ describe("local files", () => {
     expect(hub.requests).toEqual([]);
   });
 });
+
+describe("resume after an early drop", () => {
+  it("keeps the first few kilobytes and resumes after them", async () => {
+    hub.addFile("acme/tiny-gguf", "model.gguf", content, { dropAfterBytes: [5_000, 5_000] });
+    const resolved = await resolveModelFile(REFERENCE, options({ assumeYes: true }));
+    expect(await digest(resolved.path)).toBe(sha256);
+    const ranges = hub.requests
+      .filter((request) => request.server === "cdn" && request.method === "GET")
+      .map((request) => request.headers.range);
+    expect(ranges).toEqual([undefined, "bytes=5000-", "bytes=10000-"]);
+  });
+});

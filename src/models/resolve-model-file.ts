@@ -253,7 +253,7 @@ async function announcedSize(
     let total = 0;
     for (const source of remoteSources(reference, options.env)) {
       const response = await requestRemote({ ...source, method: "HEAD", dispatcher, signal: options.signal });
-      await response.body.dump();
+      response.body.discard();
       if (response.info.sizeBytes === undefined) return undefined;
       total += response.info.sizeBytes;
     }

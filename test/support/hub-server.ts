@@ -79,13 +79,21 @@ async function sendBody(
     gate?: Promise<unknown> | undefined;
   },
 ): Promise<void> {
+  if (options.dropAfter === undefined && options.bytesPerSecond === undefined && options.gate === undefined) {
+    response.end(body);
+    return;
+  }
   const chunkSize = 64 * 1024;
   for (let offset = 0; offset < body.length; offset += chunkSize) {
     const chunk = body.subarray(offset, Math.min(body.length, offset + chunkSize));
     if (options.dropAfter !== undefined && offset + chunk.length > options.dropAfter) {
-      response.write(chunk.subarray(0, options.dropAfter - offset));
-      // Let the bytes leave before the connection is cut, as a real mid-body failure would.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Cut the connection as soon as the bytes are handed to the kernel, so headers, bytes and the close
+      // may reach the client together.
+      await new Promise<void>((resolve) => {
+        response.write(chunk.subarray(0, options.dropAfter! - offset), () => {
+          resolve();
+        });
+      });
       response.socket?.destroy();
       return;
     }
