@@ -10,7 +10,8 @@ import type { PathEnvironment } from "../config/paths.js";
 import type { Config } from "../config/schema.js";
 import { ModelError } from "../errors.js";
 import { findCatalogEntry, formatBytes } from "./catalog.js";
-import { downloadFile, type DownloadSubject, type RetryPolicy } from "./download-file.js";
+import type { DownloadSubject } from "./download-errors.js";
+import { downloadFile, type RetryPolicy } from "./download-file.js";
 import { withFileLock } from "./file-lock.js";
 import {
   createDownloadDispatcher,
