@@ -88,7 +88,7 @@ export class BodyChannel extends Writable {
 }
 
 /**
- * Appends the channel's bytes to `file` (opened for appending), calling `onChunk` for each chunk before it is
+ * Appends the channel's bytes to `file` (opened for appending), calling `onChunk` for each chunk while it is
  * written. Resolves at the end of the body; rejects with the connection's error after writing every byte
  * received before it, or with the first write error (ENOSPC, …).
  */
@@ -100,9 +100,11 @@ export async function appendBody(
   for (;;) {
     const chunks = await channel.next();
     if (chunks.length === 0) return;
+    // Hash while the disk write is in flight: the two then overlap instead of taking turns.
+    const writing = file.writev(chunks);
     for (const chunk of chunks) onChunk(chunk);
     try {
-      await file.writev(chunks);
+      await writing;
     } catch (error) {
       channel.destroy();
       throw error;
