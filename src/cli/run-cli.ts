@@ -189,6 +189,32 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
       ),
     );
 
+  program
+    .command("models <action> [ref]")
+    .description("manage models: list | pull <ref> | rm <ref> | verify [<ref>] | path <ref>")
+    .option("--json", "print one JSON object")
+    .option("--offline", "never use the network")
+    .option("-c, --config <file>", "config file")
+    .addHelpText(
+      "after",
+      "\nReferences: a catalog id (cmdai models list), hf:owner/repo/file.gguf[@revision], https://…/file.gguf, or a local path.",
+    )
+    .action(
+      (
+        action: string,
+        reference: string | undefined,
+        options: { json?: boolean; offline?: boolean; config?: string },
+      ) =>
+        run(async () =>
+          (await import("./models-entry.js")).runModelsFromArguments(
+            action,
+            reference,
+            { ...withRootOptions(program, options), output: program.opts<RequestCommandOptions>().output },
+            io,
+          ),
+        ),
+    );
+
   const config = program.command("config").description("show, read, change or locate the configuration");
   config
     .command("show")

@@ -224,6 +224,9 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
         }
       };
       const appending = appendBody(response.body, file, onChunk);
+      // The body may fail while the metadata is written below; it is awaited after that, so mark it handled
+      // now (an unhandled rejection would kill the process before the resume could happen).
+      appending.catch(() => undefined);
       try {
         if (offset === 0) {
           await fs.writeFile(metadataPath, JSON.stringify({ etag: info.etag, sizeBytes: info.sizeBytes }));
