@@ -45,7 +45,9 @@ export interface BackendSettings {
 
 export type BackendFactory = (settings: BackendSettings) => Backend | Promise<Backend>;
 
-const loaders: Partial<Record<BackendName, () => Promise<BackendFactory>>> = {};
+const loaders: Partial<Record<BackendName, () => Promise<BackendFactory>>> = {
+  embedded: () => import("./embedded/embedded-backend.js").then((module) => module.createEmbeddedBackend),
+};
 
 /** The lazy loader for a backend, or undefined when this build has none. */
 export function backendLoader(name: BackendName): (() => Promise<BackendFactory>) | undefined {
