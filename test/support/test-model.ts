@@ -2,6 +2,7 @@
  * A tiny synthetic GGUF model for tests, generated once per test process into a temp folder (~50 ms; never
  * committed). Also builds the backend settings tests need, with every cmdai folder pointed at a temp dir.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,7 +27,8 @@ export function testTempDir(): string {
 
 /** Path of a synthetic model (default: tiny, f32, seed 1), generated on first use. */
 export function testModelPath(options: SyntheticModelOptions = {}): string {
-  const name = `${options.preset ?? "tiny"}-${options.quant ?? "f32"}-${options.seed ?? 1}.gguf`;
+  const variant = createHash("sha256").update(JSON.stringify(options)).digest("hex").slice(0, 8);
+  const name = `${options.preset ?? "tiny"}-${options.quant ?? "f32"}-${variant}.gguf`;
   let modelPath = generated.get(name);
   if (modelPath === undefined) {
     modelPath = path.join(testTempDir(), name);

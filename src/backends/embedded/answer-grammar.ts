@@ -12,7 +12,7 @@ export function answerGrammar(wantExplanation: boolean): string {
   // A command starts with a non-space character, so a whitespace-only command is impossible.
   const command = `"\\"" first char{0,${MAX_COMMAND_LENGTH - 1}} "\\""`;
   const explanation = wantExplanation
-    ? ` ws "," ws "\\"explanation\\"" ws ":" ws "\\"" char{0,${MAX_EXPLANATION_LENGTH}} "\\""`
+    ? ` ws "," ws "\\"explanation\\"" ws ":" ws "\\"" first char{0,${MAX_EXPLANATION_LENGTH - 1}} "\\""`
     : "";
   return [
     `root ::= "{" ws "\\"command\\"" ws ":" ws ${command}${explanation} ws "}"`,

@@ -136,15 +136,16 @@ export class PromptStateCache {
   /** Keep only the {@link MAX_SAVED_STATES} most recently written states. */
   private async prune(): Promise<void> {
     const names = await fs.readdir(this.directory);
-    const states = await Promise.all(
-      names
-        .filter((name) => name.endsWith(".state"))
-        .map(async (name) => ({
-          key: name.slice(0, -".state".length),
-          stat: await fs.stat(path.join(this.directory, name)),
-        })),
-    );
-    states.sort((left, right) => right.stat.mtimeMs - left.stat.mtimeMs);
+    const states: { key: string; modifiedMs: number }[] = [];
+    for (const name of names.filter((entry) => entry.endsWith(".state"))) {
+      try {
+        const stat = await fs.stat(path.join(this.directory, name));
+        states.push({ key: name.slice(0, -".state".length), modifiedMs: stat.mtimeMs });
+      } catch {
+        // Removed by another cmdai process meanwhile.
+      }
+    }
+    states.sort((left, right) => right.modifiedMs - left.modifiedMs);
     for (const stale of states.slice(MAX_SAVED_STATES)) await this.remove(stale.key);
   }
 }
