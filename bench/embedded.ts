@@ -86,10 +86,9 @@ async function throughput(modelPath: string): Promise<BenchResult[]> {
     const grammar = await llama.createGrammar({ grammar: answerGrammar(false) });
     const measure = async (withGrammar: boolean): Promise<{ tokens: number; seconds: number }> => {
       await sequence.clearHistory();
-      await sequence.evaluateWithoutGeneratingNewTokens(model.tokenize("<|im_start|>assistant\n", true));
       const started = performance.now();
       let count = 0;
-      const iterator = sequence.evaluate(model.tokenize(withGrammar ? "" : "{"), {
+      const iterator = sequence.evaluate(model.tokenize("<|im_start|>assistant\n", true), {
         temperature: 0.15,
         seed: 1,
         ...(withGrammar

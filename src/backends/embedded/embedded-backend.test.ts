@@ -121,6 +121,20 @@ describe("embedded backend", () => {
     }
   });
 
+  it("turns a load failure that validation cannot see into model_load_failed, keeping the process alive", async () => {
+    // Metadata says 128 wide, tensors are 64 wide: llama.cpp throws a (catchable) shape error.
+    const mismatched = testModelPath({ overrides: { "qwen2.embedding_length": 128 } });
+    const backend = createEmbeddedBackend(testBackendSettings({ model: mismatched }));
+    try {
+      const error = await failure(backend.generate(contractRequest("list files")));
+      expect(error).toBeInstanceOf(ModelError);
+      expect((error as ModelError).code).toBe("model_load_failed");
+      expect((error as ModelError).exitCode).toBe(5);
+    } finally {
+      await backend.dispose();
+    }
+  });
+
   it("fails with exit 5 naming --model for a reference that is not a local file", async () => {
     const backend = createEmbeddedBackend(testBackendSettings({ model: "qwen2.5-coder-1.5b" }));
     const error = await failure(backend.generate(contractRequest("list files")));
