@@ -1,12 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BackendError, ModelError, isAbortError } from "../../errors.js";
 import { promptStateDir } from "../../config/paths.js";
 import { MAX_COMMAND_LENGTH } from "../prompt.js";
 import { contractRequest, describeBackendContract } from "../../../test/support/backend-contract.js";
 import { testBackendSettings, testModelPath, testTempDir } from "../../../test/support/test-model.js";
 import { createEmbeddedBackend } from "./embedded-backend.js";
+
+// Real inference: a tiny-model answer takes ~1 s on an idle 2-core machine, but a shared, oversubscribed one
+// was measured 30x slower; a generous limit keeps the suite honest without flaking on load.
+vi.setConfig({ testTimeout: 180_000 });
 
 describeBackendContract("embedded", {
   makeBackend: () => Promise.resolve(createEmbeddedBackend(testBackendSettings({ model: testModelPath() }))),

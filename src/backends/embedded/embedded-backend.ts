@@ -97,6 +97,8 @@ class EmbeddedBackend implements Backend {
   private sequence: LlamaContextSequence | undefined;
   private readonly grammars = new Map<boolean, Promise<LlamaGrammar>>();
   private disposed = false;
+  /** One generation at a time: they share one context sequence. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(settings: BackendSettings, dependencies: EmbeddedBackendDependencies) {
     this.settings = settings;
@@ -301,7 +303,16 @@ class EmbeddedBackend implements Backend {
     return { tokens, prefixLength: Math.min(prefixLength, tokens.length - 1) };
   }
 
-  async generate(request: GenerationRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
+  generate(request: GenerationRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
+    const run = this.queue.then(
+      () => this.generateNow(request, options),
+      () => this.generateNow(request, options),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async generateNow(request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult> {
     const { signal } = options;
     throwIfAborted(signal);
     if (this.disposed) throw new BackendError("backend_unavailable", "The embedded backend was disposed.");
