@@ -55,7 +55,7 @@ function settingsFor(modelPath: string, home: string): BackendSettings {
     config: {
       ...base,
       model: modelPath,
-      embedded: { ...base.embedded, threads: THREADS, seed: 1, max_tokens: 512 },
+      embedded: { ...base.embedded, threads: THREADS, seed: 1, max_tokens: 64 },
     },
     env,
     paths: { env, platform: process.platform, homedir: home },
