@@ -12,6 +12,8 @@ import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel } from "node-llama
 import { cacheDir, currentPathEnvironment } from "../src/config/paths.js";
 import { configSchema } from "../src/config/schema.js";
 import type { BackendSettings } from "../src/backends/registry.js";
+import type { ExecutionContext } from "../src/backends/backend.js";
+import { buildSystemPrompt } from "../src/backends/prompt.js";
 import { createEmbeddedBackend } from "../src/backends/embedded/embedded-backend.js";
 import { answerGrammar } from "../src/backends/embedded/answer-grammar.js";
 import { validateModelFile } from "../src/backends/embedded/model-validation.js";
@@ -32,6 +34,16 @@ function progress(line: string): void {
 }
 const PROMPT_TOKENS = 512;
 const GENERATED_TOKENS = 30;
+
+const benchContext: ExecutionContext = {
+  platform: "linux",
+  osVersion: "Debian GNU/Linux 12",
+  arch: "x64",
+  shell: "bash",
+  cwd: "/home/user/project",
+  userland: "gnu",
+  tools: ["rg", "jq"],
+};
 
 async function benchModel(): Promise<string> {
   const directory = path.join(cacheDir(), "bench-models");
@@ -103,10 +115,40 @@ async function throughput(modelPath: string): Promise<BenchResult[]> {
       return { tokens: count, seconds: (performance.now() - started) / 1000 };
     };
     progress(`prompt: ${prompt.length} tokens in ${promptSeconds.toFixed(2)} s`);
+
+    // The saved-state path in isolation: evaluate the real system-prompt prefix, save it, reload it.
+    const system = buildSystemPrompt({ shell: "bash", context: benchContext, wantExplanation: false });
+    const prefix = model.tokenize(`<|im_start|>system\n${system}<|im_end|>\n<|im_start|>user\n`, true);
+    await sequence.clearHistory();
+    const prefixStarted = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(prefix);
+    const prefixMs = performance.now() - prefixStarted;
+    const statePath = path.join(os.tmpdir(), `cmdai-bench-${process.pid}.state`);
+    await sequence.saveStateToFile(statePath);
+    await sequence.clearHistory();
+    const reloadStarted = performance.now();
+    await sequence.loadStateFromFile(statePath, { acceptRisk: true });
+    const reloadMs = performance.now() - reloadStarted;
+    fs.rmSync(statePath, { force: true });
+    progress(
+      `prefix: ${prefix.length} tokens evaluated in ${Math.round(prefixMs)} ms, reloaded in ${Math.round(reloadMs)} ms`,
+    );
     const constrained = await measure(true);
     progress(`grammar: ${constrained.tokens} tokens in ${constrained.seconds.toFixed(2)} s`);
     const free = await measure(false);
     return [
+      {
+        metric: "embedded.prefix_evaluate",
+        value: Math.round(prefixMs),
+        unit: "ms",
+        detail: `${prefix.length}-token system prompt prefix, cold`,
+      },
+      {
+        metric: "embedded.prefix_reload_saved_state",
+        value: Math.round(reloadMs),
+        unit: "ms",
+        detail: "loadStateFromFile of the same prefix",
+      },
       {
         metric: "embedded.load",
         value: Math.round(loadMs),
@@ -145,15 +187,7 @@ async function timeToCommand(modelPath: string, home: string, label: string): Pr
     const result = await backend.generate({
       request: "list files in this folder",
       shell: "bash",
-      context: {
-        platform: process.platform,
-        osVersion: "Debian GNU/Linux 12",
-        arch: process.arch,
-        shell: "bash",
-        cwd: "/home/user/project",
-        userland: "gnu",
-        tools: ["rg", "jq"],
-      },
+      context: benchContext,
       wantExplanation: false,
     });
     const total = performance.now() - started;
