@@ -46,6 +46,7 @@ export interface BackendSettings {
 export type BackendFactory = (settings: BackendSettings) => Backend | Promise<Backend>;
 
 const loaders: Partial<Record<BackendName, () => Promise<BackendFactory>>> = {
+  embedded: async () => (await import("./embedded/embedded-backend.js")).createEmbeddedBackend,
   ollama: async () => (await import("./ollama.js")).createOllamaBackend,
   openai: async () => (await import("./openai-compatible.js")).createOpenAiCompatibleBackend,
 };
