@@ -167,6 +167,7 @@ export function classifyPath(word: string): PathClass {
       return segments.length <= 3 ? "broad" : "ordinary";
     if (segments.length === 1 && SYSTEM_DIRECTORIES.has(top)) return "root";
     if (SYSTEM_SECOND_LEVEL.test(absolute) && !/^\/var\/(tmp|cache)/.test(absolute)) {
+      if (/^\/var\/(lib|db|run|spool|mail)$/.test(absolute)) return "root";
       return absolute.startsWith("/opt/") || absolute.startsWith("/var/") ? "broad" : "root";
     }
     if (["etc", "usr", "boot", "bin", "sbin", "lib", "lib64", "var", "System", "Library"].includes(top))
@@ -185,7 +186,11 @@ export function classifyPath(word: string): PathClass {
   if (
     path
       .split("/")
-      .some((segment) => segment === "tmp" || segment === "node_modules" || segment === "__pycache__")
+      .some((segment) =>
+        ["tmp", "temp", "node_modules", "__pycache__", ".cache", "cache", "caches", "_cacache"].includes(
+          segment,
+        ),
+      )
   ) {
     return "scratch";
   }

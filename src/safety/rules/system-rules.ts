@@ -200,7 +200,7 @@ export const systemRules: SafetyRule[] = [
         case "nft":
           return /\bflush\s+ruleset\b|\bdelete\s+table\b/.test(text);
         case "ufw":
-          return /^(disable|reset)$/.test(context.args[0] ?? "") || /default\s+allow/.test(text);
+          return /^(disable|reset)$/.test(subcommand(context.args) ?? "") || /default\s+allow/.test(text);
         case "firewall-cmd":
           return /--panic-off|--set-default-zone=trusted|--add-port=0-65535/.test(text);
         case "setenforce":
