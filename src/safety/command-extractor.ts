@@ -385,7 +385,7 @@ function decodeAnsiC(text: string): string {
     if (code.startsWith("x") || code.startsWith("u"))
       return String.fromCodePoint(parseInt(code.slice(1), 16));
     if (/^[0-7]+$/.test(code)) return String.fromCodePoint(parseInt(code, 8));
-    return ANSI_C_ESCAPES[code] ?? code;
+    return (Object.hasOwn(ANSI_C_ESCAPES, code) ? ANSI_C_ESCAPES[code] : undefined) ?? code;
   });
 }
 

@@ -62,8 +62,12 @@ export class ScriptJudge {
       });
       return true;
     }
+    // Whole-script patterns look only outside quotes: `echo ':(){ :|:& };:'` merely mentions a fork bomb.
+    const unquoted =
+      /[({]/.test(text) || text.includes("/dev/") ? text.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, "''") : "";
     for (const rule of scriptRules) {
-      if (rule.pattern.test(text)) findings.push({ rule: rule.id, level: rule.level, message: rule.message });
+      if (unquoted !== "" && rule.pattern.test(unquoted))
+        findings.push({ rule: rule.id, level: rule.level, message: rule.message });
     }
     let failClosed = false;
     let commands: SimpleCommand[];
@@ -296,7 +300,7 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   if (args.length > 0 && args.every((word) => /^(--version|-V|--help|-h|-help|version|help)$/.test(word))) {
     return { rule: "read-only", level: "safe", message: `${name} only prints its version or help.` };
   }
-  const subcommands = READ_ONLY_SUBCOMMANDS[name];
+  const subcommands = Object.hasOwn(READ_ONLY_SUBCOMMANDS, name) ? READ_ONLY_SUBCOMMANDS[name] : undefined;
   if (subcommands !== undefined) {
     const text = args
       .filter((word, index) => index > 0 || !word.startsWith("-") || /^-[LSnv]/.test(word))

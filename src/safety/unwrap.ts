@@ -135,7 +135,7 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
 
 /** Returns the wrapped argv, or undefined when `name` is not a wrapper (or wraps nothing). */
 function peel(name: string, args: string[], result: UnwrappedCommand): string[] | undefined {
-  const spec = WRAPPERS[name];
+  const spec = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
   if (spec) return peelGeneric(name, spec, args, result);
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(name))
     return [commandName(args[0] ?? ""), ...args.slice(1)].filter(Boolean);
@@ -147,7 +147,9 @@ function peel(name: string, args: string[], result: UnwrappedCommand): string[] 
   if (name === "su") return peelSu(args, result);
   if (name === "ssh") return peelSsh(args, result);
   if (SHELLS.has(name)) return peelShell(args, result);
-  const language = INTERPRETERS[name] ?? (/^python3\.\d+$/.test(name) ? "python" : undefined);
+  const language =
+    (Object.hasOwn(INTERPRETERS, name) ? INTERPRETERS[name] : undefined) ??
+    (/^python3\.\d+$/.test(name) ? "python" : undefined);
   if (language) return peelInterpreter(language, args, result);
   return undefined;
 }

@@ -106,7 +106,7 @@ export const filesystemRules: SafetyRule[] = [
     message: (context) =>
       `Recursively deletes the folder ${rmTargets(context).find((word) => classifyPath(word) === "ordinary") ?? ""} and everything in it without asking.`,
     saferAlternative: TRASH,
-    example: "rm -rf src",
+    example: "rm -rf my-project",
   },
   {
     id: "rm-everything-here",
@@ -126,7 +126,7 @@ export const filesystemRules: SafetyRule[] = [
     matches: (context) =>
       rmTargets(context).some(
         (word) =>
-          /^\/(etc|usr\/(?!local\/)|bin|sbin|lib|lib64|boot|System)\//.test(word) ||
+          /^\/(etc|usr\/(?!local\/)[^/]+|bin|sbin|lib|lib64|boot|System)\//.test(word) ||
           classifyPath(word) === "root",
       ),
     message: (context) =>
