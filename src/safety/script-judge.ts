@@ -305,7 +305,7 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
     const text = args
       .filter((word, index) => index > 0 || !word.startsWith("-") || /^-[LSnv]/.test(word))
       .join(" ");
-    if (subcommands.test(text))
+    if (subcommands.test(text) || subcommands.test(args.join(" ")))
       return { rule: "read-only", level: "safe", message: `${name} only reads here.` };
     return {
       rule: "state-change",

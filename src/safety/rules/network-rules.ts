@@ -292,6 +292,9 @@ export const networkRules: SafetyRule[] = [
           ((["env", "printenv", "set", "export", "declare"].includes(argv[0] ?? "") && argv.length <= 2) ||
             argv.some((word) => CREDENTIAL_FILE.test(word))),
       ) ||
+      context.stdinFrom.some((argv) =>
+        argv.some((word) => /^--export-secret|^export-secret|^dump-keychain$/.test(word)),
+      ) ||
       context.args.some((word) => /\$\((env|printenv|cat [^)]*(\.ssh|\.aws|shadow|credentials))/.test(word)),
     message: (context) =>
       `Sends ${readsCredential(context) ?? "secrets (keys, passwords or environment variables)"} to another machine.`,

@@ -55,7 +55,7 @@ export const permissionAndDiskRules: SafetyRule[] = [
       pathOperands(context).some(
         (word) =>
           classifyPath(word) === "root" &&
-          (context.name === "chmod" || !/^(~|\$HOME|\$\{HOME\}|\/home\/|\/Users\/)/.test(word)),
+          (context.name === "chmod" || !/^(~|\$HOME|\$\{HOME\}|\/home\/|\/Users\/|\/usr\/local)/.test(word)),
       ),
     message: (context) =>
       `Recursively changes ${context.name === "chmod" ? "permissions" : "ownership"} of ${describeFirst(pathOperands(context), (word) => classifyPath(word) === "root")}, which breaks sudo, ssh and the system's security.`,
@@ -199,6 +199,19 @@ export const permissionAndDiskRules: SafetyRule[] = [
       `Formats or wipes ${context.args.find((word) => word.startsWith("/dev/")) ?? "a disk"}: everything on it is lost.`,
     saferAlternative: "check the device with `lsblk` first",
     example: "mkfs.ext4 /dev/sdb1",
+  },
+  {
+    id: "partition-table-write",
+    commands: ["fdisk", "gdisk", "sfdisk", "cfdisk", "parted", "sgdisk"],
+    level: "critical",
+    matches: (context) =>
+      mentionsDisk(context) &&
+      ((context.stdinText !== undefined && /(^|\n)\s*w\s*($|\n)|label|,/.test(context.stdinText)) ||
+        context.stdinFrom.length > 0 ||
+        context.args.some((word) => /^(mklabel|mktable|rm|--zap-all|-Z|-o|--clear|--delete)$/.test(word))),
+    message: "Rewrites the partition table of a disk: every partition on it is lost.",
+    saferAlternative: "back up the table first (`sfdisk -d /dev/sdX > table.bak`)",
+    example: "sudo fdisk /dev/sda <<< $'o\nw'",
   },
   {
     id: "partition-table",
