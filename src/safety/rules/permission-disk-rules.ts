@@ -259,7 +259,7 @@ export const permissionAndDiskRules: SafetyRule[] = [
     },
     message: "Changes partitions, volumes or file-system structures; a mistake loses whole disks of data.",
     saferAlternative: "back up first and print the current layout (`lsblk`, `fdisk -l`)",
-    example: "parted /dev/sda rm 1",
+    example: "sudo fdisk /dev/sdb",
   },
   {
     id: "disk-image-mkfs",
