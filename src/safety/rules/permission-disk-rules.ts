@@ -202,11 +202,14 @@ export const permissionAndDiskRules: SafetyRule[] = [
   },
   {
     id: "partition-table-write",
-    commands: ["fdisk", "gdisk", "sfdisk", "cfdisk", "parted", "sgdisk"],
+    commands: ["fdisk", "gdisk", "sfdisk", "cfdisk", "parted", "sgdisk", "diskutil"],
     level: "critical",
     matches: (context) =>
-      mentionsDisk(context) &&
-      ((context.stdinText !== undefined && /(^|\n)\s*w\s*($|\n)|label|,/.test(context.stdinText)) ||
+      (context.name === "diskutil"
+        ? /^(erase\w*|zeroDisk|randomDisk|secureErase|partitionDisk|reformat)$/i.test(context.args[0] ?? "")
+        : mentionsDisk(context)) &&
+      (context.name === "diskutil" ||
+        (context.stdinText !== undefined && /(^|\n)\s*w\s*($|\n)|label|,/.test(context.stdinText)) ||
         context.stdinFrom.length > 0 ||
         context.args.some((word) => /^(mklabel|mktable|rm|--zap-all|-Z|-o|--clear|--delete)$/.test(word))),
     message: "Rewrites the partition table of a disk: every partition on it is lost.",
