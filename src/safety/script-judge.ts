@@ -63,8 +63,9 @@ export class ScriptJudge {
       return true;
     }
     // Whole-script patterns look only outside quotes: `echo ':(){ :|:& };:'` merely mentions a fork bomb.
-    const unquoted =
-      /[({]/.test(text) || text.includes("/dev/") ? text.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, "''") : "";
+    const unquoted = scriptRules.some((rule) => rule.trigger.test(text))
+      ? text.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, "''")
+      : "";
     for (const rule of scriptRules) {
       if (unquoted !== "" && rule.pattern.test(unquoted))
         findings.push({ rule: rule.id, level: rule.level, message: rule.message });

@@ -442,6 +442,8 @@ export interface ScriptRule {
   id: string;
   level: RiskLevel;
   pattern: RegExp;
+  /** Cheap test first: the pattern only runs on text matching this. */
+  trigger: RegExp;
   message: string;
   example: string;
 }
@@ -450,6 +452,7 @@ export const scriptRules: ScriptRule[] = [
   {
     id: "reverse-shell",
     level: "critical",
+    trigger: /\/dev\/(tcp|udp)\//,
     pattern:
       /\/dev\/(tcp|udp)\/\S+.*\b(sh|bash|zsh|dash|ksh)\b\s*(-i\b|[<>]&)|\b(sh|bash|zsh|dash|ksh)\b\s+-i\b.*\/dev\/(tcp|udp)\//,
     message:
@@ -459,6 +462,7 @@ export const scriptRules: ScriptRule[] = [
   {
     id: "fork-bomb",
     level: "critical",
+    trigger: /\(\s*\)|fork|\$0|%0/,
     pattern:
       /([\w:.]+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&[^}]*\}\s*;?\s*\1|\bfork\s*(while|until)\s*fork|while\s*\(?\s*(true|1|:)\s*\)?\s*;?\s*do\s+(\$0|"\$0")\s*[&|]|os\.fork\(\)\s*while|while\s*1\s*:\s*os\.fork|%0\s*\|\s*%0|\$0\s*&\s*\$0\s*&/,
     message: "A fork bomb: it copies itself until the machine runs out of processes and freezes.",
