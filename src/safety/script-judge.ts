@@ -185,6 +185,13 @@ export class ScriptJudge {
       for (const rule of RULE_INDEX.get("ssh") ?? [])
         if (rule.matches?.(sender) === true) findings.push(findingOf(rule, sender));
     }
+    if (unwrapped.forkBomb) {
+      findings.push({
+        rule: "fork-bomb",
+        level: "critical",
+        message: "A fork bomb: it copies itself until the machine runs out of processes and freezes.",
+      });
+    }
     if (unwrapped.reverseShell) {
       findings.push({
         rule: "reverse-shell",

@@ -24,6 +24,8 @@ export interface UnwrappedCommand {
   opaqueCode: InterpreterLanguage | undefined;
   /** An inline interpreter program that opens a shell over the network. */
   reverseShell: boolean;
+  /** An inline interpreter program that forks without end. */
+  forkBomb: boolean;
 }
 
 const SHELLS = new Set([
@@ -121,6 +123,7 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
     windowsScripts: [],
     opaqueCode: undefined,
     reverseShell: false,
+    forkBomb: false,
   };
   for (let layer = 0; layer < MAXIMUM_LAYERS; layer++) {
     const words = result.argv;
@@ -203,6 +206,13 @@ function peelGeneric(
   }
   if (spec.elevates) result.elevated = true;
   const rest = args.slice(index);
+  // `sudo -s` / `sudo -i` with no command opens a root shell that reads stdin.
+  if (
+    spec.elevates &&
+    rest.length === 0 &&
+    args.some((word) => /^(-[a-zA-Z]*[si]|--shell|--login)$/.test(word))
+  )
+    return ["sh"];
   if (name === "parallel") {
     const separator = rest.indexOf(":::");
     return separator === -1 ? rest : [...rest.slice(0, separator), "{}"];
@@ -308,6 +318,12 @@ function peelInterpreter(
   // `python -c "$(curl …)"`: the code is itself produced by shell substitutions, which run first.
   if (/\$\(|`/.test(code)) result.scripts.push(code);
   const found = shellScriptsInInlineCode(language, code);
+  if (
+    /fork\s*(while|until)\s*fork|while\s*\(?\s*(1|true|True)\s*\)?\s*:?\s*\{?\s*(os\.)?fork\(\)|(os\.)?fork\(\)\s*while/.test(
+      code,
+    )
+  )
+    result.forkBomb = true;
   if (found.reverseShell) result.reverseShell = true;
   if (found.scripts.length === 0 && !found.reverseShell) result.opaqueCode = language;
   result.scripts.push(...found.scripts);

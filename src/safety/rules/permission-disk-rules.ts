@@ -9,6 +9,8 @@ function isRecursive(context: CommandContext): boolean {
 
 /** chmod/chown operands after the mode or owner. */
 function pathOperands(context: CommandContext): string[] {
+  if (context.name === "setfacl")
+    return operands(context.args, ["-m", "-x", "-M", "-X", "--modify", "--remove", "--set"]);
   return operands(context.args, ["--reference"]).slice(1);
 }
 
@@ -48,7 +50,7 @@ function mentionsDisk(context: CommandContext): boolean {
 export const permissionAndDiskRules: SafetyRule[] = [
   {
     id: "chmod-recursive-root",
-    commands: ["chmod", "chown", "chgrp"],
+    commands: ["chmod", "chown", "chgrp", "setfacl"],
     level: "critical",
     matches: (context) =>
       isRecursive(context) &&
