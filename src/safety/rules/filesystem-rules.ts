@@ -64,7 +64,7 @@ export const filesystemRules: SafetyRule[] = [
       return (
         words.length >= 2 &&
         words.slice(0, -1).some((word) => CREDENTIAL_FILE.test(word)) &&
-        /^(\/var\/www|\/srv\/|\/tmp|.*public_html|.*htdocs|.*\/public(\/|$))/.test(words.at(-1) ?? "")
+        /^(\/var\/www|\/srv\/|.*public_html|.*htdocs|.*\/public(\/|$))/.test(words.at(-1) ?? "")
       );
     },
     message: "Copies a private key or credential file where other people or a web server can read it.",
