@@ -41,6 +41,11 @@ export interface BackendSettings {
    * (`[ollama] model`, `[openai] model`); `config.model` is the top-level file/default value.
    */
   modelOverride?: string | undefined;
+  /**
+   * The script that runs `cmdai server run` (the CLI's entry point). When set and `embedded.keep_alive > 0`,
+   * the embedded backend serves through a warm background model server.
+   */
+  warmServerEntry?: string | undefined;
 }
 
 export type BackendFactory = (settings: BackendSettings) => Backend | Promise<Backend>;

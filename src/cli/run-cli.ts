@@ -215,6 +215,14 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
         ),
     );
 
+  program
+    .command("server <action>")
+    .description("the warm model server that keeps the embedded model loaded: status | stop")
+    .option("--json", "print JSON")
+    .action((action: string, options: { json?: boolean }) =>
+      run(async () => (await import("./commands/server.js")).runServerCommand(action, options, io)),
+    );
+
   const config = program.command("config").description("show, read, change or locate the configuration");
   config
     .command("show")
