@@ -9,6 +9,7 @@ import readline from "node:readline";
 import type { OutputFormat } from "../config/schema.js";
 import type { CommandOutcome } from "../core/generate-command.js";
 import { painter } from "./colors.js";
+import { renderAssessment } from "./render-assessment.js";
 import type { CliIo } from "./io.js";
 
 export interface PresentOptions {
@@ -29,21 +30,12 @@ export interface PresentResult {
   exitCode: number;
 }
 
-const LEVEL_LABELS = { safe: "SAFE", moderate: "MODERATE", high: "HIGH", critical: "CRITICAL" } as const;
-
-/** The verdict for a person: a badge coloured by level, then each reason and its safer alternative. */
+/**
+ * The verdict for a person: a badge coloured by level (`[LEVEL]` without colour — the `cmdai init` snippets
+ * read it), the decision, then each reason and its safer alternative.
+ */
 export function describeVerdict(outcome: CommandOutcome, color: boolean): string {
-  const paint = painter(color);
-  const level = outcome.risk.level;
-  const colorize = level === "safe" ? paint.green : level === "moderate" ? paint.yellow : paint.red;
-  const lines = [
-    `${colorize(paint.bold(`[${LEVEL_LABELS[level]}]`))} ${paint.dim(`decision: ${outcome.risk.decision}`)}`,
-  ];
-  for (const reason of outcome.risk.reasons) {
-    lines.push(`  - ${reason.message} ${paint.dim(`(${reason.rule})`)}`);
-    if (reason.saferAlternative !== undefined) lines.push(`    safer: ${reason.saferAlternative}`);
-  }
-  return `${lines.join("\n")}\n`;
+  return renderAssessment(outcome.risk, { color });
 }
 
 /** Ask a question on stderr and read one line from stdin. */

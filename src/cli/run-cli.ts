@@ -266,6 +266,27 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
         (await import("./commands/config.js")).runConfigPath(withRootOptions(program, options), io),
       ),
     );
+  program
+    .command("init <shell>")
+    .description("print the shell integration to source: a hotkey and history (bash|zsh|fish|powershell)")
+    .option("--hotkey <key>", 'key to bind, readline notation (default: ui.hotkey, "\\C-g" = Ctrl-G)')
+    .option("-c, --config <file>", "config file")
+    .action((shell: string, options: { hotkey?: string; config?: string }) =>
+      run(async () =>
+        (await import("./commands/init.js")).runInitCommand(shell, withRootOptions(program, options), io),
+      ),
+    );
+  program
+    .command("history")
+    .description("list the last commands cmdai ran, with their verdicts and exit codes")
+    .option("-n, --limit <count>", "how many entries (default: 20)")
+    .option("--json", "print as JSON")
+    .option("-c, --config <file>", "config file")
+    .action((options: { limit?: string; json?: boolean; config?: string }) =>
+      run(async () =>
+        (await import("./commands/history.js")).runHistoryCommand(withRootOptions(program, options), io),
+      ),
+    );
   return program;
 }
 

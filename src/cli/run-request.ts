@@ -1,10 +1,14 @@
 /**
  * The main command: `cmdai [options] <request...>`. Loads config, detects the shell, runs the core pipeline,
- * then presents the verdict and runs the command only with consent.
+ * then presents the verdict and runs the command only with consent: the interactive menu when a person is at
+ * a terminal (stdin, stdout and stderr are TTYs, plain output, no `-x` / `--dry-run`), else the
+ * non-interactive rules of `present-outcome.ts`. Every command that runs is written to the audit log.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { loadConfig, type ConfigFlags } from "../config/load-config.js";
-import { currentPathEnvironment } from "../config/paths.js";
-import type { OutputFormat } from "../config/schema.js";
+import { currentPathEnvironment, historyFilePath, type PathEnvironment } from "../config/paths.js";
+import type { Config, OutputFormat } from "../config/schema.js";
 import { BackendPool } from "../core/backend-pool.js";
 import { createAssessor } from "../core/create-assessor.js";
 import { detectShell, readParentProcessName } from "../core/detect-shell.js";
@@ -16,12 +20,16 @@ import {
   type CommandOutcome,
 } from "../core/generate-command.js";
 import { ExitCode, InterruptedError, UsageError, isAbortError } from "../errors.js";
+import { copyWithSystemTool, osc52Sequence } from "../exec/clipboard.js";
+import { appendHistoryEntry } from "../exec/history.js";
 import { runInShell } from "../exec/run-in-shell.js";
 import type { ShellName } from "../shells.js";
 import { shouldUseColor } from "./colors.js";
 import type { CliIo } from "./io.js";
 import { asCmdaiError, errorDocument, resultDocument, writeDocument, writeErrorText } from "./output.js";
+import { runMenu, type MenuCallbacks } from "./menu/run-menu.js";
 import { presentOutcome } from "./present-outcome.js";
+import { recordExecutedCommand } from "./shell-init/executed-command-file.js";
 import type { RequestCommandOptions } from "./run-cli.js";
 
 /** Read the request from stdin (when piped), bounded so a huge input fails fast instead of filling memory. */
@@ -68,6 +76,93 @@ export function exitCodeForDecision(outcome: CommandOutcome, dryRun: boolean): n
     case "block":
       return ExitCode.blocked;
   }
+}
+
+/**
+ * The PowerShell program to run commands with: `pwsh` (PowerShell 7) when it is on the PATH, else Windows
+ * PowerShell (`powershell.exe`) on Windows, else `pwsh` (so the error names what to install).
+ */
+export function findPowerShellProgram(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
+  const directories = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":");
+  const names = platform === "win32" ? ["pwsh.exe"] : ["pwsh"];
+  for (const directory of directories) {
+    if (directory === "") continue;
+    for (const name of names) {
+      try {
+        if (fs.statSync(path.join(directory, name)).isFile()) return "pwsh";
+      } catch {
+        // not in this folder
+      }
+    }
+  }
+  return platform === "win32" ? "powershell.exe" : "pwsh";
+}
+
+/** A signal that aborts when either does (AbortSignal.any needs Node 20.3). */
+function eitherSignal(first: AbortSignal, second: AbortSignal): AbortSignal {
+  const combined = new AbortController();
+  for (const signal of [first, second]) {
+    if (signal.aborted) combined.abort(signal.reason);
+    else {
+      signal.addEventListener(
+        "abort",
+        () => {
+          combined.abort(signal.reason);
+        },
+        { once: true },
+      );
+    }
+  }
+  return combined.signal;
+}
+
+interface ExecuteOptions {
+  io: CliIo;
+  config: Config;
+  paths: PathEnvironment;
+  format: OutputFormat;
+  edited: boolean;
+}
+
+/**
+ * Run a consented command in its shell, tell the shell wrapper (for its history), and append it with its
+ * verdict and exit code to the audit log. A log that cannot be written is a warning, never a failure.
+ */
+async function executeOutcome(outcome: CommandOutcome, options: ExecuteOptions): Promise<number> {
+  const { io } = options;
+  recordExecutedCommand(io.env, outcome.command);
+  const time = new Date().toISOString();
+  const exitCode = await runInShell({
+    shell: outcome.shell,
+    command: outcome.command,
+    cwd: io.cwd,
+    env: io.env,
+    powershellProgram:
+      outcome.shell === "powershell" ? findPowerShellProgram(io.env, process.platform) : undefined,
+    stdoutToStderr: options.format !== "plain",
+  });
+  if (options.config.history.enabled) {
+    const file = historyFilePath(options.paths);
+    try {
+      await appendHistoryEntry(file, {
+        time,
+        request: outcome.request,
+        command: outcome.command,
+        shell: outcome.shell,
+        level: outcome.risk.level,
+        decision: outcome.risk.decision,
+        exitCode,
+        backend: outcome.backend,
+        model: outcome.model,
+        ...(options.edited ? { edited: true } : {}),
+      });
+    } catch (error) {
+      io.stderr.write(
+        `cmdai: warning: could not write the history to ${file}: ${(error as Error).message}\n`,
+      );
+    }
+  }
+  return exitCode;
 }
 
 export async function runRequestCommand(
@@ -129,16 +224,75 @@ export async function runRequestCommand(
       `answered by ${outcome.backend} (${outcome.model}) in ${Math.round(performance.now() - startedAt)} ms; ` +
         `level ${outcome.risk.level}, decision ${outcome.risk.decision}`,
     );
+    const editedCommands = new Set<string>();
+    const execute = (chosen: CommandOutcome): Promise<number> =>
+      executeOutcome(chosen, { io, config, paths, format, edited: editedCommands.has(chosen.command) });
+    const showMenu =
+      format === "plain" &&
+      interactive &&
+      io.stdout.isTTY === true &&
+      options.execute !== true &&
+      options.dryRun !== true;
+    if (showMenu) {
+      const callbacks: MenuCallbacks = {
+        assess: (command) => {
+          editedCommands.add(command);
+          return Promise.resolve({
+            ...outcome,
+            command,
+            explanation: undefined,
+            risk: assess(command, { shell, request, interactive: true }),
+          });
+        },
+        regenerate: (regeneration, signal) =>
+          generateCommand(
+            {
+              request,
+              shell,
+              // Revise and explain ask the backend that answered, reusing its loaded model.
+              config: { ...config, backend: outcome.backend },
+              backendIsExplicit: true,
+              wantExplanation: regeneration.wantExplanation,
+              interactive,
+              revision: regeneration.revision,
+              signal: eitherSignal(controller.signal, signal),
+            },
+            {
+              createBackend: (name) => pool.get(name),
+              assess,
+              gatherContext: (target) => gatherContext({ shell: target, cwd: io.cwd, env: io.env }),
+              log,
+              now: () => performance.now(),
+            },
+          ),
+        copy: async (command) => {
+          const tool = await copyWithSystemTool(command, { env: io.env });
+          if (tool !== undefined) return tool;
+          io.stderr.write(osc52Sequence(command));
+          return "OSC 52 terminal escape";
+        },
+      };
+      const choice = await runMenu(outcome, { io, color, assumeYes: options.yes === true, callbacks });
+      switch (choice.action) {
+        case "run":
+          return await execute(choice.outcome);
+        case "copied":
+          return ExitCode.ok;
+        case "cancel":
+        case "interrupt":
+          return choice.exitCode;
+      }
+    }
     const execution = await presentOutcome(outcome, {
       io,
       format,
       color,
-      interactive,
+      // Never prompt when the output is for a program (--output json|yaml).
+      interactive: interactive && format === "plain",
       execute: options.execute === true,
       assumeYes: options.yes === true,
       dryRun: options.dryRun === true,
-      run: (command) =>
-        runInShell({ shell, command, cwd: io.cwd, env: io.env, stdoutToStderr: format !== "plain" }),
+      run: () => execute(outcome),
     });
     const exitCode = execution.executed
       ? execution.exitCode
