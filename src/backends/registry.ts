@@ -41,11 +41,17 @@ export interface BackendSettings {
    * (`[ollama] model`, `[openai] model`); `config.model` is the top-level file/default value.
    */
   modelOverride?: string | undefined;
+  /**
+   * The script that runs `cmdai server run` (the CLI's entry point). When set and `embedded.keep_alive > 0`,
+   * the embedded backend serves through a warm background model server.
+   */
+  warmServerEntry?: string | undefined;
 }
 
 export type BackendFactory = (settings: BackendSettings) => Backend | Promise<Backend>;
 
 const loaders: Partial<Record<BackendName, () => Promise<BackendFactory>>> = {
+  embedded: async () => (await import("./embedded/embedded-backend.js")).createEmbeddedBackend,
   ollama: async () => (await import("./ollama.js")).createOllamaBackend,
   openai: async () => (await import("./openai-compatible.js")).createOpenAiCompatibleBackend,
 };

@@ -9,7 +9,6 @@ import { SAFETY_MODES } from "../safety/types.js";
 import { SHELL_NAMES } from "../shells.js";
 import type { CliIo } from "./io.js";
 import { asCmdaiError, errorDocument, writeDocument, writeErrorText } from "./output.js";
-import { packageVersion } from "./version.js";
 
 const EXIT_CODE_HELP = `
 Exit codes:
@@ -125,6 +124,7 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .option("-V, --version", "print the version (with --verbose: library and llama.cpp versions too)")
     .addHelpText("after", EXIT_CODE_HELP)
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -136,8 +136,11 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .action((requestParts: string[], options: RequestCommandOptions) =>
       run(async () => {
         if (options.version === true) {
-          io.stdout.write(`${packageVersion()}\n`);
-          return ExitCode.ok;
+          const { runVersionCommand } = await import("./commands/version.js");
+          return runVersionCommand(
+            { verbose: options.verbose, json: options.output === "json" || options.output === "yaml" },
+            io,
+          );
         }
         const { runRequestCommand } = await import("./run-request.js");
         return runRequestCommand(requestParts, options, io);
@@ -166,6 +169,58 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
             io,
           ),
         ),
+    );
+
+  program
+    .command("doctor")
+    .description("check the installation, model, servers and shell integration; each problem with its fix")
+    .option("--json", "print the report as JSON")
+    .option("-c, --config <file>", "config file")
+    .action((options: { json?: boolean; config?: string }) =>
+      run(async () =>
+        (await import("./commands/doctor.js")).runDoctorCommand(
+          {
+            ...withRootOptions(program, options),
+            // `cmdai -o json doctor` asks for JSON too.
+            json: options.json === true || program.opts<RequestCommandOptions>().output === "json",
+          },
+          io,
+        ),
+      ),
+    );
+
+  program
+    .command("models <action> [ref]")
+    .description("manage models: list | pull <ref> | rm <ref> | verify [<ref>] | path <ref>")
+    .option("--json", "print one JSON object")
+    .option("--offline", "never use the network")
+    .option("-c, --config <file>", "config file")
+    .addHelpText(
+      "after",
+      "\nReferences: a catalog id (cmdai models list), hf:owner/repo/file.gguf[@revision], https://…/file.gguf, or a local path.",
+    )
+    .action(
+      (
+        action: string,
+        reference: string | undefined,
+        options: { json?: boolean; offline?: boolean; config?: string },
+      ) =>
+        run(async () =>
+          (await import("./models-entry.js")).runModelsFromArguments(
+            action,
+            reference,
+            { ...withRootOptions(program, options), output: program.opts<RequestCommandOptions>().output },
+            io,
+          ),
+        ),
+    );
+
+  program
+    .command("server <action>")
+    .description("the warm model server that keeps the embedded model loaded: status | stop")
+    .option("--json", "print JSON")
+    .action((action: string, options: { json?: boolean }) =>
+      run(async () => (await import("./commands/server.js")).runServerCommand(action, options, io)),
     );
 
   const config = program.command("config").description("show, read, change or locate the configuration");

@@ -10,7 +10,14 @@ import { BackendError } from "../errors.js";
 export class BackendPool {
   private readonly backends = new Map<BackendName, Promise<Backend>>();
 
-  constructor(private readonly settings: BackendSettings) {}
+  /**
+   * @param embeddedOptions when given, `embedded` is built with model management and the warm server
+   *   (the CLI's way); without it, the registry's plain in-process backend is used.
+   */
+  constructor(
+    private readonly settings: BackendSettings,
+    private readonly embeddedOptions?: { version: string; cwd: string },
+  ) {}
 
   /** The backend of that name, created on first use. */
   get(name: BackendName): Promise<Backend> {
@@ -25,6 +32,11 @@ export class BackendPool {
   }
 
   private async create(name: BackendName): Promise<Backend> {
+    if (name === "embedded" && this.embeddedOptions !== undefined) {
+      // Model management and the warm server sit on top of the plain in-process backend.
+      const { createEmbeddedBackendForCli } = await import("./create-embedded-backend.js");
+      return createEmbeddedBackendForCli(this.settings, this.embeddedOptions);
+    }
     const loader = backendLoader(name);
     if (loader === undefined) {
       throw new BackendError("backend_unavailable", `The ${name} backend is not part of this cmdai build.`, {

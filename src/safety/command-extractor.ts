@@ -124,8 +124,9 @@ function walkRedirected(node: Node, state: WalkState): void {
   const redirects: Redirect[] = [];
   let stdinText: string | undefined;
   const nested: Node[] = [];
+  const body = node.childForFieldName("body");
   for (const child of node.namedChildren) {
-    if (child.id === node.childForFieldName("body")?.id) continue;
+    if (child.id === body?.id) continue;
     if (child.type === "file_redirect") {
       redirects.push(redirectOf(child, state));
       walkSubstitutions(child, state);
@@ -142,7 +143,6 @@ function walkRedirected(node: Node, state: WalkState): void {
       walkSubstitutions(child, state);
     }
   }
-  const body = node.childForFieldName("body");
   let ownerArgv: string[] = [];
   if (body?.type === "command") {
     ownerArgv = walkCommand(body, state, redirects, stdinText).argv;
@@ -385,7 +385,7 @@ function decodeAnsiC(text: string): string {
     if (code.startsWith("x") || code.startsWith("u"))
       return String.fromCodePoint(parseInt(code.slice(1), 16));
     if (/^[0-7]+$/.test(code)) return String.fromCodePoint(parseInt(code, 8));
-    return ANSI_C_ESCAPES[code] ?? code;
+    return (Object.hasOwn(ANSI_C_ESCAPES, code) ? ANSI_C_ESCAPES[code] : undefined) ?? code;
   });
 }
 

@@ -66,10 +66,15 @@ export function analyseFind(args: readonly string[]): FindAnalysis {
       while (index < args.length && args[index] !== ";" && args[index] !== "+" && args[index] !== "\\;")
         command.push(args[index++] ?? "");
       rawExecutions.push(command);
+      // `-ok` asks before each file, so only -exec/-execdir count as deleting unattended.
+      if (word.startsWith("-exec") && /^(rm|unlink|shred|srm)$/.test((command[0] ?? "").replace(/^.*\//, "")))
+        deletes = true;
     } else if (word === "-delete") {
       deletes = true;
     } else if (/^-f(print|print0|printf|ls)$/.test(word)) {
       writesFiles = true;
+    } else if (/^-i?(name|path|wholename)$/.test(word) && /^\*+$/.test(args[index + 1] ?? "")) {
+      index++; // `-name '*'` matches everything: not a filter.
     } else if (word.startsWith("-") && !NOT_FILTERS.has(word)) {
       filtered = true;
     }
@@ -92,7 +97,8 @@ export function judgeFindDelete(analysis: FindAnalysis): { level: RiskLevel; mes
   const where = describeTarget(
     analysis.roots.find((root) => classifyPath(root) === worst) ?? analysis.roots[0] ?? ".",
   );
-  if (worst === "root") {
+  const wholeSystem = analysis.roots.some((root) => /^(\/|\/\*|~|\$HOME|\$\{HOME\})\/?(\.)?$/.test(root));
+  if (worst === "root" && (wholeSystem || !analysis.filtered)) {
     return analysis.filtered
       ? { level: "high", message: `Deletes every matching file anywhere under ${where}.` }
       : { level: "critical", message: `Deletes everything under ${where}.` };

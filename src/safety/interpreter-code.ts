@@ -59,32 +59,39 @@ const REVERSE_SHELL = [
 ];
 
 /** Extracts the shell commands that inline code would run. */
+// Compiled once: building these per call dominated the cost of judging `python -c`/`awk`-style one-liners.
+const SHELL_CALL_PATTERNS = SHELL_CALLS.map((call) => ({
+  listForm: new RegExp(String.raw`${call}\s*\(?\s*\[\s*((?:${STRING}\s*,?\s*)+)\]`, "g"),
+  plain: new RegExp(String.raw`${call}\s*\(?\s*${STRING}`, "g"),
+}));
+const FILE_CALL_PATTERNS = FILE_CALLS.map((call) => ({
+  pattern: new RegExp(String.raw`${call.pattern}\s*\(?\s*${STRING}`, "g"),
+  shell: call.shell,
+}));
+const STRING_PATTERN = new RegExp(STRING, "g");
+const OPEN_FOR_WRITING = new RegExp(String.raw`open\s*\(\s*${STRING}\s*,\s*${STRING}`, "g");
+
 export function shellScriptsInInlineCode(language: InterpreterLanguage, code: string): InlineCodeFindings {
   const scripts: string[] = [];
   const reverseShell =
     REVERSE_SHELL.every((pattern) => pattern.test(code)) &&
     /connect|TCPSocket|Socket\.new|net\.Socket|fsockopen|createConnection/i.test(code);
-  for (const call of SHELL_CALLS) {
-    const listForm = new RegExp(String.raw`${call}\s*\(?\s*\[\s*((?:${STRING}\s*,?\s*)+)\]`, "g");
+  for (const { listForm, plain } of SHELL_CALL_PATTERNS) {
     for (const match of code.matchAll(listForm)) {
-      const words = [...(match[1] ?? "").matchAll(new RegExp(STRING, "g"))].map(
-        (word) => word[1] ?? word[2] ?? "",
-      );
+      const words = [...(match[1] ?? "").matchAll(STRING_PATTERN)].map((word) => word[1] ?? word[2] ?? "");
       scripts.push(words.map(quoteForShell).join(" "));
     }
-    const plain = new RegExp(String.raw`${call}\s*\(?\s*${STRING}`, "g");
     for (const match of code.matchAll(plain)) scripts.push(unescapeLiteral(match[1] ?? match[2] ?? ""));
   }
   if (language === "perl" || language === "ruby" || language === "php") {
     for (const match of code.matchAll(/`([^`]*)`/g)) scripts.push(match[1] ?? "");
     for (const match of code.matchAll(/qx\s*[{(/]([^})/]*)[})/]/g)) scripts.push(match[1] ?? "");
   }
-  for (const call of FILE_CALLS) {
-    const pattern = new RegExp(String.raw`${call.pattern}\s*\(?\s*${STRING}`, "g");
-    for (const match of code.matchAll(pattern))
+  for (const call of FILE_CALL_PATTERNS) {
+    for (const match of code.matchAll(call.pattern))
       scripts.push(`${call.shell} ${quoteForShell(unescapeLiteral(match[1] ?? match[2] ?? ""))}`);
   }
-  for (const match of code.matchAll(new RegExp(String.raw`open\s*\(\s*${STRING}\s*,\s*${STRING}`, "g"))) {
+  for (const match of code.matchAll(OPEN_FOR_WRITING)) {
     const mode = match[3] ?? match[4] ?? "";
     if (/[wa]/.test(mode))
       scripts.push(`: ${mode.includes("a") ? ">>" : ">"} ${quoteForShell(match[1] ?? match[2] ?? "")}`);

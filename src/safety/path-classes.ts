@@ -163,10 +163,11 @@ export function classifyPath(word: string): PathClass {
     const segments = absolute.split("/").filter(Boolean);
     const top = segments[0] ?? "";
     if (top === "tmp" || absolute.startsWith("/var/tmp") || absolute.startsWith("/dev/shm")) return "scratch";
-    if (absolute === "/usr/local" || absolute.startsWith("/usr/local/"))
-      return segments.length <= 3 ? "broad" : "ordinary";
+    if (absolute === "/usr/local") return "root";
+    if (absolute.startsWith("/usr/local/")) return segments.length <= 3 ? "broad" : "ordinary";
     if (segments.length === 1 && SYSTEM_DIRECTORIES.has(top)) return "root";
     if (SYSTEM_SECOND_LEVEL.test(absolute) && !/^\/var\/(tmp|cache)/.test(absolute)) {
+      if (/^\/var\/(lib|db|run|spool|mail)$/.test(absolute)) return "root";
       return absolute.startsWith("/opt/") || absolute.startsWith("/var/") ? "broad" : "root";
     }
     if (["etc", "usr", "boot", "bin", "sbin", "lib", "lib64", "var", "System", "Library"].includes(top))
@@ -185,7 +186,11 @@ export function classifyPath(word: string): PathClass {
   if (
     path
       .split("/")
-      .some((segment) => segment === "tmp" || segment === "node_modules" || segment === "__pycache__")
+      .some((segment) =>
+        ["tmp", "temp", "node_modules", "__pycache__", ".cache", "cache", "caches", "_cacache"].includes(
+          segment,
+        ),
+      )
   ) {
     return "scratch";
   }
@@ -219,7 +224,7 @@ export const DISK_DEVICE =
 
 /** Files whose change compromises the whole system: accounts, sudo, PAM, boot. */
 export const CRITICAL_SYSTEM_FILE =
-  /^\/(etc\/(passwd|shadow|gshadow|group|sudoers|sudoers\.d(\/.*)?|pam\.d(\/.*)?|pam\.conf|security\/.*|ld\.so\.preload)|boot\/.*|bin\/(ba|z|da|k)?sh|proc\/sysrq-trigger)$/;
+  /^\/(etc\/(passwd|shadow|gshadow|group|sudoers|sudoers\.d(\/.*)?|crontab|cron\.d\/.*|rc\.local|pam\.d(\/.*)?|pam\.conf|security\/.*|ld\.so\.preload)|boot\/.*|bin\/(ba|z|da|k)?sh|proc\/sysrq-trigger)$/;
 
 /** Files that hold secrets. */
 export const CREDENTIAL_FILE =

@@ -149,5 +149,5 @@ export const READ_ONLY_SUBCOMMANDS: Record<string, RegExp> = {
   "firewall-cmd": /^(--list|--get|--query|--state)/,
   snap: /^(list|info|find|version|services|changes|connections)\b/,
   flatpak: /^(list|info|search|remote-ls|remotes|history)\b/,
-  redis_cli: /^$/,
+  "ssh-keygen": /^-[a-zA-Z]*[lFyBL]/,
 };

@@ -147,7 +147,7 @@ class Engine implements SafetyEngine {
         message: `You asked only to look ("${options.request.trim().slice(0, 60)}"), but this command changes or deletes things, so its risk was raised one level.`,
       });
     }
-    const normalisedCommand = normaliseCommandText(command);
+    const normalisedCommand = this.allowlist.length > 0 ? normaliseCommandText(command) : "";
     const allowEntry = this.allowlist.find((entry) => entry.matches(normalisedCommand));
     if (allowEntry && (level !== "critical" || allowEntry.allowCritical)) {
       return {

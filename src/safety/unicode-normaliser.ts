@@ -112,7 +112,7 @@ export function normaliseLookAlikes(command: string): NormalisedText {
     const letters = Array.from(word).filter(
       (character) => /\p{L}/u.test(character) && !/[A-Za-z]/.test(character),
     );
-    const allConfusable = letters.every((character) => character in CONFUSABLES);
+    const allConfusable = letters.every((character) => Object.hasOwn(CONFUSABLES, character));
     const mixed = /[A-Za-z]/.test(word);
     return allConfusable || mixed
       ? Array.from(word)

@@ -18,10 +18,14 @@ export interface UnwrappedCommand {
   wrappers: string[];
   /** Shell source the wrapper would run, to be judged in full. */
   scripts: string[];
+  /** PowerShell or cmd source run from a POSIX shell (`pwsh -c "…"`, `cmd.exe /c …`). */
+  windowsScripts: { dialect: "powershell" | "cmd"; text: string }[];
   /** Inline interpreter code that neither shells out nor calls a known API, named by language. */
   opaqueCode: InterpreterLanguage | undefined;
   /** An inline interpreter program that opens a shell over the network. */
   reverseShell: boolean;
+  /** An inline interpreter program that forks without end. */
+  forkBomb: boolean;
 }
 
 const SHELLS = new Set([
@@ -116,8 +120,10 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
     remote: false,
     wrappers: [],
     scripts: [],
+    windowsScripts: [],
     opaqueCode: undefined,
     reverseShell: false,
+    forkBomb: false,
   };
   for (let layer = 0; layer < MAXIMUM_LAYERS; layer++) {
     const words = result.argv;
@@ -135,7 +141,7 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
 
 /** Returns the wrapped argv, or undefined when `name` is not a wrapper (or wraps nothing). */
 function peel(name: string, args: string[], result: UnwrappedCommand): string[] | undefined {
-  const spec = WRAPPERS[name];
+  const spec = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
   if (spec) return peelGeneric(name, spec, args, result);
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(name))
     return [commandName(args[0] ?? ""), ...args.slice(1)].filter(Boolean);
@@ -145,9 +151,12 @@ function peel(name: string, args: string[], result: UnwrappedCommand): string[] 
   if (name === "watch") return peelWatch(args, result);
   if (name === "eval") return carryScript(args.join(" "), result);
   if (name === "su") return peelSu(args, result);
+  if (/^(powershell|pwsh|cmd)(\.exe)?$/i.test(name)) return peelWindowsShell(name, args, result);
   if (name === "ssh") return peelSsh(args, result);
   if (SHELLS.has(name)) return peelShell(args, result);
-  const language = INTERPRETERS[name] ?? (/^python3\.\d+$/.test(name) ? "python" : undefined);
+  const language =
+    (Object.hasOwn(INTERPRETERS, name) ? INTERPRETERS[name] : undefined) ??
+    (/^python3\.\d+$/.test(name) ? "python" : undefined);
   if (language) return peelInterpreter(language, args, result);
   return undefined;
 }
@@ -197,6 +206,13 @@ function peelGeneric(
   }
   if (spec.elevates) result.elevated = true;
   const rest = args.slice(index);
+  // `sudo -s` / `sudo -i` with no command opens a root shell that reads stdin.
+  if (
+    spec.elevates &&
+    rest.length === 0 &&
+    args.some((word) => /^(-[a-zA-Z]*[si]|--shell|--login)$/.test(word))
+  )
+    return ["sh"];
   if (name === "parallel") {
     const separator = rest.indexOf(":::");
     return separator === -1 ? rest : [...rest.slice(0, separator), "{}"];
@@ -302,9 +318,25 @@ function peelInterpreter(
   // `python -c "$(curl …)"`: the code is itself produced by shell substitutions, which run first.
   if (/\$\(|`/.test(code)) result.scripts.push(code);
   const found = shellScriptsInInlineCode(language, code);
+  if (
+    /fork\s*(while|until)\s*fork|while\s*\(?\s*(1|true|True)\s*\)?\s*:?\s*\{?\s*(os\.)?fork\(\)|(os\.)?fork\(\)\s*while/.test(
+      code,
+    )
+  )
+    result.forkBomb = true;
   if (found.reverseShell) result.reverseShell = true;
   if (found.scripts.length === 0 && !found.reverseShell) result.opaqueCode = language;
   result.scripts.push(...found.scripts);
+  return [];
+}
+
+function peelWindowsShell(name: string, args: string[], result: UnwrappedCommand): string[] | undefined {
+  const dialect = /^cmd/i.test(name) ? "cmd" : "powershell";
+  const index = args.findIndex((word) =>
+    dialect === "cmd" ? /^\/[ck]$/i.test(word) : /^-(c|command|commandwithargs)$/i.test(word),
+  );
+  if (index === -1) return undefined;
+  result.windowsScripts.push({ dialect, text: args.slice(index + 1).join(" ") });
   return [];
 }
 

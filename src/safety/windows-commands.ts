@@ -102,7 +102,7 @@ export function tokeniseWindows(
 const REMOVE = /^(remove-item|ri|rm|del|erase|rd|rmdir)$/i;
 const DRIVE_ROOT = /^([A-Za-z]:|\$env:systemdrive|\\\\\?\\[A-Za-z]:)?[\\/]*\*?$|^[A-Za-z]:\\?\*?(\.\*)?$/i;
 const SYSTEM_FOLDER =
-  /^([A-Za-z]:[\\/]+)?(windows(\\system32)?|program files( \(x86\))?|programdata|users(\\[^\\]+)?|boot|recovery)[\\/]*\*?$|^\$env:(windir|systemroot|programfiles|userprofile|programdata|appdata|localappdata)[\\/]*\*?$|^(~|\$home)[\\/]*\*?$/i;
+  /^([A-Za-z]:[\\/]+)?(windows(\\system32)?|program files( \(x86\))?|programdata|users(\\[^\\]+)?|boot|recovery)[\\/]*\*?$|^\$env:(windir|systemroot|programfiles|userprofile|programdata|appdata|localappdata)[\\/]*\*?$|^(~|\$home)[\\/]*\*?$|^%(systemroot|windir|systemdrive|userprofile|programfiles|programdata|homedrive|homepath)%[\\/]*\*?(\.\*)?$|^%systemdrive%[\\/]*(windows|users|program files)/i;
 
 function has(words: readonly string[], pattern: RegExp): boolean {
   return words.some((word) => pattern.test(word));
@@ -139,7 +139,9 @@ export function judgePowerShell(
   ) {
     const recurse = has(words, /^-r(e(c(u(r(s(e)?)?)?)?)?)?$/i) || has(words, /^-rf?$/i);
     const force = has(words, /^-(f(o(r(c(e)?)?)?)?|rf)$/i);
-    const paths = targets(words);
+    const named = targets(words);
+    // `Get-ChildItem C:\ -Recurse | Remove-Item -Recurse -Force` deletes what the previous command lists.
+    const paths = named.length === 0 && previous?.pipedToNext === true ? targets(previous.words) : named;
     const root = paths.find(
       (word) => DRIVE_ROOT.test(word) || SYSTEM_FOLDER.test(word) || /^[\\/]$/.test(word),
     );

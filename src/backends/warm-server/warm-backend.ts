@@ -62,6 +62,11 @@ export interface WarmBackendOptions {
   entryScript: string;
   /** Builds the in-process backend used when the server is unavailable. */
   createInProcess: () => Promise<Backend>;
+  /**
+   * Checks the model before a server is started for it (a bad file then fails with a clear error instead of
+   * a server that dies). Not run when a server already answers, to keep warm requests cheap.
+   */
+  validateModel?: () => Promise<void>;
   /** How long to wait for a new server to load its model and listen. Default 120 s. */
   startTimeoutMs?: number;
 }
@@ -131,6 +136,7 @@ export class WarmBackend implements Backend {
    */
   private async startServer(signal: AbortSignal | undefined): Promise<void> {
     const { socketPath } = this.options.spec;
+    await this.options.validateModel?.();
     const startTimeoutMs = this.options.startTimeoutMs ?? 120_000;
     const marker = `${socketPath}.starting`;
     let ownsMarker = false;

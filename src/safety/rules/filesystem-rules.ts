@@ -4,6 +4,7 @@ import {
   classifyPath,
   describeTarget,
   looksLikeFile,
+  CREDENTIAL_FILE,
   CRITICAL_SYSTEM_FILE,
   type PathClass,
 } from "../path-classes.js";
@@ -46,6 +47,29 @@ function isSystemFile(word: string): boolean {
 }
 
 export const filesystemRules: SafetyRule[] = [
+  {
+    id: "sudoers-grant",
+    commands: ["tee", "visudo", "cp", "sh", "bash"],
+    level: "critical",
+    matches: (context) => /NOPASSWD|ALL\s*=\s*\(ALL/.test(context.stdinText ?? ""),
+    message: "Writes a sudoers rule that gives root rights without a password.",
+    example: "echo \"$USER ALL=(ALL:ALL) NOPASSWD:ALL\" | sudo EDITOR='tee -a' visudo",
+  },
+  {
+    id: "credential-exposed",
+    commands: ["cp", "mv", "ln", "rsync", "install"],
+    level: "critical",
+    matches: (context) => {
+      const words = operands(context.args);
+      return (
+        words.length >= 2 &&
+        words.slice(0, -1).some((word) => CREDENTIAL_FILE.test(word)) &&
+        /^(\/var\/www|\/srv\/|.*public_html|.*htdocs|.*\/public(\/|$))/.test(words.at(-1) ?? "")
+      );
+    },
+    message: "Copies a private key or credential file where other people or a web server can read it.",
+    example: "cp ~/.ssh/id_rsa /var/www/html/key.txt",
+  },
   {
     id: "rm-no-preserve-root",
     commands: ["rm"],
@@ -106,7 +130,7 @@ export const filesystemRules: SafetyRule[] = [
     message: (context) =>
       `Recursively deletes the folder ${rmTargets(context).find((word) => classifyPath(word) === "ordinary") ?? ""} and everything in it without asking.`,
     saferAlternative: TRASH,
-    example: "rm -rf src",
+    example: "rm -rf my-project",
   },
   {
     id: "rm-everything-here",
@@ -126,7 +150,7 @@ export const filesystemRules: SafetyRule[] = [
     matches: (context) =>
       rmTargets(context).some(
         (word) =>
-          /^\/(etc|usr\/(?!local\/)|bin|sbin|lib|lib64|boot|System)\//.test(word) ||
+          /^\/(etc|usr\/(?!local\/)[^/]+|bin|sbin|lib|lib64|boot|System)\//.test(word) ||
           classifyPath(word) === "root",
       ),
     message: (context) =>

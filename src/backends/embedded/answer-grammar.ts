@@ -1,0 +1,71 @@
+/**
+ * The GBNF that forces the model's answer into `{"command": "…"}` (plus `"explanation"` only when asked), and
+ * the strict parser of what comes out. Strings are bounded and limited to printable ASCII: measured here, an
+ * unbounded string never closes with random weights, and tokens carrying a NUL byte slip past a JSON-schema
+ * grammar and break the JSON.
+ */
+import { BackendError } from "../../errors.js";
+import { MAX_COMMAND_LENGTH, MAX_EXPLANATION_LENGTH } from "../prompt.js";
+
+/** The answer grammar; `wantExplanation` adds a bounded `"explanation"` member. */
+export function answerGrammar(wantExplanation: boolean): string {
+  // A command starts with a non-space character, so a whitespace-only command is impossible.
+  const command = `"\\"" first char{0,${MAX_COMMAND_LENGTH - 1}} "\\""`;
+  const explanation = wantExplanation
+    ? ` ws "," ws "\\"explanation\\"" ws ":" ws "\\"" first char{0,${MAX_EXPLANATION_LENGTH - 1}} "\\""`
+    : "";
+  return [
+    `root ::= "{" ws "\\"command\\"" ws ":" ws ${command}${explanation} ws "}"`,
+    // Printable ASCII except quote and backslash, or an escaped quote, backslash or slash.
+    `first ::= [!#-\\[\\]-~] | "\\\\" ["\\\\/]`,
+    `char ::= [ !#-\\[\\]-~] | "\\\\" ["\\\\/]`,
+    `ws ::= [ ]?`,
+  ].join("\n");
+}
+
+/** The parsed answer. */
+export interface ParsedAnswer {
+  command: string;
+  explanation?: string | undefined;
+}
+
+function unparseable(detail: string, text: string): BackendError {
+  const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  return new BackendError("answer_unparseable", `The model's answer is not a usable command: ${detail}.`, {
+    hint: "Try rephrasing the request, or use a larger model (--model).",
+    cause: new Error(`answer text: ${JSON.stringify(shown)}`),
+  });
+}
+
+const PRINTABLE = /^[\x20-\x7e]*$/;
+
+/** Parse the model's text strictly; never guesses. Throws `BackendError("answer_unparseable")`. */
+export function parseAnswer(text: string, wantExplanation: boolean): ParsedAnswer {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw unparseable("it is not complete JSON (the answer may have been cut off)", text);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw unparseable("it is not a JSON object", text);
+  }
+  const record = value as Record<string, unknown>;
+  const allowed = wantExplanation ? ["command", "explanation"] : ["command"];
+  const extra = Object.keys(record).filter((key) => !allowed.includes(key));
+  if (extra.length > 0) throw unparseable(`unexpected member ${extra.join(", ")}`, text);
+  const command = record.command;
+  if (typeof command !== "string") throw unparseable("it has no command string", text);
+  const trimmed = command.trim();
+  if (trimmed === "") throw unparseable("the command is empty", text);
+  if (trimmed.length > MAX_COMMAND_LENGTH)
+    throw unparseable(`the command is over ${MAX_COMMAND_LENGTH} characters`, text);
+  if (!PRINTABLE.test(trimmed)) throw unparseable("the command holds non-printable characters", text);
+  const explanation = record.explanation;
+  if (explanation !== undefined && typeof explanation !== "string") {
+    throw unparseable("the explanation is not a string", text);
+  }
+  const result: ParsedAnswer = { command: trimmed };
+  if (typeof explanation === "string" && explanation.trim() !== "") result.explanation = explanation.trim();
+  return result;
+}

@@ -1,0 +1,399 @@
+/**
+ * The `embedded` backend: llama.cpp in-process through node-llama-cpp (imported lazily — an eager import costs
+ * ~400 ms of CLI start-up). One call: resolve and validate the model file, load it once, render the chat with
+ * the model's own chat wrapper, reuse the saved KV state of the fixed prefix, then sample under the answer
+ * grammar and parse strictly.
+ */
+import os from "node:os";
+import path from "node:path";
+import type * as NodeLlamaCppModule from "node-llama-cpp";
+import type {
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaGrammar,
+  LlamaModel,
+  ChatHistoryItem,
+  Token,
+} from "node-llama-cpp";
+import { BackendError, ModelError } from "../../errors.js";
+import { promptStateDir } from "../../config/paths.js";
+import type { GpuChoice } from "../../config/schema.js";
+import type {
+  Availability,
+  Backend,
+  BackendDescription,
+  GenerateOptions,
+  GenerationRequest,
+  GenerationResult,
+} from "../backend.js";
+import { buildPrompt, PROMPT_TEMPLATE_VERSION } from "../prompt.js";
+import type { BackendSettings } from "../registry.js";
+import { answerGrammar, parseAnswer } from "./answer-grammar.js";
+import { resolveLocalModelPath, type ModelPathResolver } from "./model-path.js";
+import { validateModelFile, type ValidatedModel } from "./model-validation.js";
+import { PromptStateCache, promptStateKey } from "./prompt-state-cache.js";
+
+/** Injectable collaborators; the model-management resolver replaces the default one. */
+export interface EmbeddedBackendDependencies {
+  /** Default: {@link resolveLocalModelPath} (existing local `.gguf` paths only). */
+  resolveModelPath?: ModelPathResolver;
+}
+
+type NodeLlamaCpp = typeof NodeLlamaCppModule;
+
+/** Context sizes are rounded up to this many tokens. */
+const CONTEXT_GRANULARITY = 256;
+
+/** getLlama is expensive (~600 ms) and holds the native backend: one instance per option set per process. */
+const llamaInstances = new Map<string, Promise<Llama>>();
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === "AbortError") return reason;
+  const error = new Error("The generation was aborted.", { cause: reason });
+  error.name = "AbortError";
+  return error;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw abortError(signal);
+}
+
+function gpuOption(choice: GpuChoice): "auto" | "metal" | "cuda" | "vulkan" | false {
+  return choice === "off" ? false : choice;
+}
+
+/** The length of the common prefix of two token lists. */
+function commonPrefixLength(left: readonly Token[], right: readonly Token[]): number {
+  const limit = Math.min(left.length, right.length);
+  let index = 0;
+  while (index < limit && left[index] === right[index]) index++;
+  return index;
+}
+
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface LoadedModel {
+  library: NodeLlamaCpp;
+  llama: Llama;
+  model: LlamaModel;
+  validated: ValidatedModel;
+}
+
+class EmbeddedBackend implements Backend {
+  readonly name = "embedded" as const;
+  private readonly settings: BackendSettings;
+  private readonly resolveModelPath: ModelPathResolver;
+  private loading: Promise<LoadedModel> | undefined;
+  private context: LlamaContext | undefined;
+  private sequence: LlamaContextSequence | undefined;
+  private readonly grammars = new Map<boolean, Promise<LlamaGrammar>>();
+  private disposed = false;
+  /** One generation at a time: they share one context sequence. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(settings: BackendSettings, dependencies: EmbeddedBackendDependencies) {
+    this.settings = settings;
+    this.resolveModelPath = dependencies.resolveModelPath ?? resolveLocalModelPath;
+  }
+
+  private get reference(): string | undefined {
+    return this.settings.modelOverride ?? this.settings.config.model;
+  }
+
+  private get threads(): number {
+    return this.settings.config.embedded.threads ?? os.availableParallelism();
+  }
+
+  describe(): BackendDescription {
+    const reference = this.reference;
+    return { name: this.name, model: reference === undefined ? undefined : path.basename(reference) };
+  }
+
+  async isAvailable(options: GenerateOptions = {}): Promise<Availability> {
+    try {
+      const modelPath = await this.resolveModelPath(this.reference, { signal: options.signal });
+      const validated = await validateModelFile(modelPath);
+      return { available: true, detail: `${validated.path} (${validated.architecture})` };
+    } catch (error) {
+      if (error instanceof ModelError) return { available: false, reason: error.message, hint: error.hint };
+      throw error;
+    }
+  }
+
+  private async getLlama(library: NodeLlamaCpp): Promise<Llama> {
+    const embedded = this.settings.config.embedded;
+    const key = JSON.stringify([embedded.gpu, this.threads]);
+    let instance = llamaInstances.get(key);
+    if (instance === undefined) {
+      instance = library.getLlama({
+        build: "never",
+        gpu: gpuOption(embedded.gpu),
+        // Explicit: node-llama-cpp's CPU default of 4 threads made a 0.5B model ~90x slower on 2 cores.
+        maxThreads: this.threads,
+        logLevel: library.LlamaLogLevel.error,
+        logger: (_level, message) => {
+          this.settings.log(`llama.cpp: ${message.trimEnd()}`);
+        },
+        progressLogs: false,
+      });
+      llamaInstances.set(key, instance);
+      instance.catch(() => llamaInstances.delete(key));
+    }
+    try {
+      return await instance;
+    } catch (error) {
+      throw new BackendError(
+        "backend_unavailable",
+        `llama.cpp could not start: ${(error as Error).message}`,
+        {
+          hint: 'Set [embedded] gpu = "off" to use the CPU, or reinstall cmdai so its prebuilt binaries are present.',
+          cause: error,
+        },
+      );
+    }
+  }
+
+  private load(signal: AbortSignal | undefined): Promise<LoadedModel> {
+    this.loading ??= (async () => {
+      const modelPath = await this.resolveModelPath(this.reference, { signal });
+      const validated = await validateModelFile(modelPath);
+      const library = await import("node-llama-cpp");
+      const llama = await this.getLlama(library);
+      this.settings.onProgress?.({ kind: "load", label: path.basename(validated.path) });
+      let model: LlamaModel;
+      try {
+        model = await llama.loadModel({
+          modelPath: validated.path,
+          ...(signal === undefined ? {} : { loadSignal: signal }),
+        });
+      } catch (error) {
+        if (signal?.aborted === true) throw abortError(signal);
+        throw new ModelError(
+          "model_load_failed",
+          `llama.cpp could not load ${validated.path}: ${(error as Error).message}`,
+          {
+            hint: "Check that the file is a complete GGUF model, or pass another with --model /path/to/model.gguf.",
+            cause: error,
+          },
+        );
+      }
+      return { library, llama, model, validated };
+    })();
+    // A failed load (including an abort) may be retried by a later call.
+    this.loading.catch(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private grammar(loaded: LoadedModel, wantExplanation: boolean): Promise<LlamaGrammar> {
+    let grammar = this.grammars.get(wantExplanation);
+    if (grammar === undefined) {
+      grammar = loaded.llama.createGrammar({ grammar: answerGrammar(wantExplanation) });
+      this.grammars.set(wantExplanation, grammar);
+    }
+    return grammar;
+  }
+
+  /** A sequence in a context large enough for `tokenCount` prompt tokens plus the answer. */
+  private async sequenceFor(loaded: LoadedModel, tokenCount: number): Promise<LlamaContextSequence> {
+    const embedded = this.settings.config.embedded;
+    const needed = tokenCount + embedded.max_tokens;
+    const wanted =
+      embedded.context_size ??
+      Math.min(Math.ceil(needed / CONTEXT_GRANULARITY) * CONTEXT_GRANULARITY, loaded.validated.contextLength);
+    if (needed > wanted) {
+      throw new BackendError(
+        "backend_unavailable",
+        `The prompt needs ${needed} tokens but the context holds ${wanted}.`,
+        { hint: "Raise [embedded] context_size, or shorten the request." },
+      );
+    }
+    if (this.context !== undefined && this.sequence !== undefined && this.context.contextSize >= needed) {
+      return this.sequence;
+    }
+    await this.context?.dispose();
+    this.context = await loaded.model.createContext({
+      contextSize: wanted,
+      threads: this.threads,
+      sequences: 1,
+    });
+    this.sequence = this.context.getSequence();
+    return this.sequence;
+  }
+
+  /** Bring the sequence to exactly `prefix`: keep it, load the saved state, or evaluate and save it. */
+  private async preparePrefix(
+    loaded: LoadedModel,
+    sequence: LlamaContextSequence,
+    prefix: Token[],
+  ): Promise<void> {
+    if (sequence.compareContextTokens(prefix).firstDifferentIndex >= prefix.length) {
+      if (sequence.nextTokenIndex > prefix.length) {
+        await sequence.eraseContextTokenRanges([{ start: prefix.length, end: sequence.nextTokenIndex }]);
+      }
+      return;
+    }
+    await sequence.clearHistory();
+    const cache = new PromptStateCache(promptStateDir(this.settings.paths));
+    const release = loaded.llama.llamaCppRelease;
+    const key = promptStateKey({
+      modelPath: loaded.validated.path,
+      modelSizeBytes: loaded.validated.sizeBytes,
+      modelModifiedMs: loaded.validated.modifiedMs,
+      runtime: `${release.repo}@${release.release}/${loaded.llama.buildType}/${String(loaded.llama.gpu)}`,
+      promptTemplateVersion: PROMPT_TEMPLATE_VERSION,
+      prefixTokens: prefix,
+    });
+    const saved = await cache.find(key, prefix.length);
+    if (saved !== undefined) {
+      try {
+        await sequence.loadStateFromFile(saved, { acceptRisk: true });
+        if (
+          sequence.nextTokenIndex === prefix.length &&
+          sequence.compareContextTokens(prefix).firstDifferentIndex === prefix.length
+        ) {
+          this.settings.log(`embedded: reused saved prompt state ${path.basename(saved)}`);
+          return;
+        }
+      } catch (error) {
+        this.settings.log(`embedded: saved prompt state unusable (${(error as Error).message}); rebuilding`);
+      }
+      await sequence.clearHistory();
+      await cache.remove(key);
+    }
+    await sequence.evaluateWithoutGeneratingNewTokens(prefix);
+    try {
+      await cache.store(key, prefix.length, async (temporaryPath) => {
+        await sequence.saveStateToFile(temporaryPath);
+      });
+    } catch (error) {
+      // A read-only cache only costs speed.
+      this.settings.log(`embedded: could not save prompt state: ${(error as Error).message}`);
+    }
+  }
+
+  /** Tokens of the rendered chat, and how many of them form the request-independent prefix. */
+  private renderTokens(
+    loaded: LoadedModel,
+    request: GenerationRequest,
+  ): { tokens: Token[]; prefixLength: number } {
+    const { system, user } = buildPrompt(request);
+    const wrapper = loaded.library.resolveChatWrapper(loaded.model);
+    const render = (userText: string): Token[] => {
+      const history: ChatHistoryItem[] = [
+        { type: "system", text: system },
+        { type: "user", text: userText },
+        { type: "model", response: [] },
+      ];
+      return wrapper
+        .generateContextState({ chatHistory: history })
+        .contextText.tokenize(loaded.model.tokenizer);
+    };
+    const tokens = render(user);
+    // Everything before the user's text is shared by every request with this system prompt.
+    const prefixLength = commonPrefixLength(tokens, render(""));
+    return { tokens, prefixLength: Math.min(prefixLength, tokens.length - 1) };
+  }
+
+  generate(request: GenerationRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
+    const run = this.queue.then(
+      () => this.generateNow(request, options),
+      () => this.generateNow(request, options),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async generateNow(request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult> {
+    const { signal } = options;
+    throwIfAborted(signal);
+    if (this.disposed) throw new BackendError("backend_unavailable", "The embedded backend was disposed.");
+    const loadStarted = performance.now();
+    const wasLoaded = this.loading !== undefined;
+    const loaded = await this.load(signal);
+    const loadMs = wasLoaded ? 0 : performance.now() - loadStarted;
+    throwIfAborted(signal);
+
+    const generateStarted = performance.now();
+    const { tokens, prefixLength } = this.renderTokens(loaded, request);
+    const sequence = await this.sequenceFor(loaded, tokens.length);
+    await this.preparePrefix(loaded, sequence, tokens.slice(0, prefixLength));
+    throwIfAborted(signal);
+
+    const grammar = await this.grammar(loaded, request.wantExplanation);
+    const grammarState = new loaded.library.LlamaGrammarEvaluationState({ model: loaded.model, grammar });
+    const embedded = this.settings.config.embedded;
+    const generated: Token[] = [];
+    let text = "";
+    let finished = false;
+    const iterator = sequence.evaluate(tokens.slice(prefixLength), {
+      temperature: embedded.temperature,
+      ...(embedded.seed === undefined ? {} : { seed: embedded.seed }),
+      grammarEvaluationState: grammarState,
+    });
+    try {
+      for await (const token of iterator) {
+        if (signal?.aborted === true) break;
+        if (loaded.model.isEogToken(token)) {
+          finished = true;
+          break;
+        }
+        generated.push(token);
+        text = loaded.model.detokenize(generated);
+        // The grammar ends at the closing brace: stop there rather than spend a step on the end token.
+        if (text.endsWith("}") && isCompleteJson(text)) {
+          finished = true;
+          break;
+        }
+        if (generated.length >= embedded.max_tokens) break;
+      }
+    } finally {
+      await iterator.return();
+    }
+    throwIfAborted(signal);
+    if (!finished) {
+      throw new BackendError(
+        "answer_unparseable",
+        `The model's answer did not finish within ${embedded.max_tokens} tokens.`,
+        { hint: "Raise [embedded] max_tokens, or use a larger model (--model).", cause: new Error(text) },
+      );
+    }
+    const answer = parseAnswer(text, request.wantExplanation);
+    return {
+      command: answer.command,
+      ...(answer.explanation === undefined ? {} : { explanation: answer.explanation }),
+      model: path.basename(loaded.validated.path),
+      timingsMs: { load: Math.round(loadMs), generate: Math.round(performance.now() - generateStarted) },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const loading = this.loading;
+    this.loading = undefined;
+    await this.context?.dispose();
+    this.context = undefined;
+    this.sequence = undefined;
+    if (loading !== undefined) {
+      const loaded = await loading.catch(() => undefined);
+      await loaded?.model.dispose();
+    }
+  }
+}
+
+/** Build the embedded backend. Nothing is loaded until the first `generate`. */
+export function createEmbeddedBackend(
+  settings: BackendSettings,
+  dependencies: EmbeddedBackendDependencies = {},
+): Backend {
+  return new EmbeddedBackend(settings, dependencies);
+}

@@ -1,0 +1,61 @@
+/** `cmdai models <action> [ref]` from argv: load config, wire Ctrl-C to cancellation, run the command. */
+import { loadConfig } from "../config/load-config.js";
+import { currentPathEnvironment } from "../config/paths.js";
+import { InterruptedError, UsageError } from "../errors.js";
+import { MODELS_ACTIONS, runModelsCommand, type ModelsAction } from "./commands/models.js";
+import type { CliIo } from "./io.js";
+
+const ACTIONS: readonly ModelsAction[] = MODELS_ACTIONS;
+
+export interface ModelsArguments {
+  json?: boolean;
+  offline?: boolean;
+  config?: string;
+  output?: string | undefined;
+}
+
+export async function runModelsFromArguments(
+  action: string,
+  reference: string | undefined,
+  options: ModelsArguments,
+  io: CliIo,
+): Promise<number> {
+  if (!(ACTIONS as readonly string[]).includes(action)) {
+    throw new UsageError(`Unknown models action "${action}".`, {
+      hint: `Use one of: ${ACTIONS.join(", ")} (e.g. cmdai models pull qwen2.5-coder-1.5b).`,
+    });
+  }
+  const paths = { ...currentPathEnvironment(), env: io.env };
+  const loaded = loadConfig({
+    configFile: options.config,
+    flags: { offline: options.offline },
+    env: io.env,
+    paths,
+  });
+  for (const warning of loaded.warnings) io.stderr.write(`cmdai: warning: ${warning}\n`);
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    controller.abort(new InterruptedError());
+  };
+  process.on("SIGINT", onInterrupt);
+  try {
+    return await runModelsCommand(
+      {
+        action: action as ModelsAction,
+        reference,
+        json: options.json === true || options.output === "json",
+        offline: options.offline,
+        config: loaded.config,
+        signal: controller.signal,
+        paths,
+      },
+      io,
+    );
+  } catch (error) {
+    throw controller.signal.aborted
+      ? new InterruptedError("Interrupted: the partial download is kept and resumes next time.")
+      : error;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
+}

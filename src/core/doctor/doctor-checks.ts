@@ -1,0 +1,31 @@
+/** The standard list of doctor checks, in report order. */
+import type { DoctorCheck } from "./doctor-check.js";
+import { proxyCheck, shellIntegrationCheck } from "./environment-checks.js";
+import { llamaCheck } from "./llama-check.js";
+import {
+  defaultModelCheck,
+  modelCacheCheck,
+  scanModelCacheStatus,
+  type ModelStatusProvider,
+} from "./model-checks.js";
+import { ollamaCheck, openaiCheck } from "./server-checks.js";
+import { configCheck, nodeCheck, platformCheck, threadsCheck } from "./system-checks.js";
+
+/** Every check; `modelStatus` defaults to the best-effort cache scan (the catalog can supply a verified one). */
+export function standardDoctorChecks(
+  options: { modelStatus?: ModelStatusProvider | undefined } = {},
+): DoctorCheck[] {
+  return [
+    nodeCheck,
+    platformCheck,
+    configCheck,
+    llamaCheck,
+    threadsCheck,
+    modelCacheCheck,
+    defaultModelCheck(options.modelStatus ?? scanModelCacheStatus),
+    ollamaCheck,
+    openaiCheck,
+    proxyCheck,
+    shellIntegrationCheck,
+  ];
+}

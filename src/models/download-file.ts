@@ -1,0 +1,349 @@
+/**
+ * Downloads one file into place safely: bytes go to `<destination>.part`, resume with `Range` after a dropped
+ * connection (within the run, automatically) or a previous run, and only a file whose size and SHA-256 match
+ * what the server announced is renamed into place. Ctrl-C (the AbortSignal) leaves a resumable `.part`.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Dispatcher } from "undici";
+import type { ProgressEvent } from "../backends/registry.js";
+import { InterruptedError, ModelError, isAbortError, isCmdaiError } from "../errors.js";
+import { appendBody } from "./body-channel.js";
+import { formatBytes } from "./catalog.js";
+import {
+  diskFullError,
+  errorCode,
+  statusError,
+  unreachableError,
+  type DownloadSubject,
+} from "./download-errors.js";
+import {
+  isUnreachableError,
+  requestRemote,
+  retryAfterMilliseconds,
+  type RemoteFileInfo,
+} from "./hub-http.js";
+
+/** How hard to retry. Defaults: 8 attempts without progress, 250 ms doubling to 10 s, Retry-After up to 60 s. */
+export interface RetryPolicy {
+  maxAttemptsWithoutProgress: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+}
+
+/** Attempts per file in any case. */
+const MAX_ATTEMPTS = 50;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttemptsWithoutProgress: 8,
+  baseDelayMs: 250,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 60_000,
+};
+
+export interface DownloadFileOptions {
+  url: string;
+  destination: string;
+  subject: DownloadSubject;
+  dispatcher: Dispatcher;
+  token?: string | undefined;
+  tokenOrigin?: string | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /** Default {@link DEFAULT_RETRY_POLICY}. */
+  retry?: RetryPolicy | undefined;
+}
+
+export interface DownloadedFile {
+  path: string;
+  sizeBytes: number;
+  sha256: string;
+  info: RemoteFileInfo;
+}
+
+interface PartMetadata {
+  etag?: string | undefined;
+  sizeBytes?: number | undefined;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(file, "utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fileSize(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SHA-256 of the first `length` bytes of a file (all of it by default), as lower-case hex. */
+export async function hashFile(file: string, length?: number): Promise<{ hash: Hash; bytes: number }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  if (length === 0) return { hash, bytes };
+  const stream = createReadStream(file, length === undefined ? {} : { start: 0, end: length - 1 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { hash, bytes };
+}
+
+function delay(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(new InterruptedError());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, milliseconds);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new InterruptedError());
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** A function so control-flow narrowing does not assume the signal stays unaborted across awaits. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+class RetryableFailure extends Error {
+  constructor(
+    message: string,
+    readonly waitMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Downloads `url` to `destination`, verified. Throws {@link ModelError}: `checksum_mismatch` (the partial file
+ * is deleted), `disk_full`, `model_not_found`, `model_download_failed`; {@link InterruptedError} on abort.
+ */
+export async function downloadFile(options: DownloadFileOptions): Promise<DownloadedFile> {
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const partPath = `${options.destination}.part`;
+  const metadataPath = `${partPath}.json`;
+  await fs.mkdir(path.dirname(options.destination), { recursive: true });
+  const emit = (message: string): void => {
+    options.onProgress?.({ kind: "status", label: options.subject.file, message });
+  };
+
+  let hashState: { hash: Hash; bytes: number } | undefined;
+  let info: RemoteFileInfo;
+  let failuresWithoutProgress = 0;
+  let unreachableFailures = 0;
+  for (let attempt = 1; ; attempt++) {
+    if (isAborted(options.signal))
+      throw new InterruptedError("Download interrupted; run it again to resume.");
+    const metadata = (await readJson(metadataPath)) as PartMetadata | undefined;
+    let offset = (await fileSize(partPath)) ?? 0;
+    if (offset > 0 && metadata?.etag === undefined) {
+      // A partial file we cannot tie to a remote version is worthless: start over.
+      await fs.rm(partPath, { force: true });
+      offset = 0;
+    }
+    const startedAt = offset;
+    // Everything slow happens before the request, so the body is consumed the moment it arrives: bytes that
+    // sit unread in a buffer when the connection drops are lost to the resume.
+    if (hashState?.bytes !== offset) hashState = await hashFile(partPath, offset);
+    const file = await fs.open(partPath, "a");
+    try {
+      const response = await requestRemote({
+        url: options.url,
+        method: "GET",
+        token: options.token,
+        tokenOrigin: options.tokenOrigin,
+        rangeStart: offset,
+        dispatcher: options.dispatcher,
+        signal: options.signal,
+      });
+      info = response.info;
+      const { statusCode } = response;
+      const sameVersion = metadata?.etag === undefined || metadata.etag === info.etag;
+      if (statusCode === 416 && sameVersion && offset > 0) {
+        // Nothing past our partial file: verify what we have (a short or corrupt file fails the checksum).
+        response.body.discard();
+        break;
+      }
+      if (statusCode === 429 || statusCode >= 500) {
+        const waitMs = retryAfterMilliseconds(response.headers);
+        response.body.discard();
+        throw new RetryableFailure(`HTTP ${statusCode}`, waitMs);
+      }
+      if (statusCode !== 200 && statusCode !== 206 && statusCode !== 416) {
+        response.body.discard();
+        throw statusError(statusCode, options.subject, options.url);
+      }
+      const contentStart = Number.parseInt(
+        /bytes (\d+)-/.exec(String(response.headers["content-range"]))?.[1] ?? "-1",
+        10,
+      );
+      if (statusCode === 200 && offset > 0) {
+        // The server ignored the range: take the whole file from this answer.
+        await file.truncate(0);
+        hashState = { hash: createHash("sha256"), bytes: 0 };
+        offset = 0;
+        emit("the server cannot resume; starting over");
+      } else if (statusCode !== 200 && (statusCode !== 206 || !sameVersion || contentStart !== offset)) {
+        // The remote file changed, or the server answered another range: the partial file is worthless.
+        response.body.discard();
+        await file.truncate(0);
+        hashState = undefined;
+        throw new RetryableFailure("the remote file changed since the partial download; starting over");
+      }
+      const state = hashState;
+      const total = info.sizeBytes;
+      let lastEmit = 0;
+      const onChunk = (chunk: Buffer): void => {
+        state.hash.update(chunk);
+        state.bytes += chunk.length;
+        const now = Date.now();
+        if (now - lastEmit >= 100) {
+          lastEmit = now;
+          options.onProgress?.({
+            kind: "download",
+            label: options.subject.file,
+            transferredBytes: state.bytes,
+            ...(total === undefined ? {} : { totalBytes: total }),
+          });
+        }
+      };
+      const appending = appendBody(response.body, file, onChunk);
+      // The body may fail while the metadata is written below; it is awaited after that, so mark it handled
+      // now (an unhandled rejection would kill the process before the resume could happen).
+      appending.catch(() => undefined);
+      try {
+        if (offset === 0) {
+          await fs.writeFile(metadataPath, JSON.stringify({ etag: info.etag, sizeBytes: info.sizeBytes }));
+        } else {
+          emit(`resuming at ${formatBytes(offset)}`);
+        }
+        if (total !== undefined) await ensureFreeSpace(options.destination, total - offset);
+      } catch (error) {
+        response.body.destroy();
+        await appending.catch(() => undefined);
+        throw error;
+      }
+      try {
+        await appending;
+      } catch (error) {
+        // After a failed write the hash may cover bytes the disk lacks; rehash from the file next time.
+        if ((await fileSize(partPath)) !== state.bytes) hashState = undefined;
+        throw error;
+      }
+      options.onProgress?.({
+        kind: "download",
+        label: options.subject.file,
+        transferredBytes: state.bytes,
+        totalBytes: total ?? state.bytes,
+      });
+      if (total !== undefined && state.bytes < total) {
+        throw new RetryableFailure(`connection closed at ${state.bytes} of ${total} bytes`);
+      }
+      break;
+    } catch (error) {
+      if (isAborted(options.signal) || isAbortError(error)) {
+        throw new InterruptedError("Download interrupted; run it again to resume.", { cause: error });
+      }
+      if (errorCode(error) === "ENOSPC") throw diskFullError(options.destination, error);
+      if (isCmdaiError(error)) throw error;
+      const progressed = ((await fileSize(partPath)) ?? 0) > startedAt;
+      failuresWithoutProgress = progressed ? 0 : failuresWithoutProgress + 1;
+      if (isUnreachableError(error)) {
+        unreachableFailures++;
+        if (unreachableFailures >= 3) throw unreachableError(options.url, options.subject, error);
+      }
+      // The second bound stops a server that sends bytes and then makes us discard them, again and again.
+      if (failuresWithoutProgress >= policy.maxAttemptsWithoutProgress || attempt >= MAX_ATTEMPTS) {
+        throw new ModelError(
+          "model_download_failed",
+          `Downloading ${options.subject.file} failed after ${attempt} attempts: ${error instanceof Error ? error.message : String(error)}.`,
+          {
+            cause: error,
+            isRetryable: true,
+            hint: `Run \`cmdai models pull ${options.subject.reference}\` again later; it resumes where it stopped.`,
+          },
+        );
+      }
+      const backoff = Math.min(
+        policy.maxDelayMs,
+        policy.baseDelayMs * 2 ** Math.max(0, failuresWithoutProgress - 1),
+      );
+      const waitMs =
+        error instanceof RetryableFailure && error.waitMs !== undefined
+          ? Math.min(error.waitMs, policy.maxRetryAfterMs)
+          : progressed
+            ? 0
+            : backoff;
+      emit(
+        `${error instanceof Error ? error.message : String(error)}; retrying${waitMs > 0 ? ` in ${(waitMs / 1000).toFixed(1)} s` : ""}`,
+      );
+      await delay(waitMs, options.signal);
+    } finally {
+      await file.close();
+    }
+  }
+  return await verifyAndPlace(options, partPath, metadataPath, info, hashState);
+}
+
+async function verifyAndPlace(
+  options: DownloadFileOptions,
+  partPath: string,
+  metadataPath: string,
+  info: RemoteFileInfo,
+  hashState: { hash: Hash; bytes: number } | undefined,
+): Promise<DownloadedFile> {
+  const size = (await fileSize(partPath)) ?? 0;
+  const state = hashState?.bytes === size ? hashState : await hashFile(partPath);
+  const actual = state.hash.digest("hex");
+  const sizeWrong = info.sizeBytes !== undefined && size !== info.sizeBytes;
+  if (sizeWrong || (info.sha256 !== undefined && actual !== info.sha256)) {
+    await fs.rm(partPath, { force: true });
+    await fs.rm(metadataPath, { force: true });
+    throw new ModelError(
+      "checksum_mismatch",
+      `Checksum mismatch for ${options.subject.file}: expected SHA-256 ${info.sha256 ?? "(not announced)"} and ${info.sizeBytes ?? "?"} bytes, got ${actual} and ${size} bytes. The corrupt download was deleted.`,
+      {
+        isRetryable: true,
+        hint: `Run \`cmdai models pull ${options.subject.reference}\` again; if it keeps failing, a proxy or mirror is altering the file.`,
+      },
+    );
+  }
+  await fs.rename(partPath, options.destination);
+  await fs.rm(metadataPath, { force: true });
+  return { path: options.destination, sizeBytes: size, sha256: actual, info };
+}
+
+async function ensureFreeSpace(destination: string, neededBytes: number): Promise<void> {
+  let available: number;
+  try {
+    const stats = await fs.statfs(path.dirname(destination));
+    available = stats.bavail * stats.bsize;
+  } catch {
+    return;
+  }
+  if (available < neededBytes) {
+    throw new ModelError(
+      "disk_full",
+      `Not enough disk space in ${path.dirname(destination)}: ${formatBytes(neededBytes)} needed, ${formatBytes(available)} free.`,
+      {
+        hint: "Free some space or set [models] dir to a folder on another disk, then run the command again.",
+      },
+    );
+  }
+}
