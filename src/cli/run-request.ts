@@ -4,6 +4,10 @@
  * a terminal (stdin, stdout and stderr are TTYs, plain output, no `-x` / `--dry-run`), else the
  * non-interactive rules of `present-outcome.ts`. Every command that runs is written to the audit log.
  */
+import { fileURLToPath } from "node:url";
+import { formatBytes } from "../models/catalog.js";
+import { createDownloadProgressRenderer } from "./download-progress.js";
+import { packageVersion } from "./version.js";
 import fs from "node:fs";
 import path from "node:path";
 import { loadConfig, type ConfigFlags } from "../config/load-config.js";
@@ -28,7 +32,7 @@ import { shouldUseColor } from "./colors.js";
 import type { CliIo } from "./io.js";
 import { asCmdaiError, errorDocument, resultDocument, writeDocument, writeErrorText } from "./output.js";
 import { runMenu, type MenuCallbacks } from "./menu/run-menu.js";
-import { presentOutcome } from "./present-outcome.js";
+import { askLine, presentOutcome } from "./present-outcome.js";
 import { recordExecutedCommand } from "./shell-init/executed-command-file.js";
 import type { RequestCommandOptions } from "./run-cli.js";
 
@@ -165,6 +169,23 @@ async function executeOutcome(outcome: CommandOutcome, options: ExecuteOptions):
   return exitCode;
 }
 
+/** The built CLI entry that runs `cmdai server run`; absent when running from sources (no warm server). */
+function warmServerEntry(): string | undefined {
+  const entry = fileURLToPath(new URL("./main.js", import.meta.url));
+  return fs.existsSync(entry) ? entry : undefined;
+}
+
+/** First run: ask before downloading hundreds of MB, showing size and destination. */
+async function confirmDownload(
+  io: CliIo,
+  info: { reference: string; sizeBytes?: number | undefined; destination: string },
+): Promise<boolean> {
+  const size = info.sizeBytes === undefined ? "" : ` (${formatBytes(info.sizeBytes)})`;
+  io.stderr.write(`cmdai: the model ${info.reference}${size} is not downloaded yet.\n`);
+  const answer = await askLine(io, `Download it to ${info.destination}? [y/N] `);
+  return /^\s*y(es)?\s*$/i.test(answer ?? "");
+}
+
 export async function runRequestCommand(
   parts: string[],
   options: RequestCommandOptions,
@@ -190,14 +211,20 @@ export async function runRequestCommand(
     controller.abort(new InterruptedError());
   };
   process.on("SIGINT", onInterrupt);
-  const pool = new BackendPool({
-    config,
-    env: io.env,
-    paths,
-    log,
-    assumeYes: options.yes === true,
-    modelOverride: loaded.modelOverride,
-  });
+  const pool = new BackendPool(
+    {
+      config,
+      env: io.env,
+      paths,
+      log,
+      assumeYes: options.yes === true,
+      modelOverride: loaded.modelOverride,
+      onProgress: createDownloadProgressRenderer(io.stderr).onProgress,
+      confirmDownload: interactive ? (info) => confirmDownload(io, info) : undefined,
+      warmServerEntry: warmServerEntry(),
+    },
+    { version: packageVersion(), cwd: io.cwd },
+  );
   try {
     const request = validateRequest(await resolveRequestText(parts, io));
     const assess = await createAssessor(config.safety);

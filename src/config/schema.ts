@@ -44,7 +44,13 @@ const embeddedSchema = z
       .optional()
       .describe("Context window in tokens. Default: sized to the prompt."),
     temperature: z.number().min(0).max(2).default(0.15).describe("Sampling temperature; low suits commands."),
-    max_tokens: z.number().int().min(16).max(4096).default(256).describe("Upper bound on generated tokens."),
+    max_tokens: z
+      .number()
+      .int()
+      .min(16)
+      .max(8192)
+      .default(1024)
+      .describe("Upper bound on generated tokens (the answer grammar bounds a command to 400 characters)."),
     seed: z.number().int().min(0).optional().describe("Sampling seed, for reproducible answers."),
     keep_alive: z
       .number()
@@ -52,7 +58,7 @@ const embeddedSchema = z
       .default(600)
       .describe("Seconds the warm model server stays up when idle; 0 disables the server."),
   })
-  .default({ gpu: "auto", temperature: 0.15, max_tokens: 256, keep_alive: 600 });
+  .default({ gpu: "auto", temperature: 0.15, max_tokens: 1024, keep_alive: 600 });
 
 const ollamaSchema = z
   .object({

@@ -113,6 +113,17 @@ class EmbeddedBackend implements Backend {
     return this.settings.config.embedded.threads ?? os.availableParallelism();
   }
 
+  /**
+   * Threads for evaluation. A configured count wins; otherwise all cores, except for tiny models (test
+   * models, under 64 MB) where synchronising threads costs more than the arithmetic (measured: 32 tokens in
+   * 19 ms on one thread, 534 ms on two).
+   */
+  private contextThreads(modelSizeBytes: number): number {
+    const configured = this.settings.config.embedded.threads;
+    if (configured !== undefined) return configured;
+    return modelSizeBytes < 64 * 2 ** 20 ? 1 : os.availableParallelism();
+  }
+
   describe(): BackendDescription {
     const reference = this.reference;
     return { name: this.name, model: reference === undefined ? undefined : path.basename(reference) };
@@ -222,7 +233,7 @@ class EmbeddedBackend implements Backend {
     await this.context?.dispose();
     this.context = await loaded.model.createContext({
       contextSize: wanted,
-      threads: this.threads,
+      threads: this.contextThreads(loaded.model.size),
       sequences: 1,
     });
     this.sequence = this.context.getSequence();

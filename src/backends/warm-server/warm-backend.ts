@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import { CmdaiError, isAbortError } from "../../errors.js";
 import type {
   Availability,
@@ -139,6 +140,8 @@ export class WarmBackend implements Backend {
     await this.options.validateModel?.();
     const startTimeoutMs = this.options.startTimeoutMs ?? 120_000;
     const marker = `${socketPath}.starting`;
+    if (process.platform !== "win32")
+      fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
     let ownsMarker = false;
     try {
       fs.writeFileSync(marker, String(process.pid), { flag: "wx", mode: 0o600 });
