@@ -61,7 +61,9 @@ export async function runDoctorCommand(options: DoctorCommandOptions, io: CliIo)
     env: io.env,
     paths: { ...currentPathEnvironment(), env: io.env },
   });
-  const report = await runDoctor(standardDoctorChecks({ modelStatus: options.modelStatus }), context);
+  const modelStatus =
+    options.modelStatus ?? (await import("../../core/doctor/catalog-model-status.js")).catalogModelStatus;
+  const report = await runDoctor(standardDoctorChecks({ modelStatus }), context);
   if (options.json === true) {
     io.stdout.write(`${JSON.stringify({ version: packageVersion(), ...report }, null, 2)}\n`);
   } else {
