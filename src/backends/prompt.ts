@@ -9,7 +9,7 @@ import type { ShellName } from "../shells.js";
 import type { ExecutionContext, GenerationRequest } from "./backend.js";
 
 /** Bump when the wording or structure below changes: saved prompt states are keyed by it. */
-export const PROMPT_TEMPLATE_VERSION = 1;
+export const PROMPT_TEMPLATE_VERSION = 2;
 
 /** Longest command the answer may hold (the grammar and JSON schema enforce it). */
 export const MAX_COMMAND_LENGTH = 400;
@@ -40,7 +40,10 @@ const USERLAND_NOTES: Record<ExecutionContext["userland"], string> = {
   unknown: "unknown userland: prefer portable POSIX flags.",
 };
 
-/** Render the machine context as a few short lines. */
+/**
+ * Render the machine context as a few short lines. The working directory is left out on purpose: it goes in
+ * the user message, so the system prompt (and its saved state) is the same in every folder.
+ */
 export function describeContext(context: ExecutionContext): string {
   const shell =
     context.shellVersion === undefined ? context.shell : `${context.shell} ${context.shellVersion}`;
@@ -48,7 +51,6 @@ export function describeContext(context: ExecutionContext): string {
     `OS: ${context.osVersion} (${context.platform}, ${context.arch})`,
     `Shell: ${shell}`,
     `Userland: ${USERLAND_NOTES[context.userland]}`,
-    `Working directory: ${context.cwd}`,
   ];
   if (context.tools.length > 0) lines.push(`Installed tools: ${context.tools.join(", ")}`);
   return lines.join("\n");
@@ -79,8 +81,11 @@ export function buildSystemPrompt(options: {
 }
 
 /** The user message: the request, plus the previous attempt and feedback when revising. */
-export function buildUserMessage(request: Pick<GenerationRequest, "request" | "revision">): string {
-  const parts = [`Request: ${request.request.trim()}`];
+export function buildUserMessage(
+  request: Pick<GenerationRequest, "request" | "revision"> & { context?: Pick<ExecutionContext, "cwd"> },
+): string {
+  const parts = request.context === undefined ? [] : [`Working directory: ${request.context.cwd}`];
+  parts.push(`Request: ${request.request.trim()}`);
   if (request.revision !== undefined) {
     parts.push(`Previous command: ${request.revision.previousCommand}`);
     parts.push(`Change wanted: ${request.revision.feedback.trim()}`);
