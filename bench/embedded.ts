@@ -4,6 +4,7 @@
  * load time, prompt and generation throughput with the answer grammar on, time-to-command cold and with the
  * saved prompt state, and peak RSS. Run alone: `npx tsx bench/embedded.ts`.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -67,7 +68,14 @@ function settingsFor(modelPath: string, home: string): BackendSettings {
     config: {
       ...base,
       model: modelPath,
-      embedded: { ...base.embedded, threads: THREADS, seed: 1, max_tokens: 64 },
+      // A fixed answer length for comparisons: random weights would otherwise fill the 400-character bound.
+      embedded: {
+        ...base.embedded,
+        threads: THREADS,
+        seed: 1,
+        max_tokens: 64,
+        max_command_length: GENERATED_TOKENS,
+      },
     },
     env,
     paths: { env, platform: process.platform, homedir: home },
@@ -213,6 +221,67 @@ async function timeToCommand(modelPath: string, home: string, label: string): Pr
   }
 }
 
+/**
+ * With `LLAMA_BENCH=/path/to/llama-bench`, llama.cpp's own figures for the same file and threads, measured in
+ * this run, and the ratios of ours to them (goals: prompt ≥ 0.95×, generation ≥ 0.9×).
+ */
+function llamaBenchComparison(modelPath: string, ours: BenchResult[]): BenchResult[] {
+  const binary = process.env.LLAMA_BENCH;
+  if (binary === undefined || binary === "") return [];
+  const output = spawnSync(
+    binary,
+    [
+      "-m",
+      modelPath,
+      "-t",
+      String(THREADS),
+      "-p",
+      String(PROMPT_TOKENS),
+      "-n",
+      String(GENERATED_TOKENS),
+      "-r",
+      "2",
+      "-o",
+      "json",
+    ],
+    { encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
+  );
+  if (output.status !== 0)
+    return [{ metric: "llama-bench", value: 0, unit: "", detail: `failed: ${output.stderr.slice(0, 200)}` }];
+  const rows = JSON.parse(output.stdout) as { n_prompt: number; n_gen: number; avg_ts: number }[];
+  const prompt = rows.find((row) => row.n_prompt > 0)?.avg_ts ?? 0;
+  const generation = rows.find((row) => row.n_gen > 0)?.avg_ts ?? 0;
+  const value = (metric: string): number => ours.find((result) => result.metric === metric)?.value ?? 0;
+  const ratio = (numerator: number, denominator: number): number =>
+    denominator > 0 ? Math.round((numerator / denominator) * 100) / 100 : 0;
+  return [
+    {
+      metric: "llama-bench.prompt_throughput",
+      value: Math.round(prompt),
+      unit: "tok/s",
+      detail: `pp${PROMPT_TOKENS}, t=${THREADS}`,
+    },
+    {
+      metric: "llama-bench.generation_throughput",
+      value: Math.round(generation * 10) / 10,
+      unit: "tok/s",
+      detail: `tg${GENERATED_TOKENS}, t=${THREADS}`,
+    },
+    {
+      metric: "ratio.prompt",
+      value: ratio(value("embedded.prompt_throughput"), prompt),
+      unit: "×",
+      detail: "goal ≥ 0.95×",
+    },
+    {
+      metric: "ratio.generation_grammar",
+      value: ratio(value("embedded.generation_throughput_grammar"), generation),
+      unit: "×",
+      detail: "goal ≥ 0.9×",
+    },
+  ];
+}
+
 /** Run the embedded benchmark. */
 export async function run(): Promise<BenchResult[]> {
   const generateStarted = performance.now();
@@ -237,6 +306,7 @@ export async function run(): Promise<BenchResult[]> {
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
+  results.push(...llamaBenchComparison(modelPath, results));
   results.push({
     metric: "embedded.peak_rss",
     value: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -51,6 +51,13 @@ const embeddedSchema = z
       .max(8192)
       .default(1024)
       .describe("Upper bound on generated tokens (the answer grammar bounds a command to 400 characters)."),
+    max_command_length: z
+      .number()
+      .int()
+      .min(8)
+      .max(400)
+      .default(400)
+      .describe("Longest command the answer grammar allows, in characters."),
     seed: z.number().int().min(0).optional().describe("Sampling seed, for reproducible answers."),
     keep_alive: z
       .number()
@@ -58,7 +65,7 @@ const embeddedSchema = z
       .default(600)
       .describe("Seconds the warm model server stays up when idle; 0 disables the server."),
   })
-  .default({ gpu: "auto", temperature: 0.15, max_tokens: 1024, keep_alive: 600 });
+  .default({ gpu: "auto", temperature: 0.15, max_tokens: 1024, max_command_length: 400, keep_alive: 600 });
 
 const ollamaSchema = z
   .object({

@@ -59,3 +59,11 @@ describe("answerGrammar", () => {
     expect(answerGrammar(true)).toContain('\\"explanation\\"');
   });
 });
+
+describe("answerGrammar bound", () => {
+  it("bounds the command by max_command_length, never above the hard limit", () => {
+    expect(answerGrammar(false, 30)).toContain("char{0,29}");
+    expect(answerGrammar(false, 10_000)).toContain("char{0,399}");
+    expect(answerGrammar(false)).toContain("char{0,399}");
+  });
+});

@@ -7,10 +7,17 @@
 import { BackendError } from "../../errors.js";
 import { MAX_COMMAND_LENGTH, MAX_EXPLANATION_LENGTH } from "../prompt.js";
 
-/** The answer grammar; `wantExplanation` adds a bounded `"explanation"` member. */
-export function answerGrammar(wantExplanation: boolean): string {
+/**
+ * The answer grammar; `wantExplanation` adds a bounded `"explanation"` member. `maxCommandLength` (default
+ * and ceiling {@link MAX_COMMAND_LENGTH}) bounds the command.
+ */
+export function answerGrammar(
+  wantExplanation: boolean,
+  maxCommandLength: number = MAX_COMMAND_LENGTH,
+): string {
+  const bound = Math.max(1, Math.min(MAX_COMMAND_LENGTH, Math.floor(maxCommandLength)));
   // A command starts with a non-space character, so a whitespace-only command is impossible.
-  const command = `"\\"" first char{0,${MAX_COMMAND_LENGTH - 1}} "\\""`;
+  const command = `"\\"" first char{0,${bound - 1}} "\\""`;
   const explanation = wantExplanation
     ? ` ws "," ws "\\"explanation\\"" ws ":" ws "\\"" first char{0,${MAX_EXPLANATION_LENGTH - 1}} "\\""`
     : "";

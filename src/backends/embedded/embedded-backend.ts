@@ -207,7 +207,9 @@ class EmbeddedBackend implements Backend {
   private grammar(loaded: LoadedModel, wantExplanation: boolean): Promise<LlamaGrammar> {
     let grammar = this.grammars.get(wantExplanation);
     if (grammar === undefined) {
-      grammar = loaded.llama.createGrammar({ grammar: answerGrammar(wantExplanation) });
+      grammar = loaded.llama.createGrammar({
+        grammar: answerGrammar(wantExplanation, this.settings.config.embedded.max_command_length),
+      });
       this.grammars.set(wantExplanation, grammar);
     }
     return grammar;
