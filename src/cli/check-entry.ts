@@ -18,7 +18,7 @@ export async function runCheckFromArguments(
   options: CheckArguments,
   io: CliIo,
 ): Promise<number> {
-  const loaded = loadConfig({
+  const loaded = await loadConfig({
     configFile: options.config,
     flags: { shell: options.shell, safety: options.safety },
     env: io.env,

@@ -26,7 +26,7 @@ export async function runModelsFromArguments(
     });
   }
   const paths = { ...currentPathEnvironment(), env: io.env };
-  const loaded = loadConfig({
+  const loaded = await loadConfig({
     configFile: options.config,
     flags: { offline: options.offline },
     env: io.env,

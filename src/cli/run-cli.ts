@@ -3,7 +3,7 @@
  * are typed and rendered here (text on stderr, or the JSON/YAML error object on stdout), never thrown past.
  */
 import { Command, CommanderError, Option } from "commander";
-import { BACKEND_NAMES, OUTPUT_FORMATS, type OutputFormat } from "../config/schema.js";
+import { BACKEND_NAMES, OUTPUT_FORMATS, type OutputFormat } from "../config/choices.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { SAFETY_MODES } from "../safety/types.js";
 import { SHELL_NAMES } from "../shells.js";

@@ -197,7 +197,12 @@ export async function runRequestCommand(
     if (verbose) io.stderr.write(`cmdai: ${line}\n`);
   };
   const paths = { ...currentPathEnvironment(), env: io.env };
-  const loaded = loadConfig({ configFile: options.config, flags: configFlags(options), env: io.env, paths });
+  const loaded = await loadConfig({
+    configFile: options.config,
+    flags: configFlags(options),
+    env: io.env,
+    paths,
+  });
   for (const warning of loaded.warnings) io.stderr.write(`cmdai: warning: ${warning}\n`);
   const { config } = loaded;
   const format: OutputFormat = config.output;

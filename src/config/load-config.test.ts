@@ -64,16 +64,16 @@ describe("precedence: defaults < file < environment < flags", () => {
     },
   ];
   for (const testCase of cases) {
-    it(testCase.name, () => {
+    it(testCase.name, async () => {
       if (testCase.file !== undefined) writeConfig(testCase.file);
-      const loaded = load({ env: testCase.env, flags: testCase.flags });
+      const loaded = await load({ env: testCase.env, flags: testCase.flags });
       expect(loaded.config.safety.mode).toBe(testCase.expected);
       expect(loaded.sources.get("safety.mode")?.kind ?? "default").toBe(testCase.source);
     });
   }
 
-  it("maps the ecosystem's own variables", () => {
-    const loaded = load({
+  it("maps the ecosystem's own variables", async () => {
+    const loaded = await load({
       env: {
         OLLAMA_HOST: "10.0.0.5:11434",
         OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
@@ -88,29 +88,29 @@ describe("precedence: defaults < file < environment < flags", () => {
     expect(describeSource(loaded.sources.get("offline"))).toBe("environment HF_HUB_OFFLINE");
   });
 
-  it("merges tables key by key across layers", () => {
+  it("merges tables key by key across layers", async () => {
     writeConfig('[safety]\nmode = "strict"\nallow = ["make clean"]\n[embedded]\nthreads = 3\n');
-    const loaded = load({ env: { CMDAI_SAFETY: "permissive" }, flags: { timeout: "7" } });
+    const loaded = await load({ env: { CMDAI_SAFETY: "permissive" }, flags: { timeout: "7" } });
     expect(loaded.config.safety).toMatchObject({ mode: "permissive", allow: ["make clean"] });
     expect(loaded.config.embedded.threads).toBe(3);
     expect(loaded.config.timeout).toBe(7);
     expect(loaded.sources.get("embedded.threads")).toMatchObject({ kind: "file", line: 5 });
   });
 
-  it("keeps the model override from --model or CMDAI_MODEL only", () => {
+  it("keeps the model override from --model or CMDAI_MODEL only", async () => {
     writeConfig('model = "/models/a.gguf"\n');
-    expect(load().modelOverride).toBeUndefined();
-    expect(load({ env: { CMDAI_MODEL: "b" } }).modelOverride).toBe("b");
-    expect(load({ env: { CMDAI_MODEL: "b" }, flags: { model: "c" } }).modelOverride).toBe("c");
+    expect((await load()).modelOverride).toBeUndefined();
+    expect((await load({ env: { CMDAI_MODEL: "b" } })).modelOverride).toBe("b");
+    expect((await load({ env: { CMDAI_MODEL: "b" }, flags: { model: "c" } })).modelOverride).toBe("c");
   });
 });
 
 describe("errors", () => {
-  it("names the file and line of broken TOML", () => {
+  it("names the file and line of broken TOML", async () => {
     writeConfig('backend = "ollama"\nthreads = [1,\n');
-    expect(() => load()).toThrow(ConfigError);
+    await expect(load()).rejects.toThrow(ConfigError);
     try {
-      load();
+      await load();
     } catch (error) {
       expect((error as ConfigError).code).toBe("config_parse");
       expect((error as ConfigError).message).toContain(configFile);
@@ -118,36 +118,40 @@ describe("errors", () => {
     }
   });
 
-  it("names key, value, allowed values and line for a bad file value", () => {
+  it("names key, value, allowed values and line for a bad file value", async () => {
     writeConfig('backend = "embedded"\nsafety = "extreme"\n');
-    expect(() => load()).toThrow(
+    await expect(load()).rejects.toThrow(
       /Invalid value "extreme" for safety in .*config\.toml:2: allowed: strict, moderate, permissive/,
     );
   });
 
-  it("names the variable for a bad environment value", () => {
-    expect(() => load({ env: { CMDAI_OUTPUT: "xml" } })).toThrow(/"xml" for output from CMDAI_OUTPUT/);
+  it("names the variable for a bad environment value", async () => {
+    await expect(load({ env: { CMDAI_OUTPUT: "xml" } })).rejects.toThrow(
+      /"xml" for output from CMDAI_OUTPUT/,
+    );
   });
 
-  it("reports a bad flag value as a usage error", () => {
-    expect(() => load({ flags: { backend: "nosuch" } })).toThrow(UsageError);
-    expect(() => load({ flags: { timeout: "soon" } })).toThrow(/--timeout/);
+  it("reports a bad flag value as a usage error", async () => {
+    await expect(load({ flags: { backend: "nosuch" } })).rejects.toThrow(UsageError);
+    await expect(load({ flags: { timeout: "soon" } })).rejects.toThrow(/--timeout/);
   });
 
-  it("rejects wrong types and out-of-range numbers", () => {
+  it("rejects wrong types and out-of-range numbers", async () => {
     writeConfig("[embedded]\nthreads = 0\n");
-    expect(() => load()).toThrow(/embedded\.threads.*at least 1/);
+    await expect(load()).rejects.toThrow(/embedded\.threads.*at least 1/);
     writeConfig('timeout = "60"\n');
-    expect(() => load()).toThrow(/timeout.*expected number/);
+    await expect(load()).rejects.toThrow(/timeout.*expected number/);
   });
 
-  it("requires a file given with -c to exist", () => {
-    expect(() => load({ configFile: path.join(root, "missing.toml") })).toThrow(/not found: .*missing\.toml/);
+  it("requires a file given with -c to exist", async () => {
+    await expect(load({ configFile: path.join(root, "missing.toml") })).rejects.toThrow(
+      /not found: .*missing\.toml/,
+    );
   });
 
-  it("warns about unknown keys without failing", () => {
+  it("warns about unknown keys without failing", async () => {
     writeConfig('colour = "red"\n[ollama]\nhost = "127.0.0.1:1"\nmodle = "x"\n');
-    const loaded = load();
+    const loaded = await load();
     expect(loaded.warnings).toHaveLength(2);
     expect(loaded.warnings[0]).toMatch(/"colour".*line 1/);
     expect(loaded.warnings[1]).toMatch(/"ollama\.modle".*line 4/);
@@ -155,8 +159,8 @@ describe("errors", () => {
 });
 
 describe("loading never writes", () => {
-  it("creates no file or folder", () => {
-    load();
+  it("creates no file or folder", async () => {
+    await load();
     expect(fs.readdirSync(root)).toEqual([]);
   });
 });
@@ -168,5 +172,13 @@ describe("findKeyLine", () => {
     expect(findKeyLine(text, ["ollama", "host"])).toBe(4);
     expect(findKeyLine(text, ["openai", "host"])).toBe(6);
     expect(findKeyLine(text, ["missing"])).toBeUndefined();
+  });
+});
+
+describe("defaults without the schema library", () => {
+  it("are exactly what the schema gives for an empty config", async () => {
+    const { configSchema } = await import("./schema.js");
+    const { defaultConfig } = await import("./defaults.js");
+    expect(defaultConfig()).toEqual(configSchema.parse({}));
   });
 });

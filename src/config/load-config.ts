@@ -7,8 +7,10 @@ import { parse as parseToml } from "smol-toml";
 import type { z } from "zod";
 import { ConfigError, UsageError } from "../errors.js";
 import { configFilePath, currentPathEnvironment, type PathEnvironment } from "./paths.js";
-import { configSchema, type Config } from "./schema.js";
-import { findUnknownKeys } from "./schema-introspection.js";
+import { defaultConfig } from "./defaults.js";
+import type { Config, configSchema } from "./schema.js";
+
+type ConfigSchema = typeof configSchema;
 
 /** Where one effective value came from. */
 export type ConfigSource =
@@ -159,17 +161,13 @@ export function findKeyLine(text: string, path: readonly string[]): number | und
   return undefined;
 }
 
-function readFileLayer(
-  filePath: string,
-  mustExist: boolean,
-  warnings: string[],
-): Layer & { exists: boolean } {
+function readFileLayer(filePath: string, mustExist: boolean): Layer & { exists: boolean; text: string } {
   let text: string;
   try {
     text = fs.readFileSync(filePath, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" && !mustExist) return { values: {}, sources: new Map(), exists: false };
+    if (code === "ENOENT" && !mustExist) return { values: {}, sources: new Map(), exists: false, text: "" };
     if (code === "ENOENT") {
       throw new ConfigError("config_invalid", `Config file not found: ${filePath}`, {
         file: filePath,
@@ -202,12 +200,6 @@ function readFileLayer(
       cause: error,
     });
   }
-  for (const unknownKey of findUnknownKeys(configSchema, parsed)) {
-    const line = findKeyLine(text, unknownKey.split("."));
-    warnings.push(
-      `Unknown config key "${unknownKey}" in ${filePath}${line === undefined ? "" : ` (line ${line})`} is ignored.`,
-    );
-  }
   // `safety = "strict"` is shorthand for `[safety] mode = "strict"`; normalise so layers merge key by key.
   const sources = new Map<string, ConfigSource>();
   if (typeof parsed.safety === "string") {
@@ -218,7 +210,7 @@ function readFileLayer(
     const key = path.join(".");
     if (!sources.has(key)) sources.set(key, { kind: "file", file: filePath, line: findKeyLine(text, path) });
   }
-  return { values: parsed, sources, exists: true };
+  return { values: parsed, sources, exists: true, text };
 }
 
 function environmentLayer(env: NodeJS.ProcessEnv): Layer {
@@ -323,16 +315,23 @@ function validationError(issue: z.core.$ZodIssue, raw: RawTable, sources: Map<st
 }
 
 /** Validate raw values against the schema, throwing a typed error that names the key, value and what's allowed. */
-export function validateConfig(raw: RawTable, sources: Map<string, ConfigSource>): Config {
-  const result = configSchema.safeParse(raw);
+export function validateConfig(
+  schema: ConfigSchema,
+  raw: RawTable,
+  sources: Map<string, ConfigSource>,
+): Config {
+  const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const [first] = result.error.issues;
   if (first === undefined) throw new ConfigError("config_invalid", "Invalid configuration.");
   throw validationError(first, raw, sources);
 }
 
-/** Load the effective configuration. Never writes. */
-export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+/**
+ * Load the effective configuration. Never writes. When nothing is set (no file, no variables, no flags) the
+ * defaults are returned without loading the schema library, which keeps `cmdai check` and friends quick.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const paths = options.paths ?? currentPathEnvironment();
   const env = options.env ?? paths.env;
   const warnings: string[] = [];
@@ -340,7 +339,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     options.configFile ??
     (env.CMDAI_CONFIG !== undefined && env.CMDAI_CONFIG !== "" ? env.CMDAI_CONFIG : undefined);
   const filePath = explicitFile ?? configFilePath(paths);
-  const fileLayer = readFileLayer(filePath, explicitFile !== undefined, warnings);
+  const fileLayer = readFileLayer(filePath, explicitFile !== undefined);
   const layers = [fileLayer, environmentLayer(env), flagLayer(options.flags ?? {})];
   let raw: RawTable = {};
   const sources = new Map<string, ConfigSource>();
@@ -348,7 +347,22 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     raw = deepMerge(raw, layer.values);
     for (const [key, source] of layer.sources) sources.set(key, source);
   }
-  const config = validateConfig(raw, sources);
+  let config: Config;
+  if (Object.keys(raw).length === 0) {
+    config = defaultConfig();
+  } else {
+    const [{ configSchema }, { findUnknownKeys }] = await Promise.all([
+      import("./schema.js"),
+      import("./schema-introspection.js"),
+    ]);
+    for (const unknownKey of findUnknownKeys(configSchema, fileLayer.values)) {
+      const line = findKeyLine(fileLayer.text, unknownKey.split("."));
+      warnings.push(
+        `Unknown config key "${unknownKey}" in ${filePath}${line === undefined ? "" : ` (line ${line})`} is ignored.`,
+      );
+    }
+    config = validateConfig(configSchema, raw, sources);
+  }
   const modelOverride =
     options.flags?.model ??
     (env.CMDAI_MODEL !== undefined && env.CMDAI_MODEL !== "" ? env.CMDAI_MODEL : undefined);

@@ -7,16 +7,10 @@ import { z } from "zod";
 import { SHELL_NAMES } from "../shells.js";
 import { RISK_LEVELS, SAFETY_MODES } from "../safety/types.js";
 
-export const BACKEND_NAMES = ["embedded", "ollama", "openai"] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+import { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, OUTPUT_FORMATS } from "./choices.js";
 
-export const OUTPUT_FORMATS = ["plain", "json", "yaml"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-export const GPU_CHOICES = ["auto", "metal", "cuda", "vulkan", "off"] as const;
-export type GpuChoice = (typeof GPU_CHOICES)[number];
-
-export const COLOR_CHOICES = ["auto", "always", "never"] as const;
+export { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, OUTPUT_FORMATS };
+export type { BackendName, GpuChoice, OutputFormat } from "./choices.js";
 
 const headers = z
   .record(z.string(), z.string())

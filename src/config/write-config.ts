@@ -73,7 +73,7 @@ export function setConfigValue(
   setAtPath(existing, pathSegments, value);
   const dottedKey = pathSegments.join(".");
   const sources = new Map<string, ConfigSource>([[dottedKey, { kind: "file", file: filePath }]]);
-  validateConfig(existing, sources);
+  validateConfig(configSchema, existing, sources);
   const directory = path.dirname(filePath);
   const temporary = path.join(directory, `.${path.basename(filePath)}.${process.pid}.tmp`);
   try {

@@ -12,8 +12,8 @@ export interface ConfigCommandOptions {
   json?: boolean | undefined;
 }
 
-function load(options: ConfigCommandOptions, io: CliIo): LoadedConfig {
-  const loaded = loadConfig({
+async function load(options: ConfigCommandOptions, io: CliIo): Promise<LoadedConfig> {
+  const loaded = await loadConfig({
     configFile: options.config,
     env: io.env,
     paths: { ...currentPathEnvironment(), env: io.env },
@@ -29,8 +29,8 @@ function formatValue(value: unknown): string {
 }
 
 /** Print every key's effective value and where it came from. */
-export function runConfigShow(options: ConfigCommandOptions, io: CliIo): Promise<number> {
-  const loaded = load(options, io);
+export async function runConfigShow(options: ConfigCommandOptions, io: CliIo): Promise<number> {
+  const loaded = await load(options, io);
   const rows = documentKeys(configSchema).map(({ key }) => {
     const path = key.split(".");
     const value = getAtPath(loaded.config, path);
@@ -56,8 +56,8 @@ export function runConfigShow(options: ConfigCommandOptions, io: CliIo): Promise
 }
 
 /** Print one effective value. */
-export function runConfigGet(key: string, options: ConfigCommandOptions, io: CliIo): Promise<number> {
-  const loaded = load(options, io);
+export async function runConfigGet(key: string, options: ConfigCommandOptions, io: CliIo): Promise<number> {
+  const loaded = await load(options, io);
   const path = normaliseKey(key);
   const known = documentKeys(configSchema).some(
     (entry) => entry.key === path.join(".") || entry.key.startsWith(`${path.join(".")}.`),

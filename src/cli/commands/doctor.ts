@@ -56,7 +56,7 @@ export function renderDoctorText(
 
 /** Run every check and print the report; returns 0 unless something is broken. */
 export async function runDoctorCommand(options: DoctorCommandOptions, io: CliIo): Promise<number> {
-  const context = createDoctorContext({
+  const context = await createDoctorContext({
     configFile: options.config,
     env: io.env,
     paths: { ...currentPathEnvironment(), env: io.env },

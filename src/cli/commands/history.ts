@@ -38,7 +38,7 @@ export function formatHistoryEntry(entry: HistoryEntry): string {
 export async function runHistoryCommand(options: HistoryCommandOptions, io: CliIo): Promise<number> {
   const limit = parseLimit(options.limit);
   const paths = { ...currentPathEnvironment(), env: io.env };
-  const loaded = loadConfig({ configFile: options.config, env: io.env, paths });
+  const loaded = await loadConfig({ configFile: options.config, env: io.env, paths });
   for (const warning of loaded.warnings) io.stderr.write(`cmdai: warning: ${warning}\n`);
   const file = historyFilePath(paths);
   const { entries, skippedLines } = await readHistory(file, limit);

@@ -72,9 +72,9 @@ describe("runInitCommand", () => {
     expect(capture.stdout()).toContain("-Chord 'Alt+j'");
   });
 
-  it("rejects an unknown shell with a usage error listing the choices", () => {
+  it("rejects an unknown shell with a usage error listing the choices", async () => {
     const capture = captureIo();
-    expect(() => runInitCommand("tcsh", {}, capture.io)).toThrow(UsageError);
-    expect(() => runInitCommand("tcsh", {}, capture.io)).toThrow(/tcsh/);
+    await expect(runInitCommand("tcsh", {}, capture.io)).rejects.toThrow(UsageError);
+    await expect(runInitCommand("tcsh", {}, capture.io)).rejects.toThrow(/tcsh/);
   });
 });

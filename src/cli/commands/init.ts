@@ -46,11 +46,11 @@ function asInitShell(shell: string): InitShell {
 }
 
 /** Print the snippet for `shell` on stdout. */
-export function runInitCommand(shell: string, options: InitCommandOptions, io: CliIo): Promise<number> {
+export async function runInitCommand(shell: string, options: InitCommandOptions, io: CliIo): Promise<number> {
   const target = asInitShell(shell);
   let notation = options.hotkey;
   if (notation === undefined) {
-    const loaded = loadConfig({
+    const loaded = await loadConfig({
       configFile: options.config,
       env: io.env,
       paths: { ...currentPathEnvironment(), env: io.env },

@@ -8,7 +8,7 @@ import { DEFAULT_MODEL_ID } from "../../models/catalog.js";
 import { readManifest } from "../../models/model-cache.js";
 import { parseModelReference } from "../../models/model-reference.js";
 import { findInstalledModel, pullCommand } from "../../models/resolve-model-file.js";
-import type { DefaultModelStatus, ModelStatusProvider } from "./model-checks.js";
+import { hasGgufHeader, type DefaultModelStatus, type ModelStatusProvider } from "./model-checks.js";
 
 export const catalogModelStatus: ModelStatusProvider = async (context): Promise<DefaultModelStatus> => {
   const usesEmbedded = context.config.backend === "embedded" || context.config.fallback.includes("embedded");
@@ -50,6 +50,15 @@ export const catalogModelStatus: ModelStatusProvider = async (context): Promise<
       path: installed.path,
       detail: `size ${size ?? 0} differs from the verified ${manifest.sizeBytes}`,
       fix: `Run \`cmdai models verify ${model}\` and pull it again.`,
+    };
+  }
+  if (!(await hasGgufHeader(installed.path))) {
+    return {
+      model,
+      state: "corrupt",
+      path: installed.path,
+      detail: "not a GGUF file (damaged or truncated)",
+      fix: `Replace the file, or run \`cmdai models rm ${model}\` and pull it again.`,
     };
   }
   return manifest === undefined

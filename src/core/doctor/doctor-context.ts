@@ -14,10 +14,14 @@ export interface DoctorContextOptions {
 }
 
 /** Load the config (falling back to defaults on error) and assemble the context. */
-export function createDoctorContext(options: DoctorContextOptions): DoctorContext {
+export async function createDoctorContext(options: DoctorContextOptions): Promise<DoctorContext> {
   const networkTimeoutMs = options.networkTimeoutMs ?? 1500;
   try {
-    const loaded = loadConfig({ configFile: options.configFile, env: options.env, paths: options.paths });
+    const loaded = await loadConfig({
+      configFile: options.configFile,
+      env: options.env,
+      paths: options.paths,
+    });
     return {
       config: loaded.config,
       configFile: loaded.file,

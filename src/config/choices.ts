@@ -1,0 +1,14 @@
+/**
+ * The closed sets of values config keys and flags accept. Kept free of zod so the command-line parser can
+ * list them in `--help` without paying for the schema library at start-up.
+ */
+export const BACKEND_NAMES = ["embedded", "ollama", "openai"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export const OUTPUT_FORMATS = ["plain", "json", "yaml"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const GPU_CHOICES = ["auto", "metal", "cuda", "vulkan", "off"] as const;
+export type GpuChoice = (typeof GPU_CHOICES)[number];
+
+export const COLOR_CHOICES = ["auto", "always", "never"] as const;
