@@ -11,6 +11,7 @@ import type { Dispatcher } from "undici";
 import type { ProgressEvent } from "../backends/registry.js";
 import { InterruptedError, ModelError, isAbortError, isCmdaiError } from "../errors.js";
 import { appendBody } from "./body-channel.js";
+import { abortableDelay } from "./file-lock.js";
 import { formatBytes } from "./catalog.js";
 import {
   diskFullError,
@@ -96,24 +97,6 @@ export async function hashFile(file: string, length?: number): Promise<{ hash: H
     bytes += chunk.length;
   }
   return { hash, bytes };
-}
-
-function delay(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(new InterruptedError());
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new InterruptedError());
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** A function so control-flow narrowing does not assume the signal stays unaborted across awaits. */
@@ -293,7 +276,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       emit(
         `${error instanceof Error ? error.message : String(error)}; retrying${waitMs > 0 ? ` in ${(waitMs / 1000).toFixed(1)} s` : ""}`,
       );
-      await delay(waitMs, options.signal);
+      await abortableDelay(waitMs, options.signal);
     } finally {
       await file.close();
     }

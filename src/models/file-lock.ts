@@ -56,8 +56,16 @@ function isStale(lock: { content?: LockContent; modifiedMs: number }, staleAfter
   return content !== undefined && content.host === os.hostname() && !isProcessAlive(content.pid);
 }
 
-function sleep(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * Wait `milliseconds`, or reject with `InterruptedError` as soon as `signal` aborts (also when it already
+ * has). Shared by the lock's polling and the downloader's retry back-off.
+ */
+export function abortableDelay(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(new InterruptedError());
+      return;
+    }
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
@@ -108,7 +116,7 @@ export async function withFileLock<T>(
       announced = true;
       options.onWait?.(existing?.content?.pid);
     }
-    await sleep(options.pollMs ?? 200, options.signal);
+    await abortableDelay(options.pollMs ?? 200, options.signal);
   }
   const heartbeat = setInterval(() => {
     const now = new Date();
