@@ -182,7 +182,8 @@ function walkPipeline(node: Node, state: WalkState): void {
   }
 }
 
-function textOutput(argv: readonly string[], input: string | undefined): string | undefined {
+/** What a pipeline stage passes on as text: what `echo`/`printf` print, or its input for `cat`, `tee`, `sed`. */
+export function textOutput(argv: readonly string[], input: string | undefined): string | undefined {
   const name = argv[0];
   if (name === "echo")
     return argv

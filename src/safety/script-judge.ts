@@ -5,6 +5,7 @@
 import type { ShellName } from "../shells.js";
 import { extractCommands, type SimpleCommand } from "./command-extractor.js";
 import { commandName, operands } from "./command-words.js";
+import { lexSimpleScript } from "./fast-lexer.js";
 import { analyseFind, judgeFindDelete } from "./find-command.js";
 import { classifyPath } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
@@ -32,7 +33,6 @@ interface Inherited {
 }
 
 const MAXIMUM_DEPTH = 6;
-const PLAIN_COMMAND = /^[A-Za-z0-9_./:@%+,~^ -]+$/;
 const RULE_INDEX = indexRules(BUILT_IN_RULES);
 const WILDCARD_RULES = RULE_INDEX.get("*") ?? [];
 const REMOTE_IN_SCRIPT = /(\$\(|`|<\()\s*(curl|wget|fetch|iwr|irm)\b/;
@@ -71,11 +71,9 @@ export class ScriptJudge {
         findings.push({ rule: rule.id, level: rule.level, message: rule.message });
     }
     let failClosed = false;
-    let commands: SimpleCommand[];
-    if (PLAIN_COMMAND.test(text) && !/^\s*[A-Za-z_][A-Za-z0-9_]*=/.test(text)) {
-      const argv = text.split(" ").filter(Boolean);
-      commands = argv.length > 0 ? [{ argv, redirects: [], stdinFrom: [], stdinText: undefined }] : [];
-    } else {
+    // Most commands are plain words, quotes, pipes and lists: the fast lexer gives the same commands as the parser.
+    let commands: SimpleCommand[] | undefined = lexSimpleScript(text);
+    if (commands === undefined) {
       const tree = this.parser.parse(text);
       if (!tree) {
         findings.push({
