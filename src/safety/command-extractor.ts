@@ -295,6 +295,13 @@ function echoedText(node: Node, state: { environment: Environment }): string | u
   const command = inner.length === 1 ? inner[0] : undefined;
   if (command?.type !== "command") return undefined;
   const words = command.namedChildren.map((child) => wordValue(child, state));
+  // `` `which rm` -rf / ``, `$(command -v rm)`: the path of a command is that command.
+  if (
+    words[0] === "which" ||
+    (words[0] === "command" && words[1] === "-v") ||
+    (words[0] === "type" && /^-[pP]$/.test(words[1] ?? ""))
+  )
+    return words.length >= 2 ? words.at(-1) : undefined;
   if (words[0] !== "echo" && words[0] !== "printf") return undefined;
   return words
     .slice(1)

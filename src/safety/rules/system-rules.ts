@@ -44,6 +44,18 @@ const HISTORY_FILE =
 
 export const systemRules: SafetyRule[] = [
   {
+    id: "key-delete",
+    commands: ["gpg", "gpg2"],
+    level: "high",
+    matches: (context) =>
+      context.args.some((word) =>
+        /^--(delete-secret-keys|delete-secret-and-public-keys?|delete-keys?)$/.test(word),
+      ),
+    message: "Deletes keys from your GnuPG keyring; a deleted secret key cannot be recovered.",
+    saferAlternative: "export a backup first (`gpg --export-secret-keys --armor KEY > backup.asc`)",
+    example: "gpg --delete-secret-keys ABCDEF12",
+  },
+  {
     id: "kill-init",
     commands: ["kill", "pkill", "killall"],
     level: "critical",
