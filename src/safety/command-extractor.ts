@@ -190,7 +190,7 @@ export function textOutput(argv: readonly string[], input: string | undefined): 
       .slice(1)
       .filter((word) => !/^-[neE]+$/.test(word))
       .join(" ");
-  if (name === "printf") return argv.slice(1).join(" ");
+  if (name === "printf") return argv.slice(1).join(" ").replace(/\\n/g, "\n").replace(/\\t/g, "\t");
   if (passesThrough(argv)) return input;
   return undefined;
 }

@@ -84,6 +84,13 @@ describe("acceptance metrics on the labelled corpus", () => {
     expect(metrics.readOnlySafe).toBeGreaterThanOrEqual(0.85);
   });
 
+  it("rates every spelling in the critical hold-out batch critical", () => {
+    const metrics = measure(readSafetyCorpus("holdout-critical.tsv"));
+    expect(metrics.counts.critical).toBeGreaterThan(150);
+    expect(metrics.dangerousCaught).toBeGreaterThanOrEqual(0.97);
+    expect(metrics.criticalExact).toBeGreaterThanOrEqual(0.95);
+  });
+
   it("rates almost all of NL2Bash's real one-liners below high (false-positive pool)", () => {
     const cases = readSafetyCorpus("nl2bash.tsv");
     const flagged = cases.filter(

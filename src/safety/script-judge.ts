@@ -212,7 +212,10 @@ export class ScriptJudge {
       : unwrapped.argv;
     const [first, ...args] = argv;
     if (first === undefined) return failClosed;
-    const name = commandName(first);
+    const written = commandName(first);
+    // `nc.traditional`, `mkfs.ext4`, `python3.12`: rules for the base name apply under it.
+    const base = written.split(".")[0] ?? written;
+    const name = RULE_INDEX.has(written) || !RULE_INDEX.has(base) ? written : base;
     const context: CommandContext = {
       name,
       args,

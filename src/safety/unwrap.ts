@@ -325,7 +325,7 @@ function peelInterpreter(
     /fork\s*(while|until)\s*fork|while\s*\(?\s*(1|true|True)\s*\)?\s*:?\s*\{?\s*(os\.)?fork\(\)|(os\.)?fork\(\)\s*while/.test(
       code,
     ) ||
-    (/\bfork\b/.test(code) && ENDLESS_LOOP.test(code))
+    (/\bfork\b|\bspawn\s*\(|\bPopen\s*\(/.test(code) && ENDLESS_LOOP.test(code))
   )
     result.forkBomb = true;
   if (found.reverseShell) result.reverseShell = true;

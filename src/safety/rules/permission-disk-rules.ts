@@ -20,6 +20,7 @@ function modeOf(context: CommandContext): string {
 
 const WORLD_WRITABLE = /^(0?[0-7]?[0-7][0-7][2367]|[ugoa]*[ao][ugoa]*[+=][rwxXst]*w|\+?w)$/;
 const SETUID = /^(0?[4-7][0-7]{3}|[ugoa]*[ua][ugoa]*\+[rwxX]*s[rwxX]*|\+[rwxX]*s[rwxX]*)$/;
+const SETGID = /^(0?[2367][0-7]{3}|[ugoa]*g[ugoa]*\+[rwxX]*s[rwxX]*)$/;
 const SHELL_LIKE = /(sh|python[0-9.]*|perl|ruby|node|php|lua|find|vim?|nano|less|more|env|awk|cp|mv|tee|dd)$/;
 const WEAK_MODE = /^(0?[0-7]?7[0-7]7|0?777|a\+rwx|ugo\+rwx|o\+w|a\+w|\+w|0?666|0?[0-7]?[0-7][0-7][67])$/;
 
@@ -78,6 +79,8 @@ export const permissionAndDiskRules: SafetyRule[] = [
       if (context.name !== "chmod") return false;
       const mode = modeOf(context);
       if (SETUID.test(mode) && paths.some((word) => SHELL_LIKE.test(word))) return true;
+      if (SETGID.test(mode) && paths.some((word) => /\/s?bin\//.test(word) && SHELL_LIKE.test(word)))
+        return true;
       return (
         WORLD_WRITABLE.test(mode) &&
         paths.some((word) => CRITICAL_SYSTEM_FILE.test(word) || classifyPath(word) === "root")

@@ -81,10 +81,12 @@ export const projectRules: SafetyRule[] = [
     matches: git(
       "push",
       (args) =>
-        (hasShortFlag(args, "f") ||
-          hasLongOption(args, "--force", "--mirror", "--prune") ||
-          args.some((word) => /^\+[^+]/.test(word))) &&
-        !hasLongOption(args, "--force-with-lease", "--force-if-includes"),
+        // A plain `--force`, `-f` or `+ref` overrides any `--force-with-lease` next to it.
+        hasShortFlag(args, "f") ||
+        args.includes("--force") ||
+        args.some((word) => /^\+[^+]/.test(word)) ||
+        (hasLongOption(args, "--force", "--mirror", "--prune") &&
+          !hasLongOption(args, "--force-with-lease", "--force-if-includes")),
     ),
     message: "Force-pushes, overwriting the remote branch and other people's commits on it.",
     saferAlternative: "use `git push --force-with-lease`",

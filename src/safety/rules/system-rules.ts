@@ -57,9 +57,10 @@ export const systemRules: SafetyRule[] = [
   },
   {
     id: "kill-init",
-    commands: ["kill", "pkill", "killall"],
+    commands: ["kill", "pkill", "killall", "killall5"],
     level: "critical",
     matches: (context) =>
+      (context.name === "killall5" && /^-(9|KILL|SIGKILL|s\s*(9|KILL))$/.test(context.args.join(" "))) ||
       (context.name === "kill" &&
         signalOf(context.args) !== "0" &&
         operands(context.args, ["-s", "-n", "--signal"]).some((word) => word === "1" || word === "-1")) ||
