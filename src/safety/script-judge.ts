@@ -210,11 +210,13 @@ export class ScriptJudge {
     const argv = xargsInput
       ? unwrapped.argv.flatMap((word) => (word === "{}" ? xargsInput.split(/\s+/) : [word]))
       : unwrapped.argv;
-    const [first, ...args] = argv;
+    const first = argv[0];
     if (first === undefined) return failClosed;
+    const args = argv.slice(1);
     const written = commandName(first);
     // `nc.traditional`, `mkfs.ext4`, `python3.12`: rules for the base name apply under it.
-    const base = written.split(".")[0] ?? written;
+    const dot = written.indexOf(".");
+    const base = dot > 0 ? written.slice(0, dot) : written;
     const name = RULE_INDEX.has(written) || !RULE_INDEX.has(base) ? written : base;
     const context: CommandContext = {
       name,
@@ -254,8 +256,11 @@ export class ScriptJudge {
       return failClosed;
     }
     const own: Finding[] = [];
-    const rules = RULE_INDEX.get(name) ?? RULE_INDEX.get(name.split(".")[0] ?? "") ?? [];
-    for (const rule of [...rules, ...WILDCARD_RULES]) {
+    const rules = RULE_INDEX.get(name) ?? [];
+    for (const rule of rules) {
+      if (rule.matches === undefined || rule.matches(context)) own.push(findingOf(rule, context));
+    }
+    for (const rule of WILDCARD_RULES) {
       if (rule.matches === undefined || rule.matches(context)) own.push(findingOf(rule, context));
     }
     for (const rule of this.userRules) {

@@ -134,12 +134,38 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
     if (first === undefined) return result;
     const name = commandName(first);
     if (words.length > 0) words[0] = name;
+    // Most commands wrap nothing: skip the copy and the checks below for them.
+    if (!mightWrap(name)) return result;
     const peeled = peel(name, words.slice(1), result);
     if (peeled === undefined) return result;
     result.wrappers.push(name);
     result.argv = peeled;
   }
   return result;
+}
+
+/** Names {@link peel} may unwrap; anything else is returned as it is without further checks. */
+let peelableNames: Set<string> | undefined;
+
+function mightWrap(name: string): boolean {
+  peelableNames ??= new Set([
+    ...Object.keys(WRAPPERS),
+    ...Object.keys(INTERPRETERS),
+    ...SHELLS,
+    "busybox",
+    "toybox",
+    "xargs",
+    "watch",
+    "eval",
+    "su",
+    "ssh",
+  ]);
+  return (
+    peelableNames.has(name) ||
+    name.includes("=") ||
+    name.startsWith("python3.") ||
+    /^(powershell|pwsh|cmd)(\.exe)?$/i.test(name)
+  );
 }
 
 /** Returns the wrapped argv, or undefined when `name` is not a wrapper (or wraps nothing). */
