@@ -41,6 +41,8 @@ interface PendingStdin {
 
 interface WalkState {
   environment: Environment;
+  /** Whether the script can hold a command or process substitution at all; most do not, and looking is costly. */
+  substitutions: boolean;
   commands: SimpleCommand[];
   pending: PendingStdin | undefined;
 }
@@ -50,7 +52,12 @@ const STATEMENT_OPERATOR = /^(&&|\|\||;|;;|&|\||\|&)$/;
 
 /** Extracts every simple command under `root`, in execution order. */
 export function extractCommands(root: Node): ExtractedScript {
-  const state: WalkState = { environment: new Map(), commands: [], pending: undefined };
+  const state: WalkState = {
+    environment: new Map(),
+    substitutions: /\$\(|`|[<>]\(/.test(root.text),
+    commands: [],
+    pending: undefined,
+  };
   walk(root, state);
   return { commands: state.commands, hasError: root.hasError };
 }
@@ -246,6 +253,7 @@ function redirectOf(node: Node, state: WalkState): Redirect {
 
 /** Walks the command and process substitutions inside a word: they run too. */
 function walkSubstitutions(node: Node, state: WalkState): void {
+  if (!state.substitutions) return;
   if (node.type === "command_substitution" || node.type === "process_substitution") {
     const saved = state.pending;
     state.pending = undefined;
