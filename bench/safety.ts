@@ -16,7 +16,7 @@ interface BenchResult {
   detail?: string;
 }
 
-const ROUNDS = 10;
+const ROUNDS = 20;
 
 function medianMilliseconds(command: string, args: string[], runs: number): number {
   const times: number[] = [];
@@ -37,8 +37,12 @@ export async function run(): Promise<BenchResult[]> {
   for (const labelled of corpus) engine.assess(labelled.command, { shell: labelled.shell });
   const start = performance.now();
   const cpuStart = process.cpuUsage();
+  // Each round timed on its own too: on a shared machine the fastest round shows the engine's own speed.
+  let fastestRound = Number.POSITIVE_INFINITY;
   for (let round = 0; round < ROUNDS; round++) {
+    const roundStart = performance.now();
     for (const labelled of corpus) engine.assess(labelled.command, { shell: labelled.shell });
+    fastestRound = Math.min(fastestRound, performance.now() - roundStart);
   }
   const cpu = process.cpuUsage(cpuStart);
   const seconds = (performance.now() - start) / 1000;
@@ -55,6 +59,12 @@ export async function run(): Promise<BenchResult[]> {
       value: Math.round((corpus.length * ROUNDS) / seconds),
       unit: "commands/s",
       detail: `${corpus.length} corpus commands × ${ROUNDS}, one process, wall clock (goal ≥ 20,000)`,
+    },
+    {
+      metric: "safety.throughput-best-round",
+      value: Math.round((corpus.length * 1000) / fastestRound),
+      unit: "commands/s",
+      detail: `the fastest of the ${ROUNDS} rounds, least disturbed by other work on a shared machine`,
     },
     {
       metric: "safety.throughput-cpu",
