@@ -91,6 +91,16 @@ describe("acceptance metrics on the labelled corpus", () => {
     expect(metrics.criticalExact).toBeGreaterThanOrEqual(0.95);
   });
 
+  it("catches the bounded destructive cases of their hold-out batch and leaves its read-only ones safe", () => {
+    const metrics = measure(readSafetyCorpus("holdout-bounded.tsv"));
+    expect(metrics.counts.dangerous).toBeGreaterThan(50);
+    expect(metrics.dangerousCaught).toBeGreaterThanOrEqual(0.97);
+    expect(metrics.readOnlySafe).toBeGreaterThanOrEqual(0.85);
+    // Its four disagreements are root writes to /etc config, `usermod -aG docker` and `sysctl -w`, which the
+    // engine rates high (they weaken the system's security) and the batch's author labelled moderate.
+    expect(metrics.benignFlagged).toBeLessThanOrEqual(0.05);
+  });
+
   it("rates almost all of NL2Bash's real one-liners below high (false-positive pool)", () => {
     const cases = readSafetyCorpus("nl2bash.tsv");
     const flagged = cases.filter(

@@ -154,4 +154,8 @@ export const READ_ONLY_SUBCOMMANDS: Record<string, RegExp> = {
   snap: /^(list|info|find|version|services|changes|connections)\b/,
   flatpak: /^(list|info|search|remote-ls|remotes|history)\b/,
   "ssh-keygen": /^-[a-zA-Z]*[lFyBL]/,
+  smartctl: /^(-[aiHAxcl]|--all|--info|--health|--xall|--scan|--capabilities|--attributes|--log)\b/,
+  blockdev: /^(--get\w*|--report)\b/,
+  hdparm: /^(-[iIgCtT]+)(\s|$)/,
+  pulumi: /^(preview|whoami|version|about|logs|stack\s+(ls|output|history|graph)|config\s+get|help)\b/,
 };

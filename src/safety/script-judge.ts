@@ -243,7 +243,12 @@ export class ScriptJudge {
       }
       return failClosed;
     }
-    if (command.stdinText !== undefined && isShellOrInterpreter(name) && runsScriptFromStdin(name, args)) {
+    // `at now <<< 'reboot'`, `batch < job.sh`: at and batch run their input as a shell script later.
+    const scheduler = name === "at" || name === "batch";
+    if (
+      command.stdinText !== undefined &&
+      (scheduler || (isShellOrInterpreter(name) && runsScriptFromStdin(name, args)))
+    ) {
       if (this.judgeNested(command.stdinText, shell, nested, findings)) failClosed = true;
     }
     // `rm --help`, `mkfs --version`: only prints; no rule about what the command would do applies.
@@ -294,7 +299,7 @@ function findingOf(rule: SafetyRule, context: CommandContext): Finding {
 }
 
 const DESTRUCTIVE_VERB =
-  /^(deleteall|rdelete|deletefile|(?:\w+[-_:])?(delete|destroy|purge|drop|erase|wipe|truncate|flush|flushall|flushdb|terminate|deregister|unregister|revoke|nuke)(?:[-_:]\w+)*)$/i;
+  /^(deleteall|rdelete|deletefile|(?:\w+[-_:]){0,2}(delete|deletion|destroy|purge|drop|erase|wipe|truncate|flush|flushall|flushdb|terminate|deregister|unregister|revoke|nuke)(?:[-_:]\w+)*)$/i;
 
 const HELP_OR_VERSION = /^(--version|--help|-help)$/;
 const DELETE_FLAG = /^--(delete|purge|drop|destroy|force-delete|wipe)(-\w+)*$/;

@@ -207,7 +207,7 @@ export const projectRules: SafetyRule[] = [
       return (
         (/\b(system|image|volume|builder|buildx)\s+prune\b/.test(text) &&
           (/(\s-[a-z]*a|--all|--volumes)/.test(text) || /\bvolume\s+prune/.test(text))) ||
-        /\b(volume\s+(rm|remove)|rm\s+(-[a-z]*f|--force)\b.*\$\(|compose\s+down\b.*(-v\b|--volumes)|rmi\b.*\$\()/.test(
+        /\b(volume\s+(rm|remove)|(container\s+)?rm\s+(.*\s)?(-[a-z]*v[a-z]*|--volumes)(\s|$)|rm\s+(-[a-z]*f|--force)\b.*\$\(|compose\s+down\b.*(-v\b|--volumes)|rmi\b.*\$\()/.test(
           text,
         ) ||
         /\brun\b.*(--privileged|-v\s*\/:|--volume[= ]\/:|--pid[= ]host)/.test(text)
@@ -229,9 +229,12 @@ export const projectRules: SafetyRule[] = [
       if (context.name === "kubeadm") return /\breset\b/.test(text);
       return (
         (/\bdelete\b/.test(text) &&
-          /\b(namespaces?|ns|nodes?|pv|pvc|persistentvolumes?|persistentvolumeclaims?|crd|customresourcedefinitions?|deployments?|statefulsets?)\b|(^|\s)(--all|-A)\b|--all-namespaces/.test(
+          /\b(namespaces?|ns|nodes?|pv|pvc|persistentvolumes?|persistentvolumeclaims?|crd|customresourcedefinitions?|deployments?|statefulsets?|daemonsets?|secrets?)\b|(^|\s)(--all|-A|-f|-k|--filename|--kustomize)\b|--all-namespaces|--filename=|--kustomize=/.test(
             text,
           )) ||
+        (/\bscale\b/.test(text) &&
+          /--replicas[= ]0\b/.test(text) &&
+          /(^|\s)(--all|-A)\b|--all-namespaces/.test(text)) ||
         (/\b(drain|cordon)\b/.test(text) &&
           /\bnodes?\b|\bdrain\b/.test(text) &&
           /--force|--delete-emptydir-data|--delete-local-data/.test(text))
@@ -308,7 +311,7 @@ export const projectRules: SafetyRule[] = [
         return /^\S+\s+(delete|remove)\b|\bapi\b.*-X\s*DELETE/.test(text);
       if (/--dry-?run\b|(^|\s)help$/.test(text)) return false;
       return (
-        /\b(delete-[\w-]+|terminate-[\w-]+|deregister-[\w-]+|rb|purge|prune|forget|destroy|\brm\b.*(-r\b|--recursive)|delete\b|remove\b|del\b|sync\b.*--delete|^sync\b|deltree|cleanup|wipe|revoke|disable|kv\s+(destroy|metadata\s+delete)|secrets\s+disable)/.test(
+        /\b(delete-[\w-]+|[\w-]+-deletion|terminate-[\w-]+|deregister-[\w-]+|rb|purge|prune|forget|destroy|\brm\b.*(-r\b|--recursive)|delete\b|remove\b|del\b|sync\b.*--delete|^sync\b|deltree|cleanup|wipe|revoke|disable|kv\s+(destroy|metadata\s+delete)|secrets\s+disable)/.test(
           text,
         ) && !/\b(describe|list|get|show|ls)-?/.test(subcommand(context.args) ?? "")
       );

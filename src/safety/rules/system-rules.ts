@@ -81,6 +81,10 @@ export const systemRules: SafetyRule[] = [
     level: "high",
     matches: (context) =>
       context.name === "killall5" ||
+      // `kill -9 $(pgrep -f postgres)` is `pkill -9 -f postgres`.
+      (context.name === "kill" &&
+        isKillSignal(signalOf(context.args)) &&
+        context.args.some((word) => /^\$\(\s*(pgrep|pidof)\b|^`\s*(pgrep|pidof)\b/.test(word))) ||
       ((context.name === "killall" || context.name === "pkill") &&
         (isKillSignal(signalOf(context.args)) ||
           ((hasShortFlag(context.args, "u") || hasWord(context.args, "-U", "--user")) &&
