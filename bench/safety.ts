@@ -78,11 +78,20 @@ export async function run(): Promise<BenchResult[]> {
     const script = `import(${JSON.stringify(pathToFileURL(built).href)}).then((m) => m.createSafetyEngine()).then((e) => e.assess("ls -la", { shell: "bash" }))`;
     const baseline = medianMilliseconds(process.execPath, ["-e", "0"], 7);
     const check = medianMilliseconds(process.execPath, ["--input-type=module", "-e", script], 7);
+    // A command the fast lexer declines, so the grammar runs too.
+    const parsedScript = script.replace('"ls -la"', JSON.stringify('rm -rf "$HOME/build"'));
+    const parsed = medianMilliseconds(process.execPath, ["--input-type=module", "-e", parsedScript], 7);
     results.push({
       metric: "safety.startup-ratio",
       value: Number((check / baseline).toFixed(2)),
       unit: "× node -e 0",
       detail: `judge 'ls -la' in a fresh process ${Math.round(check)} ms vs node -e 0 ${Math.round(baseline)} ms (goal ≤ 2.5×)`,
+    });
+    results.push({
+      metric: "safety.startup-ratio-parsed",
+      value: Number((parsed / baseline).toFixed(2)),
+      unit: "× node -e 0",
+      detail: `judge 'rm -rf "$HOME/build"' (needs the grammar) in a fresh process ${Math.round(parsed)} ms`,
     });
   }
   return results;
