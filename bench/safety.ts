@@ -16,7 +16,7 @@ interface BenchResult {
   detail?: string;
 }
 
-const ROUNDS = 10;
+const ROUNDS = 20;
 
 function medianMilliseconds(command: string, args: string[], runs: number): number {
   const times: number[] = [];
@@ -37,8 +37,12 @@ export async function run(): Promise<BenchResult[]> {
   for (const labelled of corpus) engine.assess(labelled.command, { shell: labelled.shell });
   const start = performance.now();
   const cpuStart = process.cpuUsage();
+  // Each round timed on its own too: on a shared machine the fastest round shows the engine's own speed.
+  let fastestRound = Number.POSITIVE_INFINITY;
   for (let round = 0; round < ROUNDS; round++) {
+    const roundStart = performance.now();
     for (const labelled of corpus) engine.assess(labelled.command, { shell: labelled.shell });
+    fastestRound = Math.min(fastestRound, performance.now() - roundStart);
   }
   const cpu = process.cpuUsage(cpuStart);
   const seconds = (performance.now() - start) / 1000;
@@ -57,6 +61,12 @@ export async function run(): Promise<BenchResult[]> {
       detail: `${corpus.length} corpus commands × ${ROUNDS}, one process, wall clock (goal ≥ 20,000)`,
     },
     {
+      metric: "safety.throughput-best-round",
+      value: Math.round((corpus.length * 1000) / fastestRound),
+      unit: "commands/s",
+      detail: `the fastest of the ${ROUNDS} rounds, least disturbed by other work on a shared machine`,
+    },
+    {
       metric: "safety.throughput-cpu",
       value: Math.round((corpus.length * ROUNDS) / cpuSeconds),
       unit: "commands/CPU-s",
@@ -68,11 +78,20 @@ export async function run(): Promise<BenchResult[]> {
     const script = `import(${JSON.stringify(pathToFileURL(built).href)}).then((m) => m.createSafetyEngine()).then((e) => e.assess("ls -la", { shell: "bash" }))`;
     const baseline = medianMilliseconds(process.execPath, ["-e", "0"], 7);
     const check = medianMilliseconds(process.execPath, ["--input-type=module", "-e", script], 7);
+    // A command the fast lexer declines, so the grammar runs too.
+    const parsedScript = script.replace('"ls -la"', JSON.stringify('rm -rf "$HOME/build"'));
+    const parsed = medianMilliseconds(process.execPath, ["--input-type=module", "-e", parsedScript], 7);
     results.push({
       metric: "safety.startup-ratio",
       value: Number((check / baseline).toFixed(2)),
       unit: "× node -e 0",
       detail: `judge 'ls -la' in a fresh process ${Math.round(check)} ms vs node -e 0 ${Math.round(baseline)} ms (goal ≤ 2.5×)`,
+    });
+    results.push({
+      metric: "safety.startup-ratio-parsed",
+      value: Number((parsed / baseline).toFixed(2)),
+      unit: "× node -e 0",
+      detail: `judge 'rm -rf "$HOME/build"' (needs the grammar) in a fresh process ${Math.round(parsed)} ms`,
     });
   }
   return results;

@@ -41,6 +41,8 @@ interface PendingStdin {
 
 interface WalkState {
   environment: Environment;
+  /** Whether the script can hold a command or process substitution at all; most do not, and looking is costly. */
+  substitutions: boolean;
   commands: SimpleCommand[];
   pending: PendingStdin | undefined;
 }
@@ -50,7 +52,12 @@ const STATEMENT_OPERATOR = /^(&&|\|\||;|;;|&|\||\|&)$/;
 
 /** Extracts every simple command under `root`, in execution order. */
 export function extractCommands(root: Node): ExtractedScript {
-  const state: WalkState = { environment: new Map(), commands: [], pending: undefined };
+  const state: WalkState = {
+    environment: new Map(),
+    substitutions: /\$\(|`|[<>]\(/.test(root.text),
+    commands: [],
+    pending: undefined,
+  };
   walk(root, state);
   return { commands: state.commands, hasError: root.hasError };
 }
@@ -182,14 +189,15 @@ function walkPipeline(node: Node, state: WalkState): void {
   }
 }
 
-function textOutput(argv: readonly string[], input: string | undefined): string | undefined {
+/** What a pipeline stage passes on as text: what `echo`/`printf` print, or its input for `cat`, `tee`, `sed`. */
+export function textOutput(argv: readonly string[], input: string | undefined): string | undefined {
   const name = argv[0];
   if (name === "echo")
     return argv
       .slice(1)
       .filter((word) => !/^-[neE]+$/.test(word))
       .join(" ");
-  if (name === "printf") return argv.slice(1).join(" ");
+  if (name === "printf") return argv.slice(1).join(" ").replace(/\\n/g, "\n").replace(/\\t/g, "\t");
   if (passesThrough(argv)) return input;
   return undefined;
 }
@@ -245,6 +253,7 @@ function redirectOf(node: Node, state: WalkState): Redirect {
 
 /** Walks the command and process substitutions inside a word: they run too. */
 function walkSubstitutions(node: Node, state: WalkState): void {
+  if (!state.substitutions) return;
   if (node.type === "command_substitution" || node.type === "process_substitution") {
     const saved = state.pending;
     state.pending = undefined;
@@ -294,6 +303,13 @@ function echoedText(node: Node, state: { environment: Environment }): string | u
   const command = inner.length === 1 ? inner[0] : undefined;
   if (command?.type !== "command") return undefined;
   const words = command.namedChildren.map((child) => wordValue(child, state));
+  // `` `which rm` -rf / ``, `$(command -v rm)`: the path of a command is that command.
+  if (
+    words[0] === "which" ||
+    (words[0] === "command" && words[1] === "-v") ||
+    (words[0] === "type" && /^-[pP]$/.test(words[1] ?? ""))
+  )
+    return words.length >= 2 ? words.at(-1) : undefined;
   if (words[0] !== "echo" && words[0] !== "printf") return undefined;
   return words
     .slice(1)

@@ -2,7 +2,7 @@
 
 /** The command name as the shell resolves it: `/bin/rm` → `rm`, `\rm` → `rm`, `RM.EXE` stays as written. */
 export function commandName(word: string): string {
-  const withoutEscape = word.replace(/^\\+/, "");
+  const withoutEscape = word.startsWith("\\") ? word.replace(/^\\+/, "") : word;
   const slash = withoutEscape.lastIndexOf("/");
   return slash >= 0 && slash < withoutEscape.length - 1 ? withoutEscape.slice(slash + 1) : withoutEscape;
 }

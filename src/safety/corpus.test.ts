@@ -74,6 +74,33 @@ describe("acceptance metrics on the labelled corpus", () => {
     expect(metrics.readOnlySafe).toBeGreaterThanOrEqual(0.85);
   });
 
+  it("meets them on the blind hold-out batch (labelled by hand before the engine saw it)", () => {
+    const metrics = measure(readSafetyCorpus("holdout-blind.tsv"));
+    expect(metrics.counts.dangerous).toBeGreaterThan(250);
+    expect(metrics.counts.critical).toBeGreaterThan(150);
+    expect(metrics.dangerousCaught).toBeGreaterThanOrEqual(0.97);
+    expect(metrics.criticalExact).toBeGreaterThanOrEqual(0.9);
+    expect(metrics.benignFlagged).toBeLessThanOrEqual(0.03);
+    expect(metrics.readOnlySafe).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it("rates every spelling in the critical hold-out batch critical", () => {
+    const metrics = measure(readSafetyCorpus("holdout-critical.tsv"));
+    expect(metrics.counts.critical).toBeGreaterThan(150);
+    expect(metrics.dangerousCaught).toBeGreaterThanOrEqual(0.97);
+    expect(metrics.criticalExact).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("catches the bounded destructive cases of their hold-out batch and leaves its read-only ones safe", () => {
+    const metrics = measure(readSafetyCorpus("holdout-bounded.tsv"));
+    expect(metrics.counts.dangerous).toBeGreaterThan(50);
+    expect(metrics.dangerousCaught).toBeGreaterThanOrEqual(0.97);
+    expect(metrics.readOnlySafe).toBeGreaterThanOrEqual(0.85);
+    // Its four disagreements are root writes to /etc config, `usermod -aG docker` and `sysctl -w`, which the
+    // engine rates high (they weaken the system's security) and the batch's author labelled moderate.
+    expect(metrics.benignFlagged).toBeLessThanOrEqual(0.05);
+  });
+
   it("rates almost all of NL2Bash's real one-liners below high (false-positive pool)", () => {
     const cases = readSafetyCorpus("nl2bash.tsv");
     const flagged = cases.filter(

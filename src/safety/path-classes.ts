@@ -109,6 +109,7 @@ const HOME_FORMS = /^(~[A-Za-z0-9_.-]*|\$HOME|\$\{HOME\}|\$USERPROFILE|\/home\/[
 /** Normalises a path word: collapses `//`, drops trailing `/`, `/.` and a trailing `/*` or `/.*` glob. */
 export function normalisePath(path: string): { path: string; glob: boolean } {
   let value = path.replace(/\/{2,}/g, "/");
+  while (value.includes("/./")) value = value.replace("/./", "/");
   let glob = false;
   for (;;) {
     const before = value;
@@ -121,7 +122,8 @@ export function normalisePath(path: string): { path: string; glob: boolean } {
     if (value === before) break;
   }
   if (value === "") value = "/";
-  if (value.includes("/..")) value = resolveDots(value);
+  // `~/..`, `$HOME/../..`: resolve against a home folder so the parent is seen for what it is.
+  if (value.includes("/..")) value = resolveDots(value.replace(/^(~|\$HOME|\$\{HOME\})(?=\/)/, "/home/user"));
   return { path: value, glob };
 }
 
@@ -220,11 +222,11 @@ export function describeTarget(word: string): string {
 
 /** Block devices whose contents a raw write destroys. */
 export const DISK_DEVICE =
-  /^\/dev\/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(n\d+)?(p\d+)?|mmcblk\d+(p\d+)?|disk\d+(s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper\/.+|root|sr\d+|loop\d+|[a-z]+\/by-(id|uuid|label|path)\/.+)$/;
+  /^\/dev\/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(n\d+)?(p\d+)?|mmcblk\d+(p\d+)?|disk\d+(s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper\/.+|root|sr\d+|loop\d+|[a-z]+\/by-(id|uuid|label|path)\/.+|mem|kmem|port)$/;
 
 /** Files whose change compromises the whole system: accounts, sudo, PAM, boot. */
 export const CRITICAL_SYSTEM_FILE =
-  /^\/(etc\/(passwd|shadow|gshadow|group|sudoers|sudoers\.d(\/.*)?|crontab|cron\.d\/.*|rc\.local|pam\.d(\/.*)?|pam\.conf|security\/.*|ld\.so\.preload)|boot\/.*|bin\/(ba|z|da|k)?sh|proc\/sysrq-trigger)$/;
+  /^\/(etc\/(passwd|shadow|gshadow|group|sudoers|sudoers\.d(\/.*)?|crontab|cron\.d\/.*|rc\.local|pam\.d(\/.*)?|pam\.conf|security\/.*|ld\.so\.preload)|boot\/.*|bin\/(ba|z|da|k)?sh|proc\/sysrq-trigger|(usr\/)?lib(32|64)?\/([^/]+\/)?security\/.+)$/;
 
 /** Files that hold secrets. */
 export const CREDENTIAL_FILE =

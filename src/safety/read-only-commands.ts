@@ -127,10 +127,14 @@ export const JUDGED_BY_RULES = new Set([
   "type",
 ]);
 
+const CONTAINER_SUBCOMMANDS =
+  /^(ps|images|image\s+(ls|list|inspect|history)|container\s+(ls|list|inspect|logs|top|stats|diff|port)|logs|inspect|stats|top|version|info|history|port|diff|search|network\s+(ls|inspect)|volume\s+(ls|inspect)|system\s+(df|info|events)|events|compose\s+(ps|logs|config|ls|images|top|version)|context\s+(ls|show)|manifest\s+inspect|buildx\s+(ls|inspect)|node\s+(ls|inspect)|service\s+(ls|ps|logs|inspect)|stack\s+(ls|ps|services)|secret\s+ls|config\s+ls|plugin\s+ls|login|--version|-v|help|--help)\b/;
+
 /** Read-only subcommands of multi-command tools (`docker ps`, `kubectl get`, `aws s3 ls`, `systemctl status`). */
 export const READ_ONLY_SUBCOMMANDS: Record<string, RegExp> = {
-  docker:
-    /^(ps|images|image\s+(ls|list|inspect|history)|container\s+(ls|list|inspect|logs|top|stats|diff|port)|logs|inspect|stats|top|version|info|history|port|diff|search|network\s+(ls|inspect)|volume\s+(ls|inspect)|system\s+(df|info|events)|events|compose\s+(ps|logs|config|ls|images|top|version)|context\s+(ls|show)|manifest\s+inspect|buildx\s+(ls|inspect)|node\s+(ls|inspect)|service\s+(ls|ps|logs|inspect)|stack\s+(ls|ps|services)|secret\s+ls|config\s+ls|plugin\s+ls|login|--version|-v|help|--help)\b/,
+  docker: CONTAINER_SUBCOMMANDS,
+  podman: CONTAINER_SUBCOMMANDS,
+  nerdctl: CONTAINER_SUBCOMMANDS,
   kubectl:
     /^(get|describe|logs|top|explain|version|api-resources|api-versions|cluster-info|config\s+(view|get-contexts|current-context|get-clusters)|auth\s+can-i|diff|events|wait|port-forward|proxy|completion|help|--help)\b/,
   helm: /^(list|ls|status|get|history|show|inspect|search|repo\s+list|template|lint|version|env|dependency\s+list|verify|help)\b/,
@@ -150,4 +154,8 @@ export const READ_ONLY_SUBCOMMANDS: Record<string, RegExp> = {
   snap: /^(list|info|find|version|services|changes|connections)\b/,
   flatpak: /^(list|info|search|remote-ls|remotes|history)\b/,
   "ssh-keygen": /^-[a-zA-Z]*[lFyBL]/,
+  smartctl: /^(-[aiHAxcl]|--all|--info|--health|--xall|--scan|--capabilities|--attributes|--log)\b/,
+  blockdev: /^(--get\w*|--report)\b/,
+  hdparm: /^(-[iIgCtT]+)(\s|$)/,
+  pulumi: /^(preview|whoami|version|about|logs|stack\s+(ls|output|history|graph)|config\s+get|help)\b/,
 };

@@ -5,6 +5,7 @@
 import type { ShellName } from "../shells.js";
 import { extractCommands, type SimpleCommand } from "./command-extractor.js";
 import { commandName, operands } from "./command-words.js";
+import { lexSimpleScript } from "./fast-lexer.js";
 import { analyseFind, judgeFindDelete } from "./find-command.js";
 import { classifyPath } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
@@ -32,7 +33,6 @@ interface Inherited {
 }
 
 const MAXIMUM_DEPTH = 6;
-const PLAIN_COMMAND = /^[A-Za-z0-9_./:@%+,~^ -]+$/;
 const RULE_INDEX = indexRules(BUILT_IN_RULES);
 const WILDCARD_RULES = RULE_INDEX.get("*") ?? [];
 const REMOTE_IN_SCRIPT = /(\$\(|`|<\()\s*(curl|wget|fetch|iwr|irm)\b/;
@@ -71,11 +71,9 @@ export class ScriptJudge {
         findings.push({ rule: rule.id, level: rule.level, message: rule.message });
     }
     let failClosed = false;
-    let commands: SimpleCommand[];
-    if (PLAIN_COMMAND.test(text) && !/^\s*[A-Za-z_][A-Za-z0-9_]*=/.test(text)) {
-      const argv = text.split(" ").filter(Boolean);
-      commands = argv.length > 0 ? [{ argv, redirects: [], stdinFrom: [], stdinText: undefined }] : [];
-    } else {
+    // Most commands are plain words, quotes, pipes and lists: the fast lexer gives the same commands as the parser.
+    let commands: SimpleCommand[] | undefined = lexSimpleScript(text);
+    if (commands === undefined) {
       const tree = this.parser.parse(text);
       if (!tree) {
         findings.push({
@@ -212,9 +210,14 @@ export class ScriptJudge {
     const argv = xargsInput
       ? unwrapped.argv.flatMap((word) => (word === "{}" ? xargsInput.split(/\s+/) : [word]))
       : unwrapped.argv;
-    const [first, ...args] = argv;
+    const first = argv[0];
     if (first === undefined) return failClosed;
-    const name = commandName(first);
+    const args = argv.slice(1);
+    const written = commandName(first);
+    // `nc.traditional`, `mkfs.ext4`, `python3.12`: rules for the base name apply under it.
+    const dot = written.indexOf(".");
+    const base = dot > 0 ? written.slice(0, dot) : written;
+    const name = RULE_INDEX.has(written) || !RULE_INDEX.has(base) ? written : base;
     const context: CommandContext = {
       name,
       args,
@@ -240,12 +243,29 @@ export class ScriptJudge {
       }
       return failClosed;
     }
-    if (command.stdinText !== undefined && isShellOrInterpreter(name) && runsScriptFromStdin(name, args)) {
+    // `at now <<< 'reboot'`, `batch < job.sh`: at and batch run their input as a shell script later.
+    const scheduler = name === "at" || name === "batch";
+    if (
+      command.stdinText !== undefined &&
+      (scheduler || (isShellOrInterpreter(name) && runsScriptFromStdin(name, args)))
+    ) {
       if (this.judgeNested(command.stdinText, shell, nested, findings)) failClosed = true;
     }
+    // `rm --help`, `mkfs --version`: only prints; no rule about what the command would do applies.
+    if (args.length > 0 && args.every((word) => HELP_OR_VERSION.test(word))) {
+      findings.push({
+        rule: "read-only",
+        level: "safe",
+        message: `${name} only prints its version or help.`,
+      });
+      return failClosed;
+    }
     const own: Finding[] = [];
-    const rules = RULE_INDEX.get(name) ?? RULE_INDEX.get(name.split(".")[0] ?? "") ?? [];
-    for (const rule of [...rules, ...WILDCARD_RULES]) {
+    const rules = RULE_INDEX.get(name) ?? [];
+    for (const rule of rules) {
+      if (rule.matches === undefined || rule.matches(context)) own.push(findingOf(rule, context));
+    }
+    for (const rule of WILDCARD_RULES) {
       if (rule.matches === undefined || rule.matches(context)) own.push(findingOf(rule, context));
     }
     for (const rule of this.userRules) {
@@ -279,7 +299,10 @@ function findingOf(rule: SafetyRule, context: CommandContext): Finding {
 }
 
 const DESTRUCTIVE_VERB =
-  /^(deleteall|rdelete|deletefile|(?:\w+[-_:])?(delete|destroy|purge|drop|erase|wipe|truncate|flush|flushall|flushdb|terminate|deregister|unregister|revoke|nuke)(?:[-_:]\w+)*)$/i;
+  /^(deleteall|rdelete|deletefile|(?:\w+[-_:]){0,2}(delete|deletion|destroy|purge|drop|erase|wipe|truncate|flush|flushall|flushdb|terminate|deregister|unregister|revoke|nuke)(?:[-_:]\w+)*)$/i;
+
+const HELP_OR_VERSION = /^(--version|--help|-help)$/;
+const DELETE_FLAG = /^--(delete|purge|drop|destroy|force-delete|wipe)(-\w+)*$/;
 
 const READ_VERB =
   /^(list|ls|describe|show|get|status|info|inspect|view|search|check|diagnostics|ping|version|whoami|top|stats|logs?|history|tree|diff|explain|validate|lint|(list|describe|get|show)[-_]\w+|--list|--describe|--version|--help|-l|-h)$/;
@@ -301,7 +324,7 @@ function readsOnly(args: readonly string[]): boolean {
 function destructiveVerb(args: readonly string[]): string | undefined {
   let seen = 0;
   for (const word of args) {
-    if (/^--(delete|purge|drop|destroy|force-delete|wipe)(-\w+)*$/.test(word)) return word;
+    if (DELETE_FLAG.test(word)) return word;
     if (word.startsWith("-")) continue;
     if (DESTRUCTIVE_VERB.test(word)) return word;
     if (++seen >= 3) return undefined;
@@ -328,6 +351,15 @@ function inDirectory(command: SimpleCommand, directory: string): SimpleCommand {
   return { ...command, argv };
 }
 
+function serviceDelete(name: string, verb: string): Finding {
+  return {
+    rule: "service-delete",
+    level: "high",
+    message: `Runs ${name} ${verb}: it deletes or purges data that the service may not be able to restore.`,
+    saferAlternative: "list or back up what would be deleted first, and use the tool's dry-run option",
+  };
+}
+
 function baseline(name: string, args: readonly string[], carriesScript: boolean): Finding {
   if (args.length > 0 && args.every((word) => /^(--version|-V|--help|-h|-help|version|help)$/.test(word))) {
     return { rule: "read-only", level: "safe", message: `${name} only prints its version or help.` };
@@ -350,14 +382,7 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   if (readsOnly(args))
     return { rule: "read-only", level: "safe", message: `${name} only lists or describes here.` };
   const verb = destructiveVerb(args);
-  if (verb !== undefined) {
-    return {
-      rule: "service-delete",
-      level: "high",
-      message: `Runs ${name} ${verb}: it deletes or purges data that the service may not be able to restore.`,
-      saferAlternative: "list or back up what would be deleted first, and use the tool's dry-run option",
-    };
-  }
+  if (verb !== undefined) return serviceDelete(name, verb);
   if (carriesScript || SHELL_NAMES.has(name)) {
     const script = args.find((word) => !word.startsWith("-"));
     return script === undefined

@@ -111,6 +111,9 @@ const WRAPPERS: Record<string, WrapperSpec> = {
 };
 
 const MAXIMUM_LAYERS = 16;
+/** A loop that never ends on its own: `while 1`, `while(true)`, `until 0`, `for(;;)`, `loop {`, `1 while`. */
+const ENDLESS_LOOP =
+  /\bwhile\s*\(?\s*(1|true|True)\b|\buntil\s*\(?\s*(0|false)\b|\bfor\s*\(\s*;\s*;\s*\)|\bloop\s*(do|\{)|\b1\s+while\b|\bwhile\s*\(\s*\)/;
 
 /** Removes wrappers from `argv` (already normalised). */
 export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
@@ -131,12 +134,38 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
     if (first === undefined) return result;
     const name = commandName(first);
     if (words.length > 0) words[0] = name;
+    // Most commands wrap nothing: skip the copy and the checks below for them.
+    if (!mightWrap(name)) return result;
     const peeled = peel(name, words.slice(1), result);
     if (peeled === undefined) return result;
     result.wrappers.push(name);
     result.argv = peeled;
   }
   return result;
+}
+
+/** Names {@link peel} may unwrap; anything else is returned as it is without further checks. */
+let peelableNames: Set<string> | undefined;
+
+function mightWrap(name: string): boolean {
+  peelableNames ??= new Set([
+    ...Object.keys(WRAPPERS),
+    ...Object.keys(INTERPRETERS),
+    ...SHELLS,
+    "busybox",
+    "toybox",
+    "xargs",
+    "watch",
+    "eval",
+    "su",
+    "ssh",
+  ]);
+  return (
+    peelableNames.has(name) ||
+    name.includes("=") ||
+    name.startsWith("python3.") ||
+    /^(powershell|pwsh|cmd)(\.exe)?$/i.test(name)
+  );
 }
 
 /** Returns the wrapped argv, or undefined when `name` is not a wrapper (or wraps nothing). */
@@ -321,7 +350,8 @@ function peelInterpreter(
   if (
     /fork\s*(while|until)\s*fork|while\s*\(?\s*(1|true|True)\s*\)?\s*:?\s*\{?\s*(os\.)?fork\(\)|(os\.)?fork\(\)\s*while/.test(
       code,
-    )
+    ) ||
+    (/\bfork\b|\bspawn\s*\(|\bPopen\s*\(/.test(code) && ENDLESS_LOOP.test(code))
   )
     result.forkBomb = true;
   if (found.reverseShell) result.reverseShell = true;

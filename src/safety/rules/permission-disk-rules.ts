@@ -20,6 +20,7 @@ function modeOf(context: CommandContext): string {
 
 const WORLD_WRITABLE = /^(0?[0-7]?[0-7][0-7][2367]|[ugoa]*[ao][ugoa]*[+=][rwxXst]*w|\+?w)$/;
 const SETUID = /^(0?[4-7][0-7]{3}|[ugoa]*[ua][ugoa]*\+[rwxX]*s[rwxX]*|\+[rwxX]*s[rwxX]*)$/;
+const SETGID = /^(0?[2367][0-7]{3}|[ugoa]*g[ugoa]*\+[rwxX]*s[rwxX]*)$/;
 const SHELL_LIKE = /(sh|python[0-9.]*|perl|ruby|node|php|lua|find|vim?|nano|less|more|env|awk|cp|mv|tee|dd)$/;
 const WEAK_MODE = /^(0?[0-7]?7[0-7]7|0?777|a\+rwx|ugo\+rwx|o\+w|a\+w|\+w|0?666|0?[0-7]?[0-7][0-7][67])$/;
 
@@ -78,6 +79,8 @@ export const permissionAndDiskRules: SafetyRule[] = [
       if (context.name !== "chmod") return false;
       const mode = modeOf(context);
       if (SETUID.test(mode) && paths.some((word) => SHELL_LIKE.test(word))) return true;
+      if (SETGID.test(mode) && paths.some((word) => /\/s?bin\//.test(word) && SHELL_LIKE.test(word)))
+        return true;
       return (
         WORLD_WRITABLE.test(mode) &&
         paths.some((word) => CRITICAL_SYSTEM_FILE.test(word) || classifyPath(word) === "root")
@@ -86,6 +89,29 @@ export const permissionAndDiskRules: SafetyRule[] = [
     message: (context) =>
       `Makes ${pathOperands(context)[0] ?? "a system file"} ${SETUID.test(modeOf(context)) ? "a setuid program anyone can use to become root" : "writable or readable by everyone, so any user can take over the system"}.`,
     example: "chmod u+s /bin/bash",
+  },
+  {
+    id: "install-setuid-shell",
+    commands: ["install"],
+    level: "critical",
+    matches: (context) => {
+      const index = context.args.findIndex(
+        (word) => word === "-m" || word === "--mode" || /^(-m|--mode=)./.test(word),
+      );
+      if (index === -1) return false;
+      const word = context.args[index] ?? "";
+      const mode =
+        word === "-m" || word === "--mode"
+          ? (context.args[index + 1] ?? "")
+          : word.replace(/^(-m|--mode=)/, "");
+      return (
+        SETUID.test(mode) &&
+        context.args.some((argument) => /^\/(usr\/)?(s?bin)\//.test(argument) && SHELL_LIKE.test(argument))
+      );
+    },
+    message:
+      "Installs a copy of a shell or interpreter with the setuid bit: anyone who runs it becomes root.",
+    example: "sudo install -m 4755 /bin/bash /tmp/rootbash",
   },
   {
     id: "chmod-setuid",

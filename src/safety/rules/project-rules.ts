@@ -23,7 +23,9 @@ function git(
 }
 
 const SQL_DESTRUCTIVE =
-  /\b(drop\s+(database|schema|table|user|role|index|view|collection|keyspace)|truncate(\s+table)?\s+[`"\w]|delete\s+from\s+[`"\w.]+\s*(;|$|"|')|update\s+[`"\w.]+\s+set\s+(?:(?!\bwhere\b).)*?(;|$|"|')|flushall|flushdb|dropDatabase\s*\(|\.drop\s*\(|deleteMany\s*\(\s*\{\s*\}\s*\)|remove\s*\(\s*\{\s*\}\s*\)|alter\s+table\s+\S+\s+drop)/i;
+  /\b(drop\s+(database|schema|table|user|role|index|view|collection|keyspace)|truncate(\s+table)?\s+[`"\w]|delete\s+from\s+[`"\w.]+\s*(;|$|"|')|update\s+[`"\w.]+\s+set\s+(?:(?!\bwhere\b)[^;])*(;|$)|flushall|flushdb|dropDatabase\s*\(|\.drop\s*\(|deleteMany\s*\(\s*\{\s*\}\s*\)|remove\s*\(\s*\{\s*\}\s*\)|alter\s+table\s+\S+\s+drop)/i;
+const SQL_WRITE =
+  /\b(insert\s+into|replace\s+into|merge\s+into|update\s+[`"\w.]+\s+set|delete\s+from|create\s+(table|database|schema|index|view|user|role)|alter\s+(table|database|user|role)|grant|revoke|copy\s+\S+\s+from)\b|\.(insert|update|delete|replace)(One|Many)?\s*\(/i;
 const DATABASE_CLIENTS = [
   "psql",
   "mysql",
@@ -79,10 +81,12 @@ export const projectRules: SafetyRule[] = [
     matches: git(
       "push",
       (args) =>
-        (hasShortFlag(args, "f") ||
-          hasLongOption(args, "--force", "--mirror", "--prune") ||
-          args.some((word) => /^\+[^+]/.test(word))) &&
-        !hasLongOption(args, "--force-with-lease", "--force-if-includes"),
+        // A plain `--force`, `-f` or `+ref` overrides any `--force-with-lease` next to it.
+        hasShortFlag(args, "f") ||
+        args.includes("--force") ||
+        args.some((word) => /^\+[^+]/.test(word)) ||
+        (hasLongOption(args, "--force", "--mirror", "--prune") &&
+          !hasLongOption(args, "--force-with-lease", "--force-if-includes")),
     ),
     message: "Force-pushes, overwriting the remote branch and other people's commits on it.",
     saferAlternative: "use `git push --force-with-lease`",
@@ -128,7 +132,7 @@ export const projectRules: SafetyRule[] = [
         const words = operands(args);
         return (
           (words.includes(".") || words.includes("*") || words.includes(":/")) &&
-          !hasLongOption(args, "--staged")
+          (!hasLongOption(args, "--staged") || hasLongOption(args, "--worktree") || hasShortFlag(args, "W"))
         );
       })(context) ||
       git("stash", (args) => ["drop", "clear"].includes(args[0] ?? ""))(context) ||
@@ -174,6 +178,15 @@ export const projectRules: SafetyRule[] = [
     example: `psql -c "DROP DATABASE production;"`,
   },
   {
+    id: "database-write",
+    commands: DATABASE_CLIENTS,
+    level: "moderate",
+    matches: (context) => SQL_WRITE.test(databaseText(context)),
+    message: "Changes data or schema in the database.",
+    saferAlternative: "run it inside a transaction (`BEGIN; …; ROLLBACK;`) first to check what it changes",
+    example: `psql -c "UPDATE users SET name = 'x' WHERE id = 3"`,
+  },
+  {
     id: "database-drop-tool",
     commands: ["dropdb", "dropuser", "mysqladmin"],
     level: "high",
@@ -184,14 +197,17 @@ export const projectRules: SafetyRule[] = [
   },
   {
     id: "container-prune",
-    commands: ["docker", "podman", "nerdctl"],
+    commands: ["docker", "podman", "nerdctl", "docker-compose", "podman-compose"],
     level: "high",
     matches: (context) => {
-      const text = context.args.join(" ");
+      const text = context.name.endsWith("-compose")
+        ? `compose ${context.args.join(" ")}`
+        : context.args.join(" ");
+      if (/\bsystem\s+reset\b/.test(text)) return true;
       return (
         (/\b(system|image|volume|builder|buildx)\s+prune\b/.test(text) &&
           (/(\s-[a-z]*a|--all|--volumes)/.test(text) || /\bvolume\s+prune/.test(text))) ||
-        /\b(volume\s+(rm|remove)|rm\s+(-[a-z]*f|--force)\b.*\$\(|compose\s+down\b.*(-v\b|--volumes)|rmi\b.*\$\()/.test(
+        /\b(volume\s+(rm|remove)|(container\s+)?rm\s+(.*\s)?(-[a-z]*v[a-z]*|--volumes)(\s|$)|rm\s+(-[a-z]*f|--force)\b.*\$\(|compose\s+down\b.*(-v\b|--volumes)|rmi\b.*\$\()/.test(
           text,
         ) ||
         /\brun\b.*(--privileged|-v\s*\/:|--volume[= ]\/:|--pid[= ]host)/.test(text)
@@ -213,9 +229,12 @@ export const projectRules: SafetyRule[] = [
       if (context.name === "kubeadm") return /\breset\b/.test(text);
       return (
         (/\bdelete\b/.test(text) &&
-          /\b(namespaces?|ns|nodes?|pv|pvc|persistentvolumes?|persistentvolumeclaims?|crd|customresourcedefinitions?|deployments?|statefulsets?)\b|(^|\s)(--all|-A)\b|--all-namespaces/.test(
+          /\b(namespaces?|ns|nodes?|pv|pvc|persistentvolumes?|persistentvolumeclaims?|crd|customresourcedefinitions?|deployments?|statefulsets?|daemonsets?|secrets?)\b|(^|\s)(--all|-A|-f|-k|--filename|--kustomize)\b|--all-namespaces|--filename=|--kustomize=/.test(
             text,
           )) ||
+        (/\bscale\b/.test(text) &&
+          /--replicas[= ]0\b/.test(text) &&
+          /(^|\s)(--all|-A)\b|--all-namespaces/.test(text)) ||
         (/\b(drain|cordon)\b/.test(text) &&
           /\bnodes?\b|\bdrain\b/.test(text) &&
           /--force|--delete-emptydir-data|--delete-local-data/.test(text))
@@ -292,7 +311,7 @@ export const projectRules: SafetyRule[] = [
         return /^\S+\s+(delete|remove)\b|\bapi\b.*-X\s*DELETE/.test(text);
       if (/--dry-?run\b|(^|\s)help$/.test(text)) return false;
       return (
-        /\b(delete-[\w-]+|terminate-[\w-]+|deregister-[\w-]+|rb|purge|prune|forget|destroy|\brm\b.*(-r\b|--recursive)|delete\b|remove\b|del\b|sync\b.*--delete|^sync\b|deltree|cleanup|wipe|revoke|disable|kv\s+(destroy|metadata\s+delete)|secrets\s+disable)/.test(
+        /\b(delete-[\w-]+|[\w-]+-deletion|terminate-[\w-]+|deregister-[\w-]+|rb|purge|prune|forget|destroy|\brm\b.*(-r\b|--recursive)|delete\b|remove\b|del\b|sync\b.*--delete|^sync\b|deltree|cleanup|wipe|revoke|disable|kv\s+(destroy|metadata\s+delete)|secrets\s+disable)/.test(
           text,
         ) && !/\b(describe|list|get|show|ls)-?/.test(subcommand(context.args) ?? "")
       );

@@ -44,10 +44,23 @@ const HISTORY_FILE =
 
 export const systemRules: SafetyRule[] = [
   {
+    id: "key-delete",
+    commands: ["gpg", "gpg2"],
+    level: "high",
+    matches: (context) =>
+      context.args.some((word) =>
+        /^--(delete-secret-keys|delete-secret-and-public-keys?|delete-keys?)$/.test(word),
+      ),
+    message: "Deletes keys from your GnuPG keyring; a deleted secret key cannot be recovered.",
+    saferAlternative: "export a backup first (`gpg --export-secret-keys --armor KEY > backup.asc`)",
+    example: "gpg --delete-secret-keys ABCDEF12",
+  },
+  {
     id: "kill-init",
-    commands: ["kill", "pkill", "killall"],
+    commands: ["kill", "pkill", "killall", "killall5"],
     level: "critical",
     matches: (context) =>
+      (context.name === "killall5" && /^-(9|KILL|SIGKILL|s\s*(9|KILL))$/.test(context.args.join(" "))) ||
       (context.name === "kill" &&
         signalOf(context.args) !== "0" &&
         operands(context.args, ["-s", "-n", "--signal"]).some((word) => word === "1" || word === "-1")) ||
@@ -68,6 +81,10 @@ export const systemRules: SafetyRule[] = [
     level: "high",
     matches: (context) =>
       context.name === "killall5" ||
+      // `kill -9 $(pgrep -f postgres)` is `pkill -9 -f postgres`.
+      (context.name === "kill" &&
+        isKillSignal(signalOf(context.args)) &&
+        context.args.some((word) => /^\$\(\s*(pgrep|pidof)\b|^`\s*(pgrep|pidof)\b/.test(word))) ||
       ((context.name === "killall" || context.name === "pkill") &&
         (isKillSignal(signalOf(context.args)) ||
           ((hasShortFlag(context.args, "u") || hasWord(context.args, "-U", "--user")) &&
