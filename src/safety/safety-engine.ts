@@ -10,7 +10,7 @@ import type { ShellName } from "../shells.js";
 import { decide, stricterDecision } from "./decide.js";
 import { isReadOnlyRequest } from "./intent.js";
 import { normaliseLookAlikes } from "./unicode-normaliser.js";
-import { loadBashParser, type BashParser } from "./shell-parser.js";
+import { deferredBashParser, loadBashParser, ParserNotLoadedError, type BashParser } from "./shell-parser.js";
 import {
   compileAllowlist,
   compileUserRules,
@@ -49,16 +49,27 @@ export interface AssessOptions {
 export interface SafetyEngine {
   readonly mode: SafetyMode;
   assess(command: string, options: AssessOptions): Assessment;
+  /** Like `assess`, but first loads the grammar when the engine was created with `deferParser` and needs it. */
+  assessWhenReady(command: string, options: AssessOptions): Promise<Assessment>;
 }
 
 /** The parts of `[safety]` the engine reads; all optional (defaults: moderate mode, no rules, empty allowlist). */
 export type SafetyPolicy = Partial<Pick<SafetyConfig, "mode" | "rules" | "allow">>;
 
-/** Loads the bash grammar once (about 40 ms) and compiles the policy. Throws ConfigError on a bad pattern. */
-export async function createSafetyEngine(policy: SafetyPolicy = {}): Promise<SafetyEngine> {
-  const parser = await loadBashParser();
+/**
+ * Loads the bash grammar once (about 40 ms) and compiles the policy. Throws ConfigError on a bad pattern.
+ * With `deferParser`, the grammar loads only when a command needs it: use {@link SafetyEngine.assessWhenReady}
+ * then, since `assess` cannot wait.
+ */
+export async function createSafetyEngine(
+  policy: SafetyPolicy = {},
+  options: { deferParser?: boolean } = {},
+): Promise<SafetyEngine> {
+  const deferred = options.deferParser === true ? deferredBashParser() : undefined;
+  const parser: BashParser = deferred ?? (await loadBashParser());
   return new Engine(
     parser,
+    deferred === undefined ? () => Promise.resolve() : deferred.load,
     policy.mode ?? "moderate",
     compileUserRules(policy.rules ?? []),
     compileAllowlist(policy.allow ?? []),
@@ -70,11 +81,22 @@ class Engine implements SafetyEngine {
 
   constructor(
     parser: BashParser,
+    private readonly loadParser: () => Promise<void>,
     readonly mode: SafetyMode,
     userRules: CompiledUserRule[],
     private readonly allowlist: CompiledAllowEntry[],
   ) {
     this.judge = new ScriptJudge(parser, userRules);
+  }
+
+  async assessWhenReady(command: string, options: AssessOptions): Promise<Assessment> {
+    try {
+      return this.assess(command, options);
+    } catch (error) {
+      if (!(error instanceof ParserNotLoadedError)) throw error;
+      await this.loadParser();
+      return this.assess(command, options);
+    }
   }
 
   assess(command: string, options: AssessOptions): Assessment {

@@ -33,3 +33,29 @@ async function createParser(): Promise<BashParser> {
   parser.setLanguage(language);
   return { parse: (source) => parser.parse(source) };
 }
+
+/** Thrown by a deferred parser asked to parse before it has loaded; see {@link deferredBashParser}. */
+export class ParserNotLoadedError extends Error {
+  override readonly name = "ParserNotLoadedError";
+  constructor() {
+    super("The bash grammar is not loaded yet.");
+  }
+}
+
+/**
+ * A parser that loads the grammar only when a command needs it: most commands are plain enough for the fast
+ * lexer, so a one-off `cmdai check 'ls -la'` then never pays the ~50 ms of wasm start-up. `parse` throws
+ * {@link ParserNotLoadedError} until `load()` has finished.
+ */
+export function deferredBashParser(): BashParser & { load: () => Promise<void> } {
+  let loaded: BashParser | undefined;
+  return {
+    parse(source) {
+      if (loaded === undefined) throw new ParserNotLoadedError();
+      return loaded.parse(source);
+    },
+    async load() {
+      loaded ??= await loadBashParser();
+    },
+  };
+}

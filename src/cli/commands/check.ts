@@ -33,7 +33,11 @@ export interface CheckResult extends Assessment {
 
 /** Runs the check; returns 0 (allow), 4 (confirm) or 3 (block), or 0 after a stdin batch. */
 export async function runCheckCommand(options: CheckCommandOptions, io: CliIo): Promise<number> {
-  const engine = await createSafetyEngine({ ...options.config.safety, mode: options.mode });
+  // One command: load the grammar only if the fast lexer cannot read it. A batch needs it anyway.
+  const engine = await createSafetyEngine(
+    { ...options.config.safety, mode: options.mode },
+    { deferParser: !options.readStdinLines },
+  );
   const interactive = io.stdin.isTTY === true;
   if (options.readStdinLines) {
     await checkLines(engine, options, io, interactive);
@@ -45,7 +49,7 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CliIo): 
       hint: "Pass it in quotes, e.g. cmdai check 'rm -rf build', or use - to read one command per line from stdin.",
     });
   }
-  const assessment = engine.assess(command, { shell: options.shell, interactive });
+  const assessment = await engine.assessWhenReady(command, { shell: options.shell, interactive });
   if (options.json) io.stdout.write(`${JSON.stringify(toResult(command, options.shell, assessment))}\n`);
   else io.stdout.write(renderAssessment(assessment, { color: options.color }));
   return exitCodeOf(assessment);
