@@ -56,6 +56,7 @@ export async function runWarmServer(
     key: spec.key,
     version: options.version,
     idleTimeoutMs: spec.idleTimeoutMs,
+    watchedFiles: [spec.modelPath],
   });
   await server.closed;
 }

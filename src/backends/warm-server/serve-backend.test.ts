@@ -118,6 +118,21 @@ describe("warm server", () => {
     const watched = await serve(new ScriptedBackend("embedded", []), 0, 20);
     fs.rmSync(socketPath);
     await watched.closed;
+
+    const model = path.join(directory, "model.gguf");
+    fs.writeFileSync(model, "GGUF");
+    running = await serveBackend({
+      backend: new ScriptedBackend("embedded", []),
+      socketPath,
+      key: "test",
+      version: "0.0.0",
+      idleTimeoutMs: 0,
+      watchdogIntervalMs: 20,
+      watchedFiles: [model],
+    });
+    fs.rmSync(model);
+    await running.closed;
+    expect(fs.existsSync(socketPath)).toBe(false);
   });
 
   it("replaces a stale socket file left by a dead server", async () => {

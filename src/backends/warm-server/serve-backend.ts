@@ -25,6 +25,8 @@ export interface ServeBackendOptions {
   idleTimeoutMs: number;
   /** How often to check that the socket file still exists (Unix only). */
   watchdogIntervalMs?: number;
+  /** Files whose disappearance also stops the server (the model file: nothing left to serve). */
+  watchedFiles?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -185,8 +187,11 @@ export async function serveBackend(options: ServeBackendOptions): Promise<Runnin
     process.platform === "win32"
       ? undefined
       : setInterval(() => {
-          if (!fs.existsSync(options.socketPath)) {
-            log("socket file removed: stopping");
+          const gone = [options.socketPath, ...(options.watchedFiles ?? [])].find(
+            (file) => !fs.existsSync(file),
+          );
+          if (gone !== undefined) {
+            log(`${gone} removed: stopping`);
             void stop();
           }
         }, options.watchdogIntervalMs ?? 2000);
