@@ -152,8 +152,23 @@ class Engine implements SafetyEngine {
       });
     } else {
       const result = this.judge.judgeScript(text, options.shell);
-      findings.push(...result.findings);
-      if (result.failClosed) failClosed = true;
+      // A Windows command judged as bash (a pasted PowerShell line, `check` without --shell) only looks unknown
+      // or unparseable to the bash rules: judge it as PowerShell and cmd as well. When bash knew nothing about
+      // it, the Windows verdict stands; otherwise only its dangers are added (the most restrictive wins).
+      const windows = looksLikeWindowsCommand(text) ? judgeAsWindows(text) : undefined;
+      const bashKnewNothing = result.findings.every(
+        (finding) => finding.rule === "unknown-command" || finding.rule === "unparseable",
+      );
+      if (windows !== undefined && bashKnewNothing) {
+        findings.push(...windows.findings);
+        if (!windows.balanced) failClosed = true;
+      } else {
+        findings.push(...result.findings);
+        if (result.failClosed) failClosed = true;
+        if (windows !== undefined) {
+          findings.push(...windows.findings.filter((finding) => riskRank(finding.level) >= riskRank("high")));
+        }
+      }
     }
     let level = maximumLevel(findings);
     if (
@@ -187,6 +202,39 @@ class Engine implements SafetyEngine {
     if (failClosed) decision = stricterDecision(decision, interactive ? "confirm" : "block");
     return { level, decision, reasons: toReasons(findings, level) };
   }
+}
+
+/** PowerShell cmdlets (Verb-Noun), drive paths, or Windows-only tools with `/x` switches. */
+const WINDOWS_SIGNS = [
+  /(?:^|[\s;|&(])[A-Z][a-z]+-[A-Z][A-Za-z]+\b/,
+  /(?:^|[\s"'=])[A-Za-z]:(?:[\\/]|\s|$)/,
+  /(?:^|[\s;|&])(?:del|erase|rd|rmdir|format|vssadmin|bcdedit|diskpart|wbadmin|cipher|takeown|icacls|cacls|reg|wmic|schtasks|sc|netsh|shutdown|attrib|robocopy)(?:\.exe)?(?:\s+[^|;&]*?)?\s\/[A-Za-z?]/i,
+  /\b(?:iex|Invoke-Expression|iwr|Invoke-WebRequest|irm|Invoke-RestMethod|DownloadString)\b/,
+];
+
+/** Whether text reads like a PowerShell or cmd command rather than a POSIX one. */
+export function looksLikeWindowsCommand(text: string): boolean {
+  return WINDOWS_SIGNS.some((sign) => sign.test(text));
+}
+
+/**
+ * The same text judged as PowerShell and as cmd: every high or critical finding of either; when there is none,
+ * the verdict of the judge that rates it lower (the one that recognises a read-only command as such).
+ */
+function judgeAsWindows(text: string): { findings: Finding[]; balanced: boolean } {
+  let balanced = true;
+  const verdicts = (["powershell", "cmd"] as const).map((shell) => {
+    const tokens = tokeniseWindows(text, shell);
+    if (!tokens.balanced) balanced = false;
+    return tokens.statements.flatMap((statement, index) =>
+      shell === "cmd" ? judgeCmd(statement) : judgePowerShell(statement, tokens.statements[index - 1]),
+    );
+  });
+  const dangers = verdicts.flat().filter((finding) => riskRank(finding.level) >= riskRank("high"));
+  if (dangers.length > 0) return { findings: dangers, balanced };
+  const [powershell = [], cmd = []] = verdicts;
+  const lenient = riskRank(maximumLevel(powershell)) <= riskRank(maximumLevel(cmd)) ? powershell : cmd;
+  return { findings: lenient, balanced };
 }
 
 function maximumLevel(findings: readonly Finding[]): RiskLevel {
