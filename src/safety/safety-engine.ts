@@ -136,8 +136,8 @@ class Engine implements SafetyEngine {
     }
     const text = normalised.text;
     if (options.shell === "powershell" || options.shell === "cmd") {
-      const tokens = tokeniseWindows(text, options.shell);
-      if (!tokens.balanced) {
+      const windows = judgeWindowsShell(text, options.shell);
+      if (!windows.balanced) {
         failClosed = true;
         findings.push({
           rule: "unparseable",
@@ -145,11 +145,7 @@ class Engine implements SafetyEngine {
           message: "The command has unbalanced quotes or brackets, so it cannot be fully checked.",
         });
       }
-      tokens.statements.forEach((statement, index) => {
-        const previous = tokens.statements[index - 1];
-        const found = options.shell === "cmd" ? judgeCmd(statement) : judgePowerShell(statement, previous);
-        findings.push(...found);
-      });
+      findings.push(...windows.findings);
     } else {
       const result = this.judge.judgeScript(text, options.shell);
       // A Windows command judged as bash (a pasted PowerShell line, `check` without --shell) only looks unknown
@@ -217,22 +213,30 @@ export function looksLikeWindowsCommand(text: string): boolean {
   return WINDOWS_SIGNS.some((sign) => sign.test(text));
 }
 
+/** Tokenise for one Windows shell and judge each statement (PowerShell sees the previous one, for `iwr | iex`). */
+function judgeWindowsShell(
+  text: string,
+  shell: "powershell" | "cmd",
+): { findings: Finding[]; balanced: boolean } {
+  const tokens = tokeniseWindows(text, shell);
+  const findings = tokens.statements.flatMap((statement, index) =>
+    shell === "cmd" ? judgeCmd(statement) : judgePowerShell(statement, tokens.statements[index - 1]),
+  );
+  return { findings, balanced: tokens.balanced };
+}
+
 /**
  * The same text judged as PowerShell and as cmd: every high or critical finding of either; when there is none,
  * the verdict of the judge that rates it lower (the one that recognises a read-only command as such).
  */
 function judgeAsWindows(text: string): { findings: Finding[]; balanced: boolean } {
-  let balanced = true;
-  const verdicts = (["powershell", "cmd"] as const).map((shell) => {
-    const tokens = tokeniseWindows(text, shell);
-    if (!tokens.balanced) balanced = false;
-    return tokens.statements.flatMap((statement, index) =>
-      shell === "cmd" ? judgeCmd(statement) : judgePowerShell(statement, tokens.statements[index - 1]),
-    );
-  });
-  const dangers = verdicts.flat().filter((finding) => riskRank(finding.level) >= riskRank("high"));
+  const powershellVerdict = judgeWindowsShell(text, "powershell");
+  const cmdVerdict = judgeWindowsShell(text, "cmd");
+  const balanced = powershellVerdict.balanced && cmdVerdict.balanced;
+  const powershell = powershellVerdict.findings;
+  const cmd = cmdVerdict.findings;
+  const dangers = [...powershell, ...cmd].filter((finding) => riskRank(finding.level) >= riskRank("high"));
   if (dangers.length > 0) return { findings: dangers, balanced };
-  const [powershell = [], cmd = []] = verdicts;
   const lenient = riskRank(maximumLevel(powershell)) <= riskRank(maximumLevel(cmd)) ? powershell : cmd;
   return { findings: lenient, balanced };
 }
