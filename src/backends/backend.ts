@@ -50,6 +50,16 @@ export interface GenerationTimings {
   generate?: number;
 }
 
+/** Token counts of one generation, where the backend reports them (`--verbose` prints them). */
+export interface TokenUsage {
+  /** Tokens of the whole prompt, including any part already in the model's cache. */
+  promptTokens: number;
+  /** Prompt tokens that did not need evaluating (a saved or still-loaded prefix). */
+  cachedPromptTokens?: number | undefined;
+  /** Tokens the model generated. */
+  answerTokens: number;
+}
+
 /** A backend's answer. */
 export interface GenerationResult {
   command: string;
@@ -57,6 +67,7 @@ export interface GenerationResult {
   /** The model that answered (file name, catalog id, or server model name). */
   model: string;
   timingsMs: GenerationTimings;
+  usage?: TokenUsage | undefined;
 }
 
 /** Whether a backend can answer right now, and if not, why and how to fix it. */

@@ -252,8 +252,13 @@ export async function runRequestCommand(
         now: () => performance.now(),
       },
     );
+    const usage = outcome.usage;
     log(
       `answered by ${outcome.backend} (${outcome.model}) in ${Math.round(performance.now() - startedAt)} ms; ` +
+        (usage === undefined
+          ? ""
+          : `${usage.promptTokens} prompt tokens (${usage.cachedPromptTokens ?? 0} cached), ` +
+            `${usage.answerTokens} answer tokens; `) +
         `level ${outcome.risk.level}, decision ${outcome.risk.decision}`,
     );
     const editedCommands = new Set<string>();

@@ -3,8 +3,9 @@
  * ran cmdai), then `$SHELL`, then `PSModulePath` on Windows, then the platform default. `--shell` / config
  * override all of this before it is called.
  */
-import { execFileSync } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import type { ShellName } from "../shells.js";
 
@@ -62,6 +63,9 @@ export function readParentProcessName(
   try {
     if (platform === "linux") return fs.readFileSync(`/proc/${parentPid}/comm`, "utf8").trim();
     if (platform === "darwin" || platform === "freebsd" || platform === "openbsd") {
+      // Required here rather than imported at the top: child_process pulls in net and streams (~8 ms of every
+      // start-up), and only these platforms need it.
+      const { execFileSync } = createRequire(import.meta.url)("node:child_process") as typeof ChildProcess;
       return execFileSync("ps", ["-o", "comm=", "-p", String(parentPid)], {
         encoding: "utf8",
         timeout: 1000,

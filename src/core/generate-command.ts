@@ -2,7 +2,7 @@
  * The core pipeline: request → context → backend (with the fallback chain) → answer → safety assessment.
  * Presenting, confirming and executing are the CLI's job; this module never touches the terminal.
  */
-import type { Backend, ExecutionContext, GenerationResult } from "../backends/backend.js";
+import type { Backend, ExecutionContext, GenerationResult, TokenUsage } from "../backends/backend.js";
 import type { BackendName, Config } from "../config/schema.js";
 import { BackendError, CmdaiError, UsageError, isAbortError } from "../errors.js";
 import type { Assessment } from "../safety/types.js";
@@ -21,6 +21,8 @@ export interface CommandOutcome {
   backend: BackendName;
   model: string;
   timingsMs: { load?: number; generate?: number; assess: number };
+  /** Token counts, when the backend reports them. */
+  usage?: TokenUsage | undefined;
 }
 
 /** Everything the pipeline needs from outside, injected so tests can script it. */
@@ -132,6 +134,7 @@ export async function generateCommand(
         backend: name,
         model: answer.model,
         timingsMs: { ...answer.timingsMs, assess: dependencies.now() - assessStart },
+        usage: answer.usage,
       };
     } catch (error) {
       lastError = error;

@@ -3,7 +3,6 @@
  * The loader is lazy: importing this module costs nothing until {@link loadBashParser} is awaited.
  */
 import { createRequire } from "node:module";
-import { setFlagsFromString } from "node:v8";
 import type { Parser as TreeSitterParser, Tree } from "web-tree-sitter";
 
 /** A ready bash parser. `parse` returns a tree the caller must `delete()`, or null on internal failure. */
@@ -24,6 +23,8 @@ async function createParser(): Promise<BashParser> {
   // then sits ~1.3 s before it can exit, so `cmdai check 'rm -rf "$X"'` took 1.6 s instead of 0.27 s. The baseline
   // (Liftoff) code parses a little slower once warm (about 44k vs 50k commands/s in the bench's best round) but is
   // faster over a cold batch of 1,400 commands (210 vs 340 ms). The flag only affects wasm compiled after it.
+  // node:v8 is imported here, not at the top: `cmdai check` on a plain command never loads the grammar.
+  const { setFlagsFromString } = await import("node:v8");
   setFlagsFromString("--liftoff-only");
   const { Parser, Language } = await import("web-tree-sitter");
   await Parser.init();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "../../errors.js";
 import { MAX_COMMAND_LENGTH } from "../prompt.js";
-import { answerGrammar, parseAnswer } from "./answer-grammar.js";
+import { ANSWER_PREFILL, answerGrammar, completedAnswer, parseAnswer } from "./answer-grammar.js";
 
 function parseError(text: string, wantExplanation = false): BackendError {
   try {
@@ -65,5 +65,35 @@ describe("answerGrammar bound", () => {
     expect(answerGrammar(false, 30)).toContain("char{0,29}");
     expect(answerGrammar(false, 10_000)).toContain("char{0,399}");
     expect(answerGrammar(false)).toContain("char{0,399}");
+  });
+});
+
+describe("completedAnswer", () => {
+  it.each([
+    ["ls -la", undefined],
+    ['ls -la"', '{"command": "ls -la"}'],
+    ['ls -la"}', '{"command": "ls -la"}'],
+    ['grep \\"x\\" f', undefined],
+    ['grep \\"x\\" f"', '{"command": "grep \\"x\\" f"}'],
+    ['echo \\\\"', '{"command": "echo \\\\"}'],
+  ])("without an explanation, %j completes as %j", (generated, expected) => {
+    expect(completedAnswer(generated, false)).toBe(expected);
+  });
+
+  it("closes at the first unescaped quote, and the result parses", () => {
+    const text = completedAnswer('find . -name \\"*.ts\\"" ', false);
+    expect(text).toBe('{"command": "find . -name \\"*.ts\\""}');
+    expect(parseAnswer(text ?? "", false)).toEqual({ command: 'find . -name "*.ts"' });
+  });
+
+  it("with an explanation, waits for the closing brace of valid JSON", () => {
+    expect(completedAnswer('ls", "explanation": "Lists', true)).toBeUndefined();
+    expect(completedAnswer('ls", "explanation": "Lists files."}', true)).toBe(
+      `${ANSWER_PREFILL}ls", "explanation": "Lists files."}`,
+    );
+  });
+
+  it("starts the grammar inside the command string", () => {
+    expect(answerGrammar(false)).toMatch(/^root ::= first char/);
   });
 });

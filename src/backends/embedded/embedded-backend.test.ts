@@ -75,6 +75,28 @@ describe("embedded backend", () => {
     expect(b.command).toBe(a.command);
   });
 
+  it("keeps what a request shares with the previous one in the cache", async () => {
+    const settings = testBackendSettings({ model: testModelPath() });
+    const warm = createEmbeddedBackend(settings);
+    try {
+      const first = await warm.generate(contractRequest("list files"));
+      const second = await warm.generate(contractRequest("list large files"));
+      const again = await warm.generate(contractRequest("list large files"));
+      // The second request shares the working-directory line and more with the first: beyond the system prefix.
+      expect(second.usage?.cachedPromptTokens).toBeGreaterThan(first.usage?.cachedPromptTokens ?? 0);
+      // The same request again shares everything but the last prompt token.
+      expect(again.usage?.cachedPromptTokens).toBe((again.usage?.promptTokens ?? 0) - 1);
+      // (Answers are not compared with a fresh run's: llama.cpp's floating-point sums depend on how the prompt
+      // was split into batches, so long random-weight answers drift apart after a few hundred characters.)
+      for (const result of [second, again]) {
+        expect(result.command).toMatch(/^[\x21-\x7e][\x20-\x7e]*$/);
+        expect(result.usage?.answerTokens).toBeGreaterThan(0);
+      }
+    } finally {
+      await warm.dispose();
+    }
+  });
+
   it("rebuilds a corrupt saved state instead of loading it", async () => {
     const settings = testBackendSettings({ model: testModelPath() });
     const logs: string[] = [];

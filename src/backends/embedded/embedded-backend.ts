@@ -29,7 +29,7 @@ import type {
 } from "../backend.js";
 import { buildPrompt, PROMPT_TEMPLATE_VERSION } from "../prompt.js";
 import type { BackendSettings } from "../registry.js";
-import { answerGrammar, parseAnswer } from "./answer-grammar.js";
+import { ANSWER_PREFILL, answerGrammar, completedAnswer, parseAnswer } from "./answer-grammar.js";
 import { resolveLocalModelPath, type ModelPathResolver } from "./model-path.js";
 import { validateModelFile, type ValidatedModel } from "./model-validation.js";
 import { PromptStateCache, promptStateKey } from "./prompt-state-cache.js";
@@ -70,15 +70,6 @@ function commonPrefixLength(left: readonly Token[], right: readonly Token[]): nu
   let index = 0;
   while (index < limit && left[index] === right[index]) index++;
   return index;
-}
-
-function isCompleteJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface LoadedModel {
@@ -293,6 +284,30 @@ class EmbeddedBackend implements Backend {
     }
   }
 
+  /**
+   * Bring the sequence to a state from which `input` (prompt + answer prefill) can be evaluated, and return
+   * how many of its tokens are already there. The sequence still holds the previous request's tokens: what
+   * `input` shares with them beyond the fixed prefix (in the warm server, usually the working-directory line
+   * and the request label) is kept rather than evaluated again. Otherwise the prefix comes from
+   * {@link preparePrefix}. At least one token is always left to evaluate, since sampling needs its logits.
+   */
+  private async reuseContext(
+    loaded: LoadedModel,
+    sequence: LlamaContextSequence,
+    input: Token[],
+    prefixLength: number,
+  ): Promise<number> {
+    const shared = Math.min(sequence.compareContextTokens(input).firstDifferentIndex, input.length - 1);
+    if (shared >= prefixLength) {
+      if (sequence.nextTokenIndex > shared) {
+        await sequence.eraseContextTokenRanges([{ start: shared, end: sequence.nextTokenIndex }]);
+      }
+      return shared;
+    }
+    await this.preparePrefix(loaded, sequence, input.slice(0, prefixLength));
+    return prefixLength;
+  }
+
   /** Tokens of the rendered chat, and how many of them form the request-independent prefix. */
   private renderTokens(
     loaded: LoadedModel,
@@ -337,17 +352,19 @@ class EmbeddedBackend implements Backend {
 
     const generateStarted = performance.now();
     const { tokens, prefixLength } = this.renderTokens(loaded, request);
-    const sequence = await this.sequenceFor(loaded, tokens.length);
-    await this.preparePrefix(loaded, sequence, tokens.slice(0, prefixLength));
+    // The answer's fixed opening is prompt, not output: cheaper to evaluate in the batch than to generate.
+    const input = [...tokens, ...loaded.model.tokenize(ANSWER_PREFILL)];
+    const sequence = await this.sequenceFor(loaded, input.length);
+    const reused = await this.reuseContext(loaded, sequence, input, prefixLength);
     throwIfAborted(signal);
 
     const grammar = await this.grammar(loaded, request.wantExplanation);
     const grammarState = new loaded.library.LlamaGrammarEvaluationState({ model: loaded.model, grammar });
     const embedded = this.settings.config.embedded;
     const generated: Token[] = [];
+    let answerText: string | undefined;
     let text = "";
-    let finished = false;
-    const iterator = sequence.evaluate(tokens.slice(prefixLength), {
+    const iterator = sequence.evaluate(input.slice(reused), {
       temperature: embedded.temperature,
       ...(embedded.seed === undefined ? {} : { seed: embedded.seed }),
       grammarEvaluationState: grammarState,
@@ -355,36 +372,35 @@ class EmbeddedBackend implements Backend {
     try {
       for await (const token of iterator) {
         if (signal?.aborted === true) break;
-        if (loaded.model.isEogToken(token)) {
-          finished = true;
-          break;
-        }
+        if (loaded.model.isEogToken(token)) break;
         generated.push(token);
         text = loaded.model.detokenize(generated);
-        // The grammar ends at the closing brace: stop there rather than spend a step on the end token.
-        if (text.endsWith("}") && isCompleteJson(text)) {
-          finished = true;
-          break;
-        }
+        // Stop as soon as the answer is complete rather than spend steps on `}` and the end token.
+        answerText = completedAnswer(text, request.wantExplanation);
+        if (answerText !== undefined) break;
         if (generated.length >= embedded.max_tokens) break;
       }
     } finally {
       await iterator.return();
     }
     throwIfAborted(signal);
-    if (!finished) {
+    if (answerText === undefined) {
       throw new BackendError(
         "answer_unparseable",
         `The model's answer did not finish within ${embedded.max_tokens} tokens.`,
-        { hint: "Raise [embedded] max_tokens, or use a larger model (--model).", cause: new Error(text) },
+        {
+          hint: "Raise [embedded] max_tokens, or use a larger model (--model).",
+          cause: new Error(ANSWER_PREFILL + text),
+        },
       );
     }
-    const answer = parseAnswer(text, request.wantExplanation);
+    const answer = parseAnswer(answerText, request.wantExplanation);
     return {
       command: answer.command,
       ...(answer.explanation === undefined ? {} : { explanation: answer.explanation }),
       model: path.basename(loaded.validated.path),
       timingsMs: { load: Math.round(loadMs), generate: Math.round(performance.now() - generateStarted) },
+      usage: { promptTokens: input.length, cachedPromptTokens: reused, answerTokens: generated.length },
     };
   }
 
