@@ -19,6 +19,15 @@ function exitAfterFlush(code: number): void {
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${packageVersion()}\n`);
+} else if (argv[0] === "check") {
+  // Pre-exec hooks run `check` before every command: it skips commander when its argv is plain.
+  const [{ runCheckFast }, { processIo }] = await Promise.all([
+    import("./check-fast-path.js"),
+    import("./io.js"),
+  ]);
+  const io = processIo();
+  const code = await runCheckFast(argv, io);
+  exitAfterFlush(code ?? (await (await import("./run-cli.js")).runCli(argv, io)));
 } else {
   const [{ runCli }, { processIo }] = await Promise.all([import("./run-cli.js"), import("./io.js")]);
   exitAfterFlush(await runCli(argv, processIo()));

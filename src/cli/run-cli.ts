@@ -3,12 +3,14 @@
  * are typed and rendered here (text on stderr, or the JSON/YAML error object on stdout), never thrown past.
  */
 import { Command, CommanderError, Option } from "commander";
-import { BACKEND_NAMES, OUTPUT_FORMATS, type OutputFormat } from "../config/choices.js";
+import { BACKEND_NAMES, OUTPUT_FORMATS } from "../config/choices.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { SAFETY_MODES } from "../safety/types.js";
 import { SHELL_NAMES } from "../shells.js";
 import type { CliIo } from "./io.js";
-import { asCmdaiError, errorDocument, writeDocument, writeErrorText } from "./output.js";
+import { reportError, requestedOutputFormat } from "./report-error.js";
+
+export { reportError, requestedOutputFormat };
 
 const EXIT_CODE_HELP = `
 Exit codes:
@@ -43,38 +45,6 @@ export interface RequestCommandOptions {
   verbose?: boolean;
   offline?: boolean;
   version?: boolean;
-}
-
-/** The output format requested on the command line, read early so even argv errors honour it. */
-export function requestedOutputFormat(argv: readonly string[], env: NodeJS.ProcessEnv): OutputFormat {
-  let format: string | undefined = env.CMDAI_OUTPUT;
-  argv.forEach((argument, index) => {
-    if (argument === "--output" || argument === "-o") format = argv[index + 1];
-    else if (argument.startsWith("--output=")) format = argument.slice("--output=".length);
-    else if (/^-o(json|yaml|plain)$/.test(argument)) format = argument.slice(2);
-  });
-  if (argv.includes("--json")) format = "json";
-  return (OUTPUT_FORMATS as readonly string[]).includes(format ?? "") ? (format as OutputFormat) : "plain";
-}
-
-/** Render an error in the requested format and return its exit code. */
-export async function reportError(
-  io: CliIo,
-  error: unknown,
-  options: { format: OutputFormat; verbose: boolean; startedAt: number },
-): Promise<number> {
-  const typed = asCmdaiError(error);
-  if (options.format === "plain") {
-    writeErrorText(io, typed, { verbose: options.verbose });
-  } else {
-    if (options.verbose) writeErrorText(io, typed, { verbose: true });
-    await writeDocument(
-      io.stdout,
-      options.format,
-      errorDocument(typed, { totalMs: Date.now() - options.startedAt }),
-    );
-  }
-  return typed.exitCode;
 }
 
 /** A subcommand's options, with `-c`/`--verbose` given before the subcommand filled in. */

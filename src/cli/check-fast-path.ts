@@ -1,0 +1,83 @@
+/**
+ * `cmdai check …` without commander. Pre-exec hooks and coding agents run `check` before every command, so
+ * its start-up is the product's hot path; commander and the full program definition cost ~15 ms of it on the
+ * 2-core dev machine. This parser reads only the plain forms of `check`'s own options. Anything else (help,
+ * unknown or unusual options, a second positional argument, root options before `check`) returns undefined,
+ * and the caller hands the whole argv to commander, which then owns the usage errors and help text.
+ */
+import { runCheckFromArguments, type CheckArguments } from "./check-entry.js";
+import type { CliIo } from "./io.js";
+import { reportError, requestedOutputFormat } from "./report-error.js";
+
+/** `check`'s argv, parsed. */
+export interface FastCheckArguments {
+  command: string | undefined;
+  options: CheckArguments;
+}
+
+type ValueOption = "shell" | "safety" | "config";
+
+const VALUE_OPTIONS: Record<string, ValueOption> = {
+  "-s": "shell",
+  "--shell": "shell",
+  "--safety": "safety",
+  "-c": "config",
+  "--config": "config",
+};
+
+/**
+ * Parse `argv` (after `cmdai`) when it is a `check` invocation in plain form; undefined means "let commander
+ * do it". Options may come before or after the command, as commander allows; `--` ends the options.
+ */
+export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArguments | undefined {
+  if (argv[0] !== "check") return undefined;
+  const options: CheckArguments = {};
+  const positionals: string[] = [];
+  let optionsEnded = false;
+  for (let index = 1; index < argv.length; index++) {
+    const argument = argv[index] ?? "";
+    if (optionsEnded || argument === "-" || !argument.startsWith("-")) {
+      positionals.push(argument);
+      continue;
+    }
+    if (argument === "--") {
+      optionsEnded = true;
+      continue;
+    }
+    if (argument === "--json") {
+      options.json = true;
+      continue;
+    }
+    const equals = argument.indexOf("=");
+    const name = argument.startsWith("--") && equals > 0 ? argument.slice(0, equals) : argument;
+    const key = VALUE_OPTIONS[name];
+    if (key === undefined) return undefined;
+    let value: string | undefined;
+    if (name !== argument) {
+      value = argument.slice(equals + 1);
+    } else {
+      value = argv[index + 1];
+      index++;
+    }
+    // A missing value, or one that looks like an option: commander's message is the right one.
+    if (value === undefined || value.startsWith("-")) return undefined;
+    options[key] = value;
+  }
+  if (positionals.length > 1) return undefined;
+  return { command: positionals[0], options };
+}
+
+/**
+ * Run `check` when {@link parseCheckArgumentsFast} can read argv; errors are reported exactly as the full
+ * program reports them. Resolves with the exit code, or undefined when commander must take over.
+ */
+export async function runCheckFast(argv: readonly string[], io: CliIo): Promise<number | undefined> {
+  const parsed = parseCheckArgumentsFast(argv);
+  if (parsed === undefined) return undefined;
+  const startedAt = Date.now();
+  try {
+    return await runCheckFromArguments(parsed.command, parsed.options, io);
+  } catch (error) {
+    return reportError(io, error, { format: requestedOutputFormat(argv, io.env), verbose: false, startedAt });
+  }
+}
