@@ -1,8 +1,9 @@
 /**
  * Embedded inference benchmark on the synthetic Qwen2.5-1.5B-shaped Q4_K_M model (random weights, real
  * shapes, ~0.98 GB; generated into the cache folder on first run, never committed), 2 threads:
- * load time, prompt and generation throughput with the answer grammar on, time-to-command cold and with the
- * saved prompt state, and peak RSS. Run alone: `npx tsx bench/embedded.ts`.
+ * load time, prompt and generation throughput with the answer grammar on, evaluating vs reloading the system
+ * prompt prefix, and with `LLAMA_BENCH` set llama-bench's figures and the ratios. Time-to-command and peak RSS
+ * are measured through the CLI in `warm-server.ts`. Run alone: `npx tsx bench/embedded.ts`.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -10,12 +11,9 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel } from "node-llama-cpp";
-import { cacheDir, currentPathEnvironment } from "../src/config/paths.js";
-import { configSchema } from "../src/config/schema.js";
-import type { BackendSettings } from "../src/backends/registry.js";
+import { cacheDir } from "../src/config/paths.js";
 import type { ExecutionContext } from "../src/backends/backend.js";
 import { buildSystemPrompt } from "../src/backends/prompt.js";
-import { createEmbeddedBackend } from "../src/backends/embedded/embedded-backend.js";
 import { answerGrammar } from "../src/backends/embedded/answer-grammar.js";
 import { validateModelFile } from "../src/backends/embedded/model-validation.js";
 import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
@@ -61,29 +59,6 @@ async function benchModel(): Promise<string> {
   }
 }
 
-function settingsFor(modelPath: string, home: string): BackendSettings {
-  const base = configSchema.parse({});
-  const env: NodeJS.ProcessEnv = { XDG_CACHE_HOME: path.join(home, "cache") };
-  return {
-    config: {
-      ...base,
-      model: modelPath,
-      // A fixed answer length for comparisons: random weights would otherwise fill the 400-character bound.
-      embedded: {
-        ...base.embedded,
-        threads: THREADS,
-        seed: 1,
-        max_tokens: 64,
-        max_command_length: GENERATED_TOKENS,
-      },
-    },
-    env,
-    paths: { env, platform: process.platform, homedir: home },
-    log: () => undefined,
-    assumeYes: false,
-  };
-}
-
 async function throughput(modelPath: string): Promise<BenchResult[]> {
   const llama = await getLlama({
     gpu: false,
@@ -106,7 +81,9 @@ async function throughput(modelPath: string): Promise<BenchResult[]> {
     const grammar = await llama.createGrammar({ grammar: answerGrammar(false) });
     const measure = async (withGrammar: boolean): Promise<{ tokens: number; seconds: number }> => {
       await sequence.clearHistory();
-      const started = performance.now();
+      // Timed from the first generated token, like llama-bench's tg: the few prompt tokens before it are not
+      // generation.
+      let started = 0;
       let count = 0;
       const iterator = sequence.evaluate(model.tokenize("<|im_start|>assistant\n", true), {
         temperature: 0.15,
@@ -117,7 +94,8 @@ async function throughput(modelPath: string): Promise<BenchResult[]> {
       });
       for await (const token of iterator) {
         if (model.isEogToken(token)) break;
-        if (++count >= GENERATED_TOKENS) break;
+        if (started === 0) started = performance.now();
+        else if (++count >= GENERATED_TOKENS) break;
       }
       await iterator.return();
       return { tokens: count, seconds: (performance.now() - started) / 1000 };
@@ -185,39 +163,6 @@ async function throughput(modelPath: string): Promise<BenchResult[]> {
   } finally {
     await context.dispose();
     await model.dispose();
-  }
-}
-
-async function timeToCommand(modelPath: string, home: string, label: string): Promise<BenchResult[]> {
-  const backend = createEmbeddedBackend(settingsFor(modelPath, home));
-  const started = performance.now();
-  try {
-    const result = await backend.generate({
-      request: "list files in this folder",
-      shell: "bash",
-      context: benchContext,
-      wantExplanation: false,
-    });
-    const total = performance.now() - started;
-    return [
-      {
-        metric: `embedded.time_to_command_${label}`,
-        value: Math.round(total),
-        unit: "ms",
-        detail: `load ${result.timingsMs.load} ms + generate ${result.timingsMs.generate} ms, ${result.command.length} chars`,
-      },
-    ];
-  } catch (error) {
-    return [
-      {
-        metric: `embedded.time_to_command_${label}`,
-        value: Math.round(performance.now() - started),
-        unit: "ms",
-        detail: `failed: ${(error as Error).message}`,
-      },
-    ];
-  } finally {
-    await backend.dispose();
   }
 }
 
@@ -297,22 +242,7 @@ export async function run(): Promise<BenchResult[]> {
   progress(results[0]!.detail ?? "");
   results.push(...(await throughput(modelPath)));
   progress(JSON.stringify(results.slice(1)));
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "cmdai-bench-"));
-  try {
-    results.push(...(await timeToCommand(modelPath, home, "cold")));
-    progress(JSON.stringify(results.at(-1)));
-    results.push(...(await timeToCommand(modelPath, home, "saved_state")));
-    progress(JSON.stringify(results.at(-1)));
-  } finally {
-    fs.rmSync(home, { recursive: true, force: true });
-  }
   results.push(...llamaBenchComparison(modelPath, results));
-  results.push({
-    metric: "embedded.peak_rss",
-    value: Math.round(process.resourceUsage().maxRSS / 1024),
-    unit: "MB",
-    detail: `${THREADS} threads, ${currentPathEnvironment().platform}`,
-  });
   return results;
 }
 

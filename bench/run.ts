@@ -38,6 +38,33 @@ for (const section of sections) {
   }
 }
 
+// Time-to-command through the warm server against llama.cpp's own floor for the same work: the request
+// tokens it had to evaluate at llama-bench's prompt speed plus the answer tokens at its generation speed.
+const find = (metric: string): number | undefined => all.find((result) => result.metric === metric)?.value;
+const promptSpeed = find("llama-bench.prompt_throughput");
+const generationSpeed = find("llama-bench.generation_throughput");
+const warmMs = find("cli.time_to_command_warm_server");
+const evaluated = find("cli.warm_prompt_tokens_evaluated");
+const answered = find("cli.warm_answer_tokens");
+if (
+  promptSpeed !== undefined &&
+  generationSpeed !== undefined &&
+  warmMs !== undefined &&
+  evaluated !== undefined &&
+  answered !== undefined &&
+  promptSpeed > 0 &&
+  generationSpeed > 0
+) {
+  const floorMs = (evaluated / promptSpeed + answered / generationSpeed) * 1000;
+  all.push({
+    section: "ratio",
+    metric: "ratio.warm_to_llama_floor",
+    value: Math.round((warmMs / floorMs) * 100) / 100,
+    unit: "×",
+    detail: `warm ${warmMs} ms vs ${Math.round(floorMs)} ms = ${evaluated} tokens at ${promptSpeed} tok/s + ${answered} at ${generationSpeed} tok/s (llama-bench, this run)`,
+  });
+}
+
 const machine = `${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}, Node ${process.version}`;
 const lines = [
   `Machine: ${machine}`,

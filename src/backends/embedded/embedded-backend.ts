@@ -166,10 +166,17 @@ class EmbeddedBackend implements Backend {
 
   private load(signal: AbortSignal | undefined): Promise<LoadedModel> {
     this.loading ??= (async () => {
+      // Importing node-llama-cpp and starting llama.cpp (~1–2 s on 2 cores) does not depend on the model file:
+      // it runs while the file is found and its header checked. Its failure is reported only once the file is
+      // known to be usable, so a missing model still gets the model error.
+      const runtime = import("node-llama-cpp").then(async (library) => ({
+        library,
+        llama: await this.getLlama(library),
+      }));
+      runtime.catch(() => undefined);
       const modelPath = await this.resolveModelPath(this.reference, { signal });
       const validated = await validateModelFile(modelPath);
-      const library = await import("node-llama-cpp");
-      const llama = await this.getLlama(library);
+      const { library, llama } = await runtime;
       this.settings.onProgress?.({ kind: "load", label: path.basename(validated.path) });
       let model: LlamaModel;
       try {
