@@ -42,14 +42,18 @@ export async function runWarmServer(
   const env = Object.fromEntries(
     Object.entries(options.env).filter(([name]) => name !== WARM_SERVER_SPEC_VARIABLE),
   );
-  const backend = createEmbeddedBackend({
-    config: spec.config,
-    env,
-    paths: { ...currentPathEnvironment(), env },
-    log: () => undefined,
-    assumeYes: false,
-    modelOverride: spec.modelPath,
-  });
+  const backend = createEmbeddedBackend(
+    {
+      config: spec.config,
+      env,
+      paths: { ...currentPathEnvironment(), env },
+      log: () => undefined,
+      assumeYes: false,
+      modelOverride: spec.modelPath,
+    },
+    // A resident process: keep one copy of the weights, not the copy plus the mapped file.
+    { readWeightsIntoMemory: true },
+  );
   const server = await serveBackend({
     backend,
     socketPath: spec.socketPath,

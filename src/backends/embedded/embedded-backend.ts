@@ -38,6 +38,13 @@ import { PromptStateCache, promptStateKey } from "./prompt-state-cache.js";
 export interface EmbeddedBackendDependencies {
   /** Default: {@link resolveLocalModelPath} (existing local `.gguf` paths only). */
   resolveModelPath?: ModelPathResolver;
+  /**
+   * Read the weights into memory instead of mapping the file. Default false: mapping loads fastest, which
+   * suits a process that answers once and exits. The warm server sets it: llama.cpp's CPU repacking copies
+   * most weights, and with a mapping the file's pages stay resident too (measured with the 0.98 GB
+   * Qwen2.5-1.5B Q4_K_M shape: peak RSS 1.85 GB mapped, 1.2 GB read).
+   */
+  readWeightsIntoMemory?: boolean;
 }
 
 type NodeLlamaCpp = typeof NodeLlamaCppModule;
@@ -83,6 +90,7 @@ class EmbeddedBackend implements Backend {
   readonly name = "embedded" as const;
   private readonly settings: BackendSettings;
   private readonly resolveModelPath: ModelPathResolver;
+  private readonly readWeightsIntoMemory: boolean;
   private loading: Promise<LoadedModel> | undefined;
   private context: LlamaContext | undefined;
   private sequence: LlamaContextSequence | undefined;
@@ -94,6 +102,7 @@ class EmbeddedBackend implements Backend {
   constructor(settings: BackendSettings, dependencies: EmbeddedBackendDependencies) {
     this.settings = settings;
     this.resolveModelPath = dependencies.resolveModelPath ?? resolveLocalModelPath;
+    this.readWeightsIntoMemory = dependencies.readWeightsIntoMemory ?? false;
   }
 
   private get reference(): string | undefined {
@@ -182,6 +191,7 @@ class EmbeddedBackend implements Backend {
       try {
         model = await llama.loadModel({
           modelPath: validated.path,
+          useMmap: !this.readWeightsIntoMemory,
           ...(signal === undefined ? {} : { loadSignal: signal }),
         });
       } catch (error) {
