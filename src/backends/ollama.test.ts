@@ -83,6 +83,8 @@ describe("ollama backend against a loopback Ollama", () => {
     try {
       const result = await backend.generate(contractRequest("say hello", { shell: "zsh" }));
       expect(result).toMatchObject({ command: "echo hello-from-cmdai", model: "qwen2.5-coder:1.5b" });
+      // The final line's counts, for --verbose.
+      expect(result.usage).toEqual({ promptTokens: 212, answerTokens: 18 });
       const [request] = server.generationRequests();
       const body = request!.body as Record<string, unknown>;
       expect(body.model).toBe("qwen2.5-coder:1.5b");

@@ -17,6 +17,7 @@ import type {
   GenerateOptions,
   GenerationRequest,
   GenerationResult,
+  TokenUsage,
 } from "./backend.js";
 import { answerJsonSchema, buildPrompt } from "./prompt.js";
 import type { BackendSettings } from "./registry.js";
@@ -101,13 +102,19 @@ interface OllamaChatLine {
   done?: unknown;
   done_reason?: unknown;
   error?: unknown;
+  prompt_eval_count?: unknown;
+  eval_count?: unknown;
 }
 
 /** The text of a `/api/chat` answer, streamed or not. */
-function readChat(text: string, location: string): { content: string; model?: string; truncated: boolean } {
+function readChat(
+  text: string,
+  location: string,
+): { content: string; model?: string; truncated: boolean; usage?: TokenUsage } {
   let content = "";
   let model: string | undefined;
   let truncated = false;
+  let usage: TokenUsage | undefined;
   let sawMessage = false;
   for (const value of jsonDocuments(text, "Ollama")) {
     const line = value as OllamaChatLine;
@@ -120,13 +127,25 @@ function readChat(text: string, location: string): { content: string; model?: st
       sawMessage = true;
     }
     if (line.done_reason === "length") truncated = true;
+    // The last line carries the counts; a prompt Ollama found in its cache is not counted.
+    if (typeof line.eval_count === "number") {
+      usage = {
+        promptTokens: typeof line.prompt_eval_count === "number" ? line.prompt_eval_count : 0,
+        answerTokens: line.eval_count,
+      };
+    }
   }
   if (!sawMessage) {
     throw new BackendError("backend_protocol", `Ollama at ${location} answered without a message.`, {
       hint: "Check that OLLAMA_HOST points at an Ollama server.",
     });
   }
-  return model === undefined ? { content, truncated } : { content, model, truncated };
+  return {
+    content,
+    truncated,
+    ...(model === undefined ? {} : { model }),
+    ...(usage === undefined ? {} : { usage }),
+  };
 }
 
 function modelMatches(requested: string, listed: string): boolean {
@@ -230,6 +249,7 @@ export class OllamaBackend implements Backend {
       explanation: parsed.explanation,
       model: answer.model ?? model,
       timingsMs: { load: Math.round(response.firstByteMs), generate: Math.round(response.bodyMs) },
+      usage: answer.usage,
     };
   }
 
