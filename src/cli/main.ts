@@ -16,9 +16,55 @@ function exitAfterFlush(code: number): void {
   process.stderr.write("", done);
 }
 
+/** Flags the agent-hook fast path understands, and the option each sets. */
+const HOOK_FLAGS = new Map<string, "format" | "safety" | "config">([
+  ["--hook", "format"],
+  ["--safety", "safety"],
+  ["-c", "config"],
+  ["--config", "config"],
+]);
+
+/**
+ * `check --hook <format>` with nothing but `--safety`/`-c`: the agent-hook fast path, which skips commander
+ * (every command an agent runs waits on it). Anything else returns undefined and goes through run-cli.ts,
+ * which wires the same function.
+ */
+function hookArguments(
+  argv: readonly string[],
+): { format: string; safety?: string; config?: string } | undefined {
+  if (argv[0] !== "check") return undefined;
+  const found: { format?: string; safety?: string; config?: string } = {};
+  for (let index = 1; index < argv.length; index++) {
+    const argument = argv[index] ?? "";
+    const [name = "", inline] = argument.startsWith("--") ? argument.split(/=(.*)/s, 2) : [argument];
+    const key = HOOK_FLAGS.get(name);
+    const value = inline ?? argv[index + 1];
+    if (key === undefined || value === undefined) return undefined;
+    found[key] = value;
+    if (inline === undefined) index += 1;
+  }
+  return found.format === undefined ? undefined : { ...found, format: found.format };
+}
+
 const argv = process.argv.slice(2);
+const hook = hookArguments(argv);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${packageVersion()}\n`);
+} else if (hook !== undefined) {
+  const [{ runHookFromArguments }, { processIo }] = await Promise.all([
+    import("./check-hook-entry.js"),
+    import("./io.js"),
+  ]);
+  const io = processIo();
+  let code: number;
+  try {
+    code = await runHookFromArguments(hook.format, hook, io);
+  } catch (error) {
+    // Only a usage error gets here (an unknown format); render it the usual way.
+    const { reportError } = await import("./run-cli.js");
+    code = await reportError(io, error, { format: "plain", verbose: false, startedAt: 0 });
+  }
+  exitAfterFlush(code);
 } else {
   const [{ runCli }, { processIo }] = await Promise.all([import("./run-cli.js"), import("./io.js")]);
   exitAfterFlush(await runCli(argv, processIo()));
