@@ -3,7 +3,6 @@
  * schema. Records where every value came from (for `cmdai config show`). Loading never writes anything.
  */
 import fs from "node:fs";
-import { parse as parseToml } from "smol-toml";
 import type { z } from "zod";
 import { ConfigError, UsageError } from "../errors.js";
 import { configFilePath, currentPathEnvironment, type PathEnvironment } from "./paths.js";
@@ -161,7 +160,10 @@ export function findKeyLine(text: string, path: readonly string[]): number | und
   return undefined;
 }
 
-function readFileLayer(filePath: string, mustExist: boolean): Layer & { exists: boolean; text: string } {
+async function readFileLayer(
+  filePath: string,
+  mustExist: boolean,
+): Promise<Layer & { exists: boolean; text: string }> {
   let text: string;
   try {
     text = fs.readFileSync(filePath, "utf8");
@@ -185,6 +187,8 @@ function readFileLayer(filePath: string, mustExist: boolean): Layer & { exists: 
       },
     );
   }
+  // Loaded only when there is a file to parse: most runs have none, and every hook call pays for imports.
+  const { parse: parseToml } = await import("smol-toml");
   let parsed: RawTable;
   try {
     parsed = parseToml(text);
@@ -339,7 +343,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     options.configFile ??
     (env.CMDAI_CONFIG !== undefined && env.CMDAI_CONFIG !== "" ? env.CMDAI_CONFIG : undefined);
   const filePath = explicitFile ?? configFilePath(paths);
-  const fileLayer = readFileLayer(filePath, explicitFile !== undefined);
+  const fileLayer = await readFileLayer(filePath, explicitFile !== undefined);
   const layers = [fileLayer, environmentLayer(env), flagLayer(options.flags ?? {})];
   let raw: RawTable = {};
   const sources = new Map<string, ConfigSource>();

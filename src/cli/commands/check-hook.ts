@@ -9,7 +9,6 @@ import type { Config } from "../../config/schema.js";
 import { appendHistoryEntry } from "../../exec/history.js";
 import { checkHookPayload, failClosedAnswer, failClosedMessage } from "../../guard/guard-check.js";
 import { renderHookReply, type HookFormat, type HookReply } from "../../guard/hook-protocols.js";
-import { createSafetyEngine } from "../../safety/safety-engine.js";
 import type { SafetyMode } from "../../safety/types.js";
 import type { ShellName } from "../../shells.js";
 import type { CliIo, CliReadable } from "../io.js";
@@ -99,7 +98,11 @@ export async function runCheckHookCommand(options: CheckHookOptions, io: CliIo):
     result = await checkHookPayload(input.text, {
       format: options.format,
       // Most agent commands are plain enough for the fast lexer; the grammar loads only when one is not.
-      engine: () => createSafetyEngine(options.config.safety, { deferParser: true }),
+      // Imported only when a payload holds a command: a passed-through tool call needs no engine.
+      engine: async () =>
+        (await import("../../safety/safety-engine.js")).createSafetyEngine(options.config.safety, {
+          deferParser: true,
+        }),
       mode: options.mode,
       policy: options.config.guard,
       platform: process.platform,
