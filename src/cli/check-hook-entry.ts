@@ -6,7 +6,7 @@
 import { loadConfig } from "../config/load-config.js";
 import { currentPathEnvironment } from "../config/paths.js";
 import { UsageError } from "../errors.js";
-import { HOOK_FORMATS, isHookFormat } from "../guard/hook-protocols.js";
+import { HOOK_FORMATS, isHookFormat, type HookFormat } from "../guard/hook-protocols.js";
 import type { ShellName } from "../shells.js";
 import { failClosedReply, runCheckHookCommand } from "./commands/check-hook.js";
 import type { CliIo } from "./io.js";
@@ -28,6 +28,15 @@ export async function runHookFromArguments(
       hint: `Use one of: ${HOOK_FORMATS.join(", ")}, e.g. cmdai check --hook claude-code`,
     });
   }
+  try {
+    return await answerHook(format, options, io);
+  } catch (error) {
+    // Whatever went wrong, the agent gets an answer it can act on, and never "allow".
+    return failClosedReply(format, `cmdai failed (${(error as Error).message})`, io);
+  }
+}
+
+async function answerHook(format: HookFormat, options: CheckHookArguments, io: CliIo): Promise<number> {
   const paths = { ...currentPathEnvironment(), env: io.env };
   let loaded;
   try {

@@ -88,6 +88,18 @@ describe("cmdai check --hook", () => {
     expect((JSON.parse(run.stdout) as ClaudeAnswer).hookSpecificOutput.permissionDecision).toBe("deny");
   });
 
+  it("asks, and says why, when the configuration does not load", async () => {
+    fs.mkdirSync(path.dirname(home.configFile), { recursive: true });
+    fs.writeFileSync(home.configFile, "safety = [\n");
+    const run = await runBuiltCli(["check", "--hook", "claude-code", "-c", home.configFile], {
+      env: home.env,
+      input: fixture("claude-code/bash-ls.json"),
+    });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as ClaudeAnswer).hookSpecificOutput.permissionDecision).toBe("ask");
+    expect(run.stderr).toMatch(/configuration could not be loaded .*Invalid TOML/);
+  });
+
   it("rejects an unknown hook format with a usage error", async () => {
     const run = await runBuiltCli(["check", "--hook", "cursor"], { env: home.env, input: "{}" });
     expect(run.code).toBe(2);
