@@ -76,6 +76,12 @@ describe("cmdai check --hook", () => {
     });
     expect(generic.code).toBe(3);
     expect(JSON.parse(generic.stdout)).toMatchObject({ decision: "deny", level: "critical" });
+    // Through commander rather than the fast path (another flag given): the same answer.
+    const viaCommander = await runBuiltCli(["check", "--json", "--hook", "json"], {
+      env: home.env,
+      input: '{"command":"rm -rf /","shell":"bash"}',
+    });
+    expect(viaCommander).toMatchObject({ code: 3, stdout: generic.stdout });
   });
 
   it("follows [guard] in the config file", async () => {
