@@ -5,6 +5,13 @@ import type { CliIo } from "./io.js";
 
 const calls = vi.hoisted(() => ({ list: [] as unknown[][] }));
 
+vi.mock("./check-hook-entry.js", () => ({
+  runHookFromArguments: (...parameters: unknown[]) => {
+    calls.list.push(["hook", ...parameters.slice(0, 2)]);
+    return Promise.resolve(0);
+  },
+}));
+
 vi.mock("./check-entry.js", () => ({
   runCheckFromArguments: (...parameters: unknown[]) => {
     calls.list.push(parameters.slice(0, 2));
@@ -53,6 +60,9 @@ const FAST_FORMS: string[][] = [
   ["check", "--json", "--", "--help"],
   ["check"],
   ["check", ""],
+  ["check", "--hook", "claude-code"],
+  ["check", "--hook=gemini-cli", "--safety", "strict", "-c", "/tmp/x.toml"],
+  ["check", "--config", "/tmp/x.toml", "--hook", "json"],
 ];
 
 describe("parseCheckArgumentsFast", () => {
@@ -60,8 +70,11 @@ describe("parseCheckArgumentsFast", () => {
     const fast = parseCheckArgumentsFast(argv);
     expect(fast).toBeDefined();
     await runCli(argv, testIo());
-    expect(calls.list).toHaveLength(1);
-    expect([fast?.command, fast?.options]).toEqual(calls.list[0]);
+    await runCheckFast(argv, testIo());
+    expect(calls.list).toHaveLength(2);
+    expect(calls.list[1]).toEqual(calls.list[0]);
+    if (fast?.options.hook === undefined) expect([fast?.command, fast?.options]).toEqual(calls.list[0]);
+    else expect(calls.list[0]?.[0]).toBe("hook");
   });
 
   it.each([
@@ -76,6 +89,8 @@ describe("parseCheckArgumentsFast", () => {
     [["check", "ls", "-la"]],
     [["check", "rm", "-rf"]],
     [["check", "one", "two"]],
+    [["check", "--hook", "claude-code", "ls"]],
+    [["check", "--hook"]],
   ])("leaves %j to commander", (argv) => {
     expect(parseCheckArgumentsFast(argv)).toBeUndefined();
   });

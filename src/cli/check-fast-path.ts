@@ -5,17 +5,17 @@
  * unknown or unusual options, a second positional argument, root options before `check`) returns undefined,
  * and the caller hands the whole argv to commander, which then owns the usage errors and help text.
  */
-import { runCheckFromArguments, type CheckArguments } from "./check-entry.js";
+import type { CheckArguments } from "./check-entry.js";
 import type { CliIo } from "./io.js";
 import { reportError, requestedOutputFormat } from "./report-error.js";
 
 /** `check`'s argv, parsed. */
 export interface FastCheckArguments {
   command: string | undefined;
-  options: CheckArguments;
+  options: CheckArguments & { hook?: string };
 }
 
-type ValueOption = "shell" | "safety" | "config";
+type ValueOption = "shell" | "safety" | "config" | "hook";
 
 const VALUE_OPTIONS: Record<string, ValueOption> = {
   "-s": "shell",
@@ -23,6 +23,7 @@ const VALUE_OPTIONS: Record<string, ValueOption> = {
   "--safety": "safety",
   "-c": "config",
   "--config": "config",
+  "--hook": "hook",
 };
 
 /**
@@ -31,7 +32,7 @@ const VALUE_OPTIONS: Record<string, ValueOption> = {
  */
 export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArguments | undefined {
   if (argv[0] !== "check") return undefined;
-  const options: CheckArguments = {};
+  const options: FastCheckArguments["options"] = {};
   const positionals: string[] = [];
   let optionsEnded = false;
   for (let index = 1; index < argv.length; index++) {
@@ -64,6 +65,8 @@ export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArgum
     options[key] = value;
   }
   if (positionals.length > 1) return undefined;
+  // `--hook` with a command is a usage error: commander words it.
+  if (options.hook !== undefined && positionals.length > 0) return undefined;
   return { command: positionals[0], options };
 }
 
@@ -76,7 +79,14 @@ export async function runCheckFast(argv: readonly string[], io: CliIo): Promise<
   if (parsed === undefined) return undefined;
   const startedAt = Date.now();
   try {
-    return await runCheckFromArguments(parsed.command, parsed.options, io);
+    const { options } = parsed;
+    if (options.hook !== undefined) {
+      // An agent's pre-tool hook: the command comes from the JSON on stdin.
+      const { runHookFromArguments } = await import("./check-hook-entry.js");
+      return await runHookFromArguments(options.hook, options, io);
+    }
+    const { runCheckFromArguments } = await import("./check-entry.js");
+    return await runCheckFromArguments(parsed.command, options, io);
   } catch (error) {
     return reportError(io, error, { format: requestedOutputFormat(argv, io.env), verbose: false, startedAt });
   }

@@ -125,20 +125,60 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .option("-s, --shell <shell>", `shell the command is for: ${SHELL_NAMES.join("|")} (default: detected)`)
     .option("--safety <mode>", `${SAFETY_MODES.join("|")} (default: moderate)`)
     .option("--json", "print { command, shell, level, decision, reasons } as JSON")
+    .option(
+      "--hook <agent>",
+      "answer an AI coding agent's pre-tool hook (JSON on stdin): claude-code|gemini-cli|json",
+    )
     .option("-c, --config <file>", "config file")
-    .addHelpText("after", "\nExit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.\n" +
+        "With --hook, the agent's protocol: claude-code and gemini-cli exit 0 with their JSON answer; json exits 0 allow, 4 ask, 3 deny.",
+    )
     .action(
       (
         command: string | undefined,
-        options: { shell?: string; safety?: string; json?: boolean; config?: string },
+        options: { shell?: string; safety?: string; json?: boolean; config?: string; hook?: string },
       ) =>
-        run(async () =>
-          (await import("./check-entry.js")).runCheckFromArguments(
+        run(async () => {
+          if (options.hook !== undefined) {
+            if (command !== undefined) {
+              throw new UsageError("cmdai check --hook reads the command from the agent's JSON on stdin.", {
+                hint: `Drop "${command}", e.g. echo '{"command":"ls"}' | cmdai check --hook json`,
+              });
+            }
+            return (await import("./check-hook-entry.js")).runHookFromArguments(
+              options.hook,
+              withRootOptions(program, options),
+              io,
+            );
+          }
+          return (await import("./check-entry.js")).runCheckFromArguments(
             command,
             withRootOptions(program, options),
             io,
-          ),
-        ),
+          );
+        }),
+    );
+
+  program
+    .command("guard <action> [agent]")
+    .description(
+      "guard AI coding agents with cmdai's safety check: install|uninstall <claude-code|gemini-cli> | status",
+    )
+    .option("--user", "the agent's settings in your home folder (default)")
+    .option("--project", "the agent's settings in the current folder")
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  cmdai guard install claude-code          # ~/.claude/settings.json\n  cmdai guard install gemini-cli --project  # ./.gemini/settings.json\n  cmdai guard status",
+    )
+    .action(
+      (
+        action: string,
+        agent: string | undefined,
+        options: { user?: boolean; project?: boolean; json?: boolean },
+      ) => run(async () => (await import("./commands/guard.js")).runGuardCommand(action, agent, options, io)),
     );
 
   program

@@ -4,7 +4,7 @@
  * a terminal (stdin, stdout and stderr are TTYs, plain output, no `-x` / `--dry-run`), else the
  * non-interactive rules of `present-outcome.ts`. Every command that runs is written to the audit log.
  */
-import { fileURLToPath } from "node:url";
+import { cliEntryScript } from "./entry-script.js";
 import { formatBytes } from "../models/catalog.js";
 import { createDownloadProgressRenderer } from "./download-progress.js";
 import { packageVersion } from "./version.js";
@@ -171,7 +171,7 @@ async function executeOutcome(outcome: CommandOutcome, options: ExecuteOptions):
 
 /** The built CLI entry that runs `cmdai server run`; absent when running from sources (no warm server). */
 function warmServerEntry(): string | undefined {
-  const entry = fileURLToPath(new URL("./main.js", import.meta.url));
+  const entry = cliEntryScript();
   return fs.existsSync(entry) ? entry : undefined;
 }
 

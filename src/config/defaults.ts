@@ -18,6 +18,7 @@ const DEFAULT_CONFIG: Config = {
   models: {},
   ui: { color: "auto", hotkey: "\\C-g" },
   history: { enabled: true },
+  guard: { critical: "deny" },
 };
 
 /** A fresh copy of the defaults (callers may mutate it). */

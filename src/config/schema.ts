@@ -160,6 +160,28 @@ const historySchema = z
   })
   .default({ enabled: true });
 
+/** What a coding agent's hook answers for one level; unset levels follow `[safety] mode`. */
+const guardDecisionSchema = z.enum(["allow", "ask", "deny"]);
+
+const guardSchema = z
+  .object({
+    safe: guardDecisionSchema
+      .optional()
+      .describe(
+        "Answer to an agent for a safe command: allow, ask or deny. Default: follows the safety mode.",
+      ),
+    moderate: guardDecisionSchema
+      .optional()
+      .describe("Answer for a moderate command. Default: follows the safety mode (allow under moderate)."),
+    high: guardDecisionSchema
+      .optional()
+      .describe("Answer for a high-risk command. Default: follows the safety mode (ask under moderate)."),
+    critical: guardDecisionSchema
+      .default("deny")
+      .describe("Answer for a critical command; deny even in permissive mode, since agents run unattended."),
+  })
+  .default({ critical: "deny" });
+
 const modelsSchema = z
   .object({
     dir: z.string().min(1).optional().describe("Model cache folder. Default: $XDG_CACHE_HOME/cmdai/models."),
@@ -197,6 +219,9 @@ export const configSchema = z.object({
   models: modelsSchema.describe("Model cache."),
   ui: uiSchema.describe("Terminal output."),
   history: historySchema.describe("Audit log of executed commands."),
+  guard: guardSchema.describe(
+    "`cmdai check --hook` for AI coding agents: allow, ask or deny per risk level (a command cmdai cannot fully check is asked at least).",
+  ),
 });
 
 /** The effective, validated configuration. */
@@ -205,5 +230,7 @@ export type Config = z.infer<typeof configSchema>;
 export type SafetyRuleConfig = z.infer<typeof safetyRuleSchema>;
 /** One allowlist entry. */
 export type SafetyAllowConfig = z.infer<typeof safetyAllowSchema>;
+/** The `[guard]` table: the agent's answer per risk level. */
+export type GuardConfig = Config["guard"];
 /** The `[safety]` table after normalisation. */
 export type SafetyConfig = Config["safety"];

@@ -1,5 +1,6 @@
 /**
- * The audit log: one JSON object per executed command, one line each, appended to `history.jsonl` in the
+ * The audit log: one JSON object per executed command (and per command an AI coding agent was denied or asked
+ * about by `cmdai check --hook`, marked with `source`), one line each, appended to `history.jsonl` in the
  * state folder (`historyFilePath()`). Each entry is written with a single `appendFile` call, so concurrent
  * cmdai processes never interleave half lines; the file is created private (mode 0600).
  */
@@ -19,13 +20,22 @@ export interface HistoryEntry {
   shell: ShellName;
   level: RiskLevel;
   decision: Decision;
-  /** The command's exit code. */
+  /**
+   * The command's exit code. For an agent's command (`source` set) cmdai ran nothing: it is the verdict's
+   * `cmdai check` exit code, 3 when the agent was denied and 4 when it was asked.
+   */
   exitCode: number;
   /** Which backend and model produced the command, when known. */
   backend?: string | undefined;
   model?: string | undefined;
   /** True when the user edited the command before running it. */
   edited?: boolean | undefined;
+  /** Who proposed the command: absent for cmdai itself, `agent:<name>` for a coding agent's hook call. */
+  source?: string | undefined;
+  /** The folder the agent meant to run the command in, when it said. */
+  cwd?: string | undefined;
+  /** The agent's session id, when it gave one. */
+  sessionId?: string | undefined;
 }
 
 /** Append one entry. Creates the folder (0700) and the file (0600) when missing. */

@@ -58,6 +58,31 @@ describe("cmdai history", () => {
     expect(lines[1]).toMatch(/exit 2\s+high\/confirm\s+bash\s+echo 2$/);
   });
 
+  it("reads old lines and agent lines side by side, marking the agent's", async () => {
+    await log(1);
+    const file = historyFilePath({ env, platform: process.platform, homedir: root });
+    await appendHistoryEntry(file, {
+      time: "2026-11-25T20:00:05.000Z",
+      request: "Tidy up",
+      command: "rm -rf ~",
+      shell: "bash",
+      level: "critical",
+      decision: "block",
+      exitCode: 3,
+      source: "agent:claude-code",
+      cwd: "/home/user/project",
+    });
+    const output = capture();
+    expect(await runHistoryCommand({}, output.io)).toBe(0);
+    const lines = output.stdout().trim().split("\n");
+    expect(lines[0]).toMatch(/safe\/allow\s+bash\s+echo 0$/);
+    expect(lines[1]).toMatch(/exit 3\s+critical\/block\s+bash\s+\[agent:claude-code\] rm -rf ~$/);
+    const json = capture();
+    await runHistoryCommand({ json: true }, json.io);
+    const entries = JSON.parse(json.stdout()) as HistoryEntry[];
+    expect(entries.map((entry) => entry.source)).toEqual([undefined, "agent:claude-code"]);
+  });
+
   it("prints JSON with --json", async () => {
     await log(2);
     const output = capture();

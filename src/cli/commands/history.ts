@@ -27,11 +27,15 @@ function parseLimit(limit: string | number | undefined): number {
   return value;
 }
 
-/** One entry as a table row: time, exit code, level/decision, shell, command. */
+/**
+ * One entry as a table row: time, exit code, level/decision, shell, command. An agent's command (cmdai ran
+ * nothing; the exit code is the verdict's) is marked with its source, e.g. `[agent:claude-code]`.
+ */
 export function formatHistoryEntry(entry: HistoryEntry): string {
   const time = entry.time.replace("T", " ").replace(/\.\d+Z$/, "Z");
   const verdict = `${entry.level}/${entry.decision}`;
-  return `${time}  exit ${String(entry.exitCode).padEnd(3)}  ${verdict.padEnd(16)}  ${entry.shell.padEnd(10)}  ${entry.command}`;
+  const source = entry.source === undefined ? "" : `[${entry.source}] `;
+  return `${time}  exit ${String(entry.exitCode).padEnd(3)}  ${verdict.padEnd(16)}  ${entry.shell.padEnd(10)}  ${source}${entry.command}`;
 }
 
 /** List the last entries of the audit log. */

@@ -88,7 +88,8 @@ export const filesystemRules: SafetyRule[] = [
       targetsOf(context, ["root"]).length > 0,
     message: (context) =>
       `Recursively deletes ${firstTarget(context, ["root"])}${isForced(context) ? " without asking" : ""}: the system or a whole home directory would be lost.`,
-    saferAlternative: TRASH,
+    saferAlternative:
+      "delete only the specific folder you mean, e.g. `rm -rf ~/project/build`, never a home or system folder as a whole",
     example: "rm -rf ~",
   },
   {
@@ -155,6 +156,8 @@ export const filesystemRules: SafetyRule[] = [
       ),
     message: (context) =>
       `Deletes ${rmTargets(context).find((word) => word.startsWith("/")) ?? "a system file"}, which belongs to the operating system.`,
+    saferAlternative:
+      "remove the package that owns it with the package manager (`dpkg -S`, `rpm -qf` name it)",
     example: "rm /usr/bin/python3",
   },
   {
@@ -178,6 +181,7 @@ export const filesystemRules: SafetyRule[] = [
     },
     message: (context) =>
       `Moves ${describeTarget(operands(context.args).find((word) => classifyPath(word) === "root") ?? operands(context.args).at(-1) ?? "")} away, which breaks the system.`,
+    saferAlternative: "move only the specific files you mean, e.g. `mv ~/Downloads/report.pdf ~/Documents/`",
     example: "mv /* /dev/null",
   },
   {

@@ -147,6 +147,8 @@ export const permissionAndDiskRules: SafetyRule[] = [
       (context.name !== "chmod" || WEAK_MODE.test(modeOf(context)) || /^0?00+$/.test(modeOf(context))),
     message: (context) =>
       `Changes ${context.name === "chmod" ? "permissions" : "ownership"} of the system path ${pathOperands(context).find((word) => word.startsWith("/")) ?? ""}.`,
+    saferAlternative:
+      "leave system files to the package manager; change only the one file that needs it, e.g. `sudo chmod 644 <file>`",
     example: "chmod 777 /etc/ssh/sshd_config",
   },
   {
