@@ -1,7 +1,7 @@
 /**
- * Builds `dist/`: the CLI as an ES-module bundle of our own sources (third-party packages stay external and
- * load from node_modules). Why a bundle: on the 2-core dev machine, resolving, reading and compiling ~55
- * separate modules was a third of `cmdai check`'s start-up. Dynamic imports stay dynamic (code splitting), so
+ * Builds `dist/`: the CLI as an ES-module bundle of our sources and the pure-JS packages they use. Why a
+ * bundle: on the 2-core dev machine, resolving, reading and compiling ~55 separate modules was a third of
+ * `cmdai check`'s start-up, and zod's ~100 modules another 130 ms whenever a setting was present. Dynamic imports stay dynamic (code splitting), so
  * each command still loads only what it needs. Every chunk lands in `dist/cli/`, next to `main.js`: code that
  * finds files relative to `import.meta.url` (package.json, the CLI entry for the model server) keeps working.
  *
@@ -29,7 +29,14 @@ const result = await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
+  // Pure-JS packages are bundled too: zod alone is ~100 modules, 130 ms to load separately on this machine
+  // and needed whenever anything is configured. Kept external: native code and wasm that find their own
+  // files, and undici (only for downloads).
+  external: ["node-llama-cpp", "web-tree-sitter", "tree-sitter-bash", "undici"],
+  // Bundled CommonJS packages (commander) call require() for Node's built-in modules.
+  banner: {
+    js: 'import { createRequire as __cmdaiCreateRequire } from "node:module"; const require = __cmdaiCreateRequire(import.meta.url);',
+  },
   // Readable stack traces for `--verbose`: no identifier mangling.
   minifyWhitespace: false,
   legalComments: "eof",

@@ -182,3 +182,27 @@ describe("defaults without the schema library", () => {
     expect(defaultConfig()).toEqual(configSchema.parse({}));
   });
 });
+
+describe("settings from a closed set of choices", () => {
+  it("give exactly what the schema gives, without a file", async () => {
+    const { configSchema } = await import("./schema.js");
+    const loaded = await load({
+      env: { NO_COLOR: "1", CMDAI_SHELL: "fish", CMDAI_BACKEND: "ollama" },
+      flags: { safety: "strict" },
+    });
+    expect(loaded.config).toEqual(
+      configSchema.parse({
+        shell: "fish",
+        backend: "ollama",
+        safety: { mode: "strict" },
+        ui: { color: "never" },
+      }),
+    );
+    expect(loaded.sources.get("ui.color")).toEqual({ kind: "env", variable: "NO_COLOR" });
+  });
+
+  it("are still refused when the value is not one of them", async () => {
+    await expect(load({ env: { CMDAI_SHELL: "tcsh" } })).rejects.toThrow(/tcsh/);
+    await expect(load({ flags: { safety: "yolo" } })).rejects.toThrow(/yolo/);
+  });
+});

@@ -6,6 +6,9 @@ import fs from "node:fs";
 import type { z } from "zod";
 import { ConfigError, UsageError } from "../errors.js";
 import { configFilePath, currentPathEnvironment, type PathEnvironment } from "./paths.js";
+import { SAFETY_MODES } from "../safety/types.js";
+import { SHELL_NAMES } from "../shells.js";
+import { BACKEND_NAMES, COLOR_CHOICES } from "./choices.js";
 import { defaultConfig } from "./defaults.js";
 import type { Config, configSchema } from "./schema.js";
 
@@ -126,6 +129,26 @@ function leafPaths(table: RawTable, prefix: string[] = []): string[][] {
   return Object.entries(table).flatMap(([key, value]) =>
     isTable(value) && Object.keys(value).length > 0 ? leafPaths(value, [...prefix, key]) : [[...prefix, key]],
   );
+}
+
+/** Settings whose every valid value is listed here, so checking them needs no schema. */
+const CLOSED_CHOICES: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
+  ["shell", SHELL_NAMES],
+  ["safety.mode", SAFETY_MODES],
+  ["backend", BACKEND_NAMES],
+  ["ui.color", COLOR_CHOICES],
+]);
+
+/** True when every value set is a valid member of its key's closed set of choices. */
+function onlyValidChoices(sources: ReadonlyMap<string, ConfigSource>, raw: RawTable): boolean {
+  for (const key of sources.keys()) {
+    const choices = CLOSED_CHOICES.get(key);
+    if (choices === undefined) return false;
+    let value: unknown = raw;
+    for (const part of key.split(".")) value = (value as RawTable | undefined)?.[part];
+    if (typeof value !== "string" || !choices.includes(value)) return false;
+  }
+  return true;
 }
 
 function deepMerge(base: RawTable, overlay: RawTable): RawTable {
@@ -354,6 +377,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   let config: Config;
   if (Object.keys(raw).length === 0) {
     config = defaultConfig();
+  } else if (!fileLayer.exists && onlyValidChoices(sources, raw)) {
+    // NO_COLOR, --shell, CMDAI_SAFETY…: values from a closed set, already checked. The schema library costs
+    // ~60–130 ms of start-up, which `cmdai check` and agent hooks would pay on every call.
+    config = deepMerge(defaultConfig(), raw) as unknown as Config;
   } else {
     const [{ configSchema }, { findUnknownKeys }] = await Promise.all([
       import("./schema.js"),
