@@ -204,15 +204,15 @@ export function run(): Promise<BenchResult[]> {
       {
         metric: "cli.peak_rss_in_process",
         value: coldSaved.peakRssMb ?? 0,
-        unit: "MB",
-        detail: `fresh process inferring in-process; model file ${modelMb} MB, goal ≤ ${modelMb + 1024} MB`,
+        unit: "MiB",
+        detail: `fresh process inferring in-process; model file ${modelMb} MiB, goal ≤ ${modelMb + 1024} MiB (file + 1 GiB)`,
       },
     ];
     if (serverRss !== undefined) {
       results.push({
         metric: "cli.peak_rss_server",
         value: serverRss,
-        unit: "MB",
+        unit: "MiB",
         detail: `the warm model server after ${WARM_REQUESTS.length + 1} requests (VmHWM)`,
       });
     }
