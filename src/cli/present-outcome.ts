@@ -10,6 +10,7 @@ import type { OutputFormat } from "../config/schema.js";
 import type { CommandOutcome } from "../core/generate-command.js";
 import { painter } from "./colors.js";
 import { renderAssessment } from "./render-assessment.js";
+import { renderPreview } from "./render-preview.js";
 import type { CliIo } from "./io.js";
 
 export interface PresentOptions {
@@ -35,7 +36,8 @@ export interface PresentResult {
  * read it), the decision, then each reason and its safer alternative.
  */
 export function describeVerdict(outcome: CommandOutcome, color: boolean): string {
-  return renderAssessment(outcome.risk, { color });
+  const verdict = renderAssessment(outcome.risk, { color });
+  return outcome.preview === undefined ? verdict : verdict + renderPreview(outcome.preview, { color });
 }
 
 /** Ask a question on stderr and read one line from stdin. */

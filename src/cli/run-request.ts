@@ -30,6 +30,7 @@ import { runInShell } from "../exec/run-in-shell.js";
 import type { ShellName } from "../shells.js";
 import { shouldUseColor } from "./colors.js";
 import type { CliIo } from "./io.js";
+import { attachPreview, DOCUMENT_PREVIEW_MS, INTERACTIVE_PREVIEW_MS } from "./attach-preview.js";
 import { asCmdaiError, errorDocument, resultDocument, writeDocument, writeErrorText } from "./output.js";
 import { runMenu, type MenuCallbacks } from "./menu/run-menu.js";
 import { askLine, presentOutcome } from "./present-outcome.js";
@@ -233,7 +234,16 @@ export async function runRequestCommand(
   try {
     const request = validateRequest(await resolveRequestText(parts, io));
     const assess = await createAssessor(config.safety);
-    const outcome = await generateCommand(
+    // Preview what the command would touch: exact for programs (JSON/YAML), quick for a person.
+    const previewOptions = {
+      cwd: io.cwd,
+      env: io.env,
+      timeMs: format === "plain" ? INTERACTIVE_PREVIEW_MS : DOCUMENT_PREVIEW_MS,
+      log,
+    };
+    const withPreview = (chosen: CommandOutcome): Promise<CommandOutcome> =>
+      config.ui.preview ? attachPreview(chosen, previewOptions) : Promise.resolve(chosen);
+    const generated = await generateCommand(
       {
         request,
         shell,
@@ -252,6 +262,7 @@ export async function runRequestCommand(
         now: () => performance.now(),
       },
     );
+    const outcome = await withPreview(generated);
     log(
       `answered by ${outcome.backend} (${outcome.model}) in ${Math.round(performance.now() - startedAt)} ms; ` +
         `level ${outcome.risk.level}, decision ${outcome.risk.decision}`,
@@ -269,11 +280,12 @@ export async function runRequestCommand(
       const callbacks: MenuCallbacks = {
         assess: (command) => {
           editedCommands.add(command);
-          return Promise.resolve({
+          return withPreview({
             ...outcome,
             command,
             explanation: undefined,
             risk: assess(command, { shell, request, interactive: true }),
+            preview: undefined,
           });
         },
         regenerate: (regeneration, signal) =>
@@ -296,7 +308,7 @@ export async function runRequestCommand(
               log,
               now: () => performance.now(),
             },
-          ),
+          ).then(withPreview),
         copy: async (command) => {
           const tool = await copyWithSystemTool(command, { env: io.env });
           if (tool !== undefined) return tool;

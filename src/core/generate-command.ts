@@ -5,6 +5,7 @@
 import type { Backend, ExecutionContext, GenerationResult } from "../backends/backend.js";
 import type { BackendName, Config } from "../config/schema.js";
 import { BackendError, CmdaiError, UsageError, isAbortError } from "../errors.js";
+import type { EffectPreview } from "../preview/types.js";
 import type { Assessment } from "../safety/types.js";
 import type { ShellName } from "../shells.js";
 
@@ -21,6 +22,8 @@ export interface CommandOutcome {
   backend: BackendName;
   model: string;
   timingsMs: { load?: number; generate?: number; assess: number };
+  /** What the command would delete, move or overwrite, when it changes files and the preview ran. */
+  preview?: EffectPreview | undefined;
 }
 
 /** Everything the pipeline needs from outside, injected so tests can script it. */
