@@ -12,7 +12,7 @@ import type { PreviewBudget } from "./preview-budget.js";
 export async function expandGlob(
   pattern: string,
   options: { cwd: string; budget: PreviewBudget },
-): Promise<{ matches: string[]; truncated: boolean }> {
+): Promise<{ matches: string[]; truncated: boolean; unreadable: string[] }> {
   const absolute = pattern.startsWith("/");
   const segments = pattern.split("/");
   // Each candidate: the path as written so far, and its absolute form for the file system.
@@ -20,6 +20,7 @@ export async function expandGlob(
     { written: absolute ? "/" : "", absolute: absolute ? "/" : options.cwd },
   ];
   let truncated = false;
+  const unreadable: string[] = [];
   const startIndex = absolute ? 1 : 0;
   for (let index = startIndex; index < segments.length; index++) {
     const segment = segments[index] ?? "";
@@ -49,7 +50,12 @@ export async function expandGlob(
         let names: string[];
         try {
           names = await fs.readdir(candidate.absolute);
-        } catch {
+        } catch (error) {
+          // A folder that is there but cannot be read hides what the pattern would match.
+          if ((error as NodeJS.ErrnoException).code === "EACCES") {
+            unreadable.push(candidate.written === "" ? "." : candidate.written);
+            truncated = true;
+          }
           continue;
         }
         if (!options.budget.spend(names.length)) truncated = true;
@@ -74,7 +80,7 @@ export async function expandGlob(
       // a literal segment after a glob names nothing here
     }
   }
-  return { matches: existing, truncated };
+  return { matches: existing, truncated, unreadable };
 }
 
 async function onlyDirectories(

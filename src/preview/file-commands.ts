@@ -267,11 +267,11 @@ export async function previewOverwrite(
   context: CommandContext,
   collector: PreviewCollector,
 ): Promise<void> {
-  collector.changesFiles = true;
+  // A new file, /dev/null or a terminal lose nothing, so they do not make a preview by themselves.
+  if (target.unresolved) collector.changesFiles = true;
   if (target.unresolved || target.noMatch) return;
   const absolute = path.resolve(context.cwd, target.text);
   const measure = await measureTree(absolute, { recursive: false, budget: context.budget });
-  // Only an existing regular file loses content: a new file, /dev/null or a terminal do not.
   if (measure.kind !== "file") return;
   collector.addTarget({
     path: target.text,

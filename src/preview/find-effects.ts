@@ -13,6 +13,7 @@ import type { Argument, CommandContext, PreviewCollector } from "./preview-colle
 
 type Expression =
   | { type: "test"; matches: (entry: FoundEntry) => boolean | Promise<boolean> }
+  | { type: "action" }
   | { type: "not"; operand: Expression }
   | { type: "and" | "or"; left: Expression; right: Expression }
   | { type: "true" };
@@ -27,8 +28,12 @@ interface FoundEntry {
 }
 
 /** What the `find` would do to each matched entry. */
-type FindAction =
-  { kind: "delete"; recursive: boolean } | { kind: "permissions" | "owner"; recursive: boolean };
+interface FindAction {
+  kind: "delete" | "permissions" | "owner";
+  recursive: boolean;
+  /** Position of the action in the expression: only entries that reach it are counted. */
+  index: number;
+}
 
 /** Options that take no argument and change nothing (or only how find walks). */
 const NEUTRAL = new Set([
@@ -91,9 +96,9 @@ export async function previewFind(
   const action = findAction(rest);
   if (action === undefined) return;
   collector.changesFiles = true;
-  let parsed: { expression: Expression; maxDepth: number; minDepth: number };
+  let parsed: ReturnType<typeof parseExpression>;
   try {
-    parsed = parseExpression(rest);
+    parsed = parseExpression(rest, action.index);
   } catch (error) {
     if (!(error instanceof UnsupportedTest)) throw error;
     collector.note(
@@ -116,7 +121,10 @@ export async function previewFind(
     }
     const totals = { files: 0, directories: 0, bytes: 0 };
     const count = async (entry: FoundEntry): Promise<boolean> => {
-      if (entry.depth < parsed.minDepth || !(await evaluate(parsed.expression, entry))) return false;
+      if (entry.depth < parsed.minDepth) return false;
+      const run = { reached: false };
+      await evaluate(parsed.expression, entry, run);
+      if (!run.reached) return false;
       const measure = await measureTree(entry.absolute, {
         recursive: action.recursive,
         budget: context.budget,
@@ -167,27 +175,30 @@ export async function previewFind(
 
 /** The action of a find expression, when it deletes or changes permissions; undefined for anything else. */
 function findAction(words: readonly string[]): FindAction | undefined {
-  if (words.includes("-delete")) return { kind: "delete", recursive: false };
-  const start = words.findIndex((word) => /^-(exec|execdir|ok|okdir)$/.test(word));
-  if (start === -1) return undefined;
-  const end = words.findIndex((word, position) => position > start && (word === ";" || word === "+"));
-  const inner = unwrapCommand(words.slice(start + 1, end === -1 ? undefined : end)).argv;
-  const name = inner[0];
-  const flags = inner.slice(1).filter((word) => word.startsWith("-"));
-  const recursive = flags.some((flag) => /^-[a-zA-Z]*[rR]/.test(flag) || flag === "--recursive");
-  if (name === "rm" || name === "unlink" || name === "rmdir")
-    return { kind: "delete", recursive: name === "rm" && recursive };
-  if (name === "chmod") return { kind: "permissions", recursive };
-  if (name === "chown" || name === "chgrp") return { kind: "owner", recursive };
+  for (const [index, word] of words.entries()) {
+    if (word === "-delete") return { kind: "delete", recursive: false, index };
+    if (!/^-(exec|execdir|ok|okdir)$/.test(word)) continue;
+    const end = words.findIndex((next, position) => position > index && (next === ";" || next === "+"));
+    const inner = unwrapCommand(words.slice(index + 1, end === -1 ? undefined : end)).argv;
+    const name = inner[0];
+    const flags = inner.slice(1).filter((flag) => flag.startsWith("-"));
+    const recursive = flags.some((flag) => /^-[a-zA-Z]*[rR]/.test(flag) || flag === "--recursive");
+    if (name === "rm" || name === "unlink" || name === "rmdir")
+      return { kind: "delete", recursive: name === "rm" && recursive, index };
+    if (name === "chmod") return { kind: "permissions", recursive, index };
+    if (name === "chown" || name === "chgrp") return { kind: "owner", recursive, index };
+  }
   return undefined;
 }
 
-/** Parses the expression (tests, operators, actions); actions count as true, so they do not filter. */
-function parseExpression(words: readonly string[]): {
-  expression: Expression;
-  maxDepth: number;
-  minDepth: number;
-} {
+/**
+ * Parses the expression (tests, operators, actions). The action at `actionIndex` records that an entry reached
+ * it (`find . -name a -o -name b -delete` deletes only what matches b); every other action is true.
+ */
+function parseExpression(
+  words: readonly string[],
+  actionIndex: number,
+): { expression: Expression; maxDepth: number; minDepth: number } {
   let position = 0;
   let maxDepth = Number.POSITIVE_INFINITY;
   let minDepth = 0;
@@ -201,12 +212,14 @@ function parseExpression(words: readonly string[]): {
       if (peek() === ")") position++;
       return inner;
     }
+    const isAction = position - 1 === actionIndex;
     if (/^-(exec|execdir|ok|okdir)$/.test(word)) {
       while (position < words.length && words[position] !== ";" && words[position] !== "+") position++;
       position++;
-      return { type: "true" };
+      return isAction ? { type: "action" } : { type: "true" };
     }
-    if (word === "-delete" || NEUTRAL.has(word)) return { type: "true" };
+    if (word === "-delete") return isAction ? { type: "action" } : { type: "true" };
+    if (NEUTRAL.has(word)) return { type: "true" };
     if (word === "-false") return { type: "test", matches: () => false };
     if (word === "-empty") return { type: "test", matches: isEmpty };
     if (!UNARY_TESTS.has(word)) throw new UnsupportedTest(word);
@@ -275,18 +288,26 @@ function parseExpression(words: readonly string[]): {
   return { expression, maxDepth, minDepth };
 }
 
-async function evaluate(expression: Expression, entry: FoundEntry): Promise<boolean> {
+/** Evaluates the expression for one entry; `run.reached` tells whether the counted action was reached. */
+async function evaluate(
+  expression: Expression,
+  entry: FoundEntry,
+  run: { reached: boolean },
+): Promise<boolean> {
   switch (expression.type) {
     case "true":
+      return true;
+    case "action":
+      run.reached = true;
       return true;
     case "test":
       return expression.matches(entry);
     case "not":
-      return !(await evaluate(expression.operand, entry));
+      return !(await evaluate(expression.operand, entry, run));
     case "and":
-      return (await evaluate(expression.left, entry)) && evaluate(expression.right, entry);
+      return (await evaluate(expression.left, entry, run)) && evaluate(expression.right, entry, run);
     case "or":
-      return (await evaluate(expression.left, entry)) || evaluate(expression.right, entry);
+      return (await evaluate(expression.left, entry, run)) || evaluate(expression.right, entry, run);
   }
 }
 

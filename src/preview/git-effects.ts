@@ -164,6 +164,7 @@ async function previewDiscard(
   }
   const top = (await runGit(["rev-parse", "--show-toplevel"], context.cwd, context))?.trim() ?? context.cwd;
   const fields = output.split("\0");
+  let lostFiles = 0;
   for (let index = 0; index < fields.length; index++) {
     const field = fields[index] ?? "";
     if (field.length < 4) continue;
@@ -174,6 +175,7 @@ async function previewDiscard(
     // checkout/restore put the index back into the work tree: only unstaged changes are lost.
     const lost = name === "reset" ? index_ !== " " || worktree !== " " : worktree !== " ";
     if (!lost) continue;
+    lostFiles++;
     const absolute = path.join(top, file);
     const stats = await lstatOrUndefined(absolute);
     collector.addTarget({
@@ -198,6 +200,7 @@ async function previewDiscard(
       break;
     }
   }
+  if (lostFiles === 0) collector.note("there are no uncommitted changes to lose.");
   if (name === "reset") {
     const reference = words.find((word) => !word.startsWith("-"));
     if (reference !== undefined && reference !== "HEAD")

@@ -19,6 +19,8 @@ export interface TreeMeasure {
   unreadable: string[];
   /** The budget ran out before the whole tree was counted. */
   truncated: boolean;
+  /** The path itself could not be looked at (a parent folder is unreadable). */
+  inaccessible?: boolean;
 }
 
 /** How many `lstat` calls run at once inside one folder. */
@@ -67,7 +69,7 @@ export async function measureTree(
   try {
     stats = await lstatOrUndefined(target);
   } catch {
-    measure.kind = "other";
+    measure.inaccessible = true;
     measure.unreadable.push(display(path.dirname(target)));
     measure.truncated = true;
     return measure;

@@ -78,6 +78,7 @@ export class PreviewCollector {
       displayPath: argument.text,
     });
     this.absorb(measure);
+    if (measure.inaccessible === true) return;
     if (measure.kind === "missing") {
       if (!this.missing.includes(argument.text)) this.missing.push(argument.text);
       return;

@@ -121,10 +121,6 @@ async function previewScript(
   let cwd = context.cwd;
   let cwdKnown = true;
   for (const parsed of commands) {
-    if (context.budget.exhausted) {
-      collector.truncated = true;
-      return;
-    }
     const values = parsed.words.map((word) => word.value);
     const unwrapped = unwrapCommand(values);
     for (const inner of unwrapped.scripts)
@@ -166,6 +162,8 @@ async function previewScript(
       continue;
     }
     if (!changesFiles(name, unwrapped.argv.slice(1))) continue;
+    // rsync and git decide for themselves (`git status`, `rsync` without --delete change nothing).
+    if (name !== "rsync" && name !== "git") collector.changesFiles = true;
     const args: Argument[] = [];
     for (const word of tail.slice(1))
       args.push(...(await expandWord(word, commandContext, collector, { glob: true })));
@@ -250,9 +248,14 @@ async function expandWord(
     return [{ text: word.value, noMatch: false, unresolved: false }];
   const expansion = await expandGlob(word.glob, { cwd: context.cwd, budget: context.budget });
   if (expansion.truncated) collector.truncated = true;
+  for (const folder of expansion.unreadable)
+    if (!collector.unreadable.includes(folder)) collector.unreadable.push(folder);
+  // Out of budget before any match was found: unknown, not "matches nothing".
+  if (expansion.truncated && expansion.matches.length === 0) return [];
   if (expansion.matches.length === 0) {
     // bash passes the pattern on; when a file has that very name, it is what the command gets.
-    const literal = (await lstatOrUndefined(path.resolve(context.cwd, word.value))) !== undefined;
+    const literal =
+      (await lstatOrUndefined(path.resolve(context.cwd, word.value)).catch(() => undefined)) !== undefined;
     return [{ text: word.value, noMatch: !literal, unresolved: false }];
   }
   return expansion.matches.map((match) => ({ text: match, noMatch: false, unresolved: false }));

@@ -98,6 +98,7 @@ export function summarisePreview(preview: {
   if (preview.unreadable.length > 0) {
     clauses.push(`could not read ${namePaths(preview.unreadable)} (permission denied)`);
   }
+  if (clauses.length === 0 && preview.truncated) return "could not count in time what it would change";
   if (clauses.length === 0) {
     const note = preview.notes[0];
     return note === undefined ? "changes nothing that exists" : `changes nothing: ${note.replace(/\.$/, "")}`;
