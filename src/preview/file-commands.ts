@@ -78,6 +78,18 @@ export async function previewRm(
     });
 }
 
+/** `shred FILE…` destroys each file's contents, and deletes it with `-u`/`--remove`. */
+export async function previewShred(
+  args: readonly Argument[],
+  context: CommandContext,
+  collector: PreviewCollector,
+): Promise<void> {
+  const { options, operands } = splitOptions(args, ["-n", "--iterations", "-s", "--size", "--random-source"]);
+  const removes = options.some((flag) => flag === "-u" || flag.startsWith("--remove"));
+  for (const operand of operands)
+    await collector.addPath(removes ? "delete" : "overwrite", operand, context, { recursive: false });
+}
+
 /** `rmdir` and `unlink`: one entry each (rmdir only removes empty folders, unlink only files). */
 export async function previewRemoveEntry(
   args: readonly Argument[],

@@ -337,6 +337,15 @@ describe("other commands", () => {
     ).toBeUndefined();
   });
 
+  it("shred destroys contents, and deletes with -u", async () => {
+    write({ "secret.key": 64 });
+    expect((await preview("shred secret.key")).summary).toBe("overwrites 1 file (64 B): secret.key");
+    expect((await preview("shred -n 3 -u secret.key")).targets[0]).toMatchObject({
+      effect: "delete",
+      bytes: 64,
+    });
+  });
+
   it("has no preview for commands that change no files, or for PowerShell", async () => {
     write({ "a.txt": 1 });
     expect(await previewEffects("ls -la && grep x a.txt", { shell: "bash", cwd: root })).toBeUndefined();

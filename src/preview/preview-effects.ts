@@ -20,6 +20,7 @@ import {
   previewPermissions,
   previewRemoveEntry,
   previewRm,
+  previewShred,
   previewTee,
   previewTruncate,
 } from "./file-commands.js";
@@ -183,6 +184,7 @@ function changesFiles(name: string, args: readonly string[]): boolean {
     case "chown":
     case "chgrp":
     case "truncate":
+    case "shred":
     case "rsync":
     case "git":
       return true;
@@ -216,6 +218,8 @@ async function previewCommand(
       return previewPermissions(name, args, context, collector);
     case "truncate":
       return previewTruncate(args, context, collector);
+    case "shred":
+      return previewShred(args, context, collector);
     case "tee":
       return previewTee(args, context, collector);
     case "find":
