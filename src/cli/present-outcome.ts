@@ -35,9 +35,14 @@ export interface PresentResult {
  * The verdict for a person: a badge coloured by level (`[LEVEL]` without colour — the `cmdai init` snippets
  * read it), the decision, then each reason and its safer alternative.
  */
-export function describeVerdict(outcome: CommandOutcome, color: boolean): string {
+export function describeVerdict(
+  outcome: CommandOutcome,
+  color: boolean,
+  options: { countingPreview?: boolean } = {},
+): string {
   const verdict = renderAssessment(outcome.risk, { color });
-  return outcome.preview === undefined ? verdict : verdict + renderPreview(outcome.preview, { color });
+  if (outcome.preview === undefined) return verdict;
+  return verdict + renderPreview(outcome.preview, { color, counting: options.countingPreview === true });
 }
 
 /** Ask a question on stderr and read one line from stdin. */

@@ -30,7 +30,12 @@ import { runInShell } from "../exec/run-in-shell.js";
 import type { ShellName } from "../shells.js";
 import { shouldUseColor } from "./colors.js";
 import type { CliIo } from "./io.js";
-import { attachPreview, DOCUMENT_PREVIEW_MS, INTERACTIVE_PREVIEW_MS } from "./attach-preview.js";
+import {
+  attachPreview,
+  BACKGROUND_PREVIEW_BUDGET,
+  DOCUMENT_PREVIEW_MS,
+  INTERACTIVE_PREVIEW_MS,
+} from "./attach-preview.js";
 import { asCmdaiError, errorDocument, resultDocument, writeDocument, writeErrorText } from "./output.js";
 import { runMenu, type MenuCallbacks } from "./menu/run-menu.js";
 import { askLine, presentOutcome } from "./present-outcome.js";
@@ -309,6 +314,11 @@ export async function runRequestCommand(
               now: () => performance.now(),
             },
           ).then(withPreview),
+        refinePreview: (shown, signal) =>
+          attachPreview(
+            { ...shown, preview: undefined },
+            { ...previewOptions, ...BACKGROUND_PREVIEW_BUDGET, signal },
+          ),
         copy: async (command) => {
           const tool = await copyWithSystemTool(command, { env: io.env });
           if (tool !== undefined) return tool;
