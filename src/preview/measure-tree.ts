@@ -25,6 +25,13 @@ export interface TreeMeasure {
 
 /** How many `lstat` calls run at once inside one folder. */
 const PARALLEL_STATS = 64;
+/** Entries handled in one go before yielding to the event loop (a folder can hold millions of entries). */
+const ENTRIES_PER_TURN = 2_000;
+
+/** Lets timers, keys and redraws run before counting goes on. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** The kind of an entry from its `lstat` result. */
 export function entryKind(stats: Stats): EntryKind {
@@ -103,7 +110,8 @@ export async function measureTree(
       continue;
     }
     const files: string[] = [];
-    for (const entry of entries) {
+    for (const [index, entry] of entries.entries()) {
+      if (index > 0 && index % ENTRIES_PER_TURN === 0) await yieldToEventLoop();
       if (!options.budget.spend()) {
         measure.truncated = true;
         break;

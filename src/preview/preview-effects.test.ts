@@ -97,6 +97,19 @@ describe("rm", () => {
     expect(mixed.summary).toBe("deletes 1 file (1 B): a.txt; *.bak matches nothing");
   });
 
+  it("expands braces before globs and tildes, but not quoted ones", async () => {
+    write({ "a.txt": 1, "b.txt": 2, "d1/x": 4, "d2/y": 8, "d3/z": 16 });
+    fs.writeFileSync(path.join(home, "h.txt"), "123");
+    expect((await preview("rm {a,b}.txt")).targets.map((target) => target.path)).toEqual(["a.txt", "b.txt"]);
+    expect((await preview("rm -r d{1..2}")).totals.bytes).toBe(12);
+    expect((await preview("rm -r d{1,3}/*")).targets.map((target) => target.path)).toEqual(["d1/x", "d3/z"]);
+    expect((await preview("rm ~/{h,missing}.txt")).summary).toBe(
+      `deletes 1 file (3 B): ${home}/h.txt; ${home}/missing.txt does not exist`,
+    );
+    expect((await preview('rm "{a,b}.txt"')).summary).toBe("nothing to touch: {a,b}.txt does not exist");
+    expect((await preview("find . -name x -exec rm {} +")).totals.files).toBe(1);
+  });
+
   it("expands globs inside folders and keeps the path as written", async () => {
     write({ "logs/x.log": 3, "logs/.y.log": 3, "logs/z.txt": 3 });
     const result = await preview("rm ./logs/*.log");

@@ -30,7 +30,7 @@ import { lstatOrUndefined } from "./measure-tree.js";
 import { PreviewBudget } from "./preview-budget.js";
 import { PreviewCollector, type Argument, type CommandContext } from "./preview-collector.js";
 import { previewRsync } from "./rsync-effects.js";
-import { readShellWord, type ShellWord } from "./shell-word.js";
+import { readShellWords, type ShellWord } from "./shell-word.js";
 import { summarisePreview } from "./summarise-preview.js";
 import {
   MAXIMUM_LISTED_TARGETS,
@@ -274,14 +274,15 @@ async function parseScript(script: string, env: NodeJS.ProcessEnv): Promise<Pars
   for (const [name, value] of Object.entries(env)) if (value !== undefined) environment.set(name, value);
   const home = env.HOME;
   const commands: ParsedCommand[] = [];
+  // A redirection target is one word (bash refuses a brace or glob that makes several: "ambiguous redirect").
   const read = (node: Node | undefined, known: ReadonlyMap<string, string>): ShellWord | undefined =>
-    node === undefined ? undefined : readShellWord(node, known, home);
+    node === undefined ? undefined : readShellWords(node, known, home)[0];
   try {
     extractCommands(tree.rootNode, {
       environment,
       onCommand: (command: SimpleCommand, nodes, known) => {
         commands.push({
-          words: nodes.argv.map((node) => readShellWord(node, known, home)),
+          words: nodes.argv.flatMap((node) => readShellWords(node, known, home)),
           redirects: command.redirects.map((redirect, index) => ({
             operator: redirect.operator,
             target: read(nodes.redirects[index], known),

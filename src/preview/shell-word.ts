@@ -17,35 +17,143 @@ export interface ShellWord {
   unresolved: string[];
 }
 
+/** A run of characters and how the shell treats them. */
 interface Piece {
   text: string;
-  /** Quoted or escaped: never a glob character, never a tilde. */
-  literal: boolean;
+  /** `quoted` (or escaped): taken as is; `bare`: braces, `~` and globs apply; `expanded` (a variable's value): only globs. */
+  kind: "quoted" | "bare" | "expanded";
+}
+
+interface Character {
+  character: string;
+  kind: Piece["kind"];
 }
 
 const GLOB_CHARACTER = /[*?[]/;
+/** Brace expansions a word may produce before the rest are left unexpanded. */
+const MAXIMUM_BRACE_WORDS = 256;
 
-/** Reads `node` with the variables known at that point. `home` expands a leading unquoted `~`. */
-export function readShellWord(
+/**
+ * Reads `node` with the variables known at that point: one word, or several when it holds a brace expansion
+ * (`{a,b}.txt`, `d{1..3}`). `home` expands a leading unquoted `~`.
+ */
+export function readShellWords(
   node: Node,
   environment: ReadonlyMap<string, string>,
   home: string | undefined,
-): ShellWord {
+): ShellWord[] {
   const unresolved: string[] = [];
   const pieces = piecesOf(node, environment, unresolved);
-  const first = pieces[0];
-  if (first !== undefined && !first.literal && /^~(?:\/|$)/.test(first.text)) {
-    if (home === undefined) unresolved.push("~");
-    else pieces[0] = { text: home + first.text.slice(1), literal: true };
-  } else if (first !== undefined && !first.literal && /^~[^/]/.test(first.text)) {
-    unresolved.push(first.text.split("/")[0] ?? first.text);
+  const characters = pieces.flatMap((piece) =>
+    Array.from(piece.text, (character): Character => ({ character, kind: piece.kind })),
+  );
+  return expandBraces(characters).map((word) => finishWord(word, home, [...unresolved]));
+}
+
+/** Tilde expansion, then the value and the glob pattern of one word. */
+function finishWord(characters: Character[], home: string | undefined, unresolved: string[]): ShellWord {
+  let word = characters;
+  const bareStart = word.findIndex((entry) => entry.kind !== "bare");
+  const bare = word.slice(0, bareStart === -1 ? word.length : bareStart).map((entry) => entry.character);
+  if (bare[0] === "~") {
+    const slash = bare.indexOf("/");
+    const user = bare.slice(1, slash === -1 ? bare.length : slash).join("");
+    if (user !== "") unresolved.push(`~${user}`);
+    else if (home === undefined) unresolved.push("~");
+    else
+      word = [
+        ...Array.from(home, (character): Character => ({ character, kind: "quoted" })),
+        ...word.slice(1),
+      ];
   }
-  const value = pieces.map((piece) => piece.text).join("");
-  const globbing = pieces.some((piece) => !piece.literal && GLOB_CHARACTER.test(piece.text));
+  const value = word.map((entry) => entry.character).join("");
+  const globbing = word.some((entry) => entry.kind !== "quoted" && GLOB_CHARACTER.test(entry.character));
   const glob = globbing
-    ? pieces.map((piece) => (piece.literal ? escapeGlob(piece.text) : piece.text)).join("")
+    ? word.map((entry) => (entry.kind === "quoted" ? escapeGlob(entry.character) : entry.character)).join("")
     : undefined;
   return { value, glob, unresolved };
+}
+
+/** Bash brace expansion over the bare characters of a word: `a{b,c}d` → `abd acd`, `{1..3}`, `{a..c}`. */
+function expandBraces(word: Character[]): Character[][] {
+  const results: Character[][] = [];
+  const pending = [word];
+  while (pending.length > 0 && results.length < MAXIMUM_BRACE_WORDS) {
+    const current = pending.shift();
+    if (current === undefined) break;
+    const found = firstBraceExpression(current);
+    if (found === undefined) {
+      results.push(current);
+      continue;
+    }
+    const prefix = current.slice(0, found.open);
+    const suffix = current.slice(found.close + 1);
+    for (const alternative of found.alternatives) pending.push([...prefix, ...alternative, ...suffix]);
+  }
+  return results.length === 0 ? [word] : results;
+}
+
+function firstBraceExpression(
+  word: readonly Character[],
+): { open: number; close: number; alternatives: Character[][] } | undefined {
+  const isBare = (index: number, character: string): boolean => {
+    const entry = word[index];
+    return entry?.kind === "bare" && entry.character === character;
+  };
+  for (let open = 0; open < word.length; open++) {
+    if (!isBare(open, "{")) continue;
+    let depth = 0;
+    const commas: number[] = [];
+    for (let index = open + 1; index < word.length; index++) {
+      if (isBare(index, "{")) depth++;
+      else if (isBare(index, "}")) {
+        if (depth > 0) {
+          depth--;
+          continue;
+        }
+        const inner = word.slice(open + 1, index);
+        if (commas.length > 0) {
+          const alternatives: Character[][] = [];
+          let start = open + 1;
+          for (const comma of [...commas, index]) {
+            alternatives.push(word.slice(start, comma));
+            start = comma + 1;
+          }
+          return { open, close: index, alternatives };
+        }
+        const sequence = braceSequence(inner);
+        if (sequence !== undefined) return { open, close: index, alternatives: sequence };
+        break;
+      } else if (depth === 0 && isBare(index, ",")) commas.push(index);
+    }
+  }
+  return undefined;
+}
+
+/** `{1..5}`, `{05..10..5}`, `{a..e}`: the words of a sequence, or undefined when `inner` is not one. */
+function braceSequence(inner: readonly Character[]): Character[][] | undefined {
+  if (inner.some((entry) => entry.kind !== "bare")) return undefined;
+  const text = inner.map((entry) => entry.character).join("");
+  const numbers = /^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$/.exec(text);
+  const letters = /^([a-zA-Z])\.\.([a-zA-Z])(?:\.\.(-?\d+))?$/.exec(text);
+  const match = numbers ?? letters;
+  if (!match) return undefined;
+  const [, from = "", to = "", stepText] = match;
+  const first = numbers ? Number(from) : from.charCodeAt(0);
+  const last = numbers ? Number(to) : to.charCodeAt(0);
+  const step = Math.max(1, Math.abs(Number(stepText ?? 1)));
+  const width = numbers && /^-?0\d/.test(from) ? from.length : 0;
+  const words: Character[][] = [];
+  for (
+    let value = first;
+    first <= last ? value <= last : value >= last;
+    value += first <= last ? step : -step
+  ) {
+    const shown = numbers ? String(value).padStart(width, "0") : String.fromCharCode(value);
+    words.push(Array.from(shown, (character): Character => ({ character, kind: "bare" })));
+    if (words.length >= MAXIMUM_BRACE_WORDS) break;
+  }
+  return words;
 }
 
 /** A word's pieces: runs of quoted and unquoted characters. */
@@ -55,27 +163,27 @@ function piecesOf(node: Node, environment: ReadonlyMap<string, string>, unresolv
       return unquotedPieces(node.text);
     case "raw_string":
     case "ansi_c_string":
-      return [{ text: wordValue(node, { environment }), literal: true }];
+      return [{ text: wordValue(node, { environment }), kind: "quoted" }];
     case "string":
       collectUnresolved(node, environment, unresolved);
-      return [{ text: wordValue(node, { environment }), literal: true }];
+      return [{ text: wordValue(node, { environment }), kind: "quoted" }];
     case "simple_expansion":
     case "expansion": {
       if (isUnresolved(node, environment)) {
         unresolved.push(node.text);
-        return [{ text: node.text, literal: true }];
+        return [{ text: node.text, kind: "quoted" }];
       }
       // An unquoted expansion is globbed by the shell, like `X='*.log'; rm $X`.
-      return [{ text: wordValue(node, { environment }), literal: false }];
+      return [{ text: wordValue(node, { environment }), kind: "expanded" }];
     }
     case "command_substitution":
     case "process_substitution": {
       const value = wordValue(node, { environment });
       if (value === node.text) {
         unresolved.push(node.text);
-        return [{ text: node.text, literal: true }];
+        return [{ text: node.text, kind: "quoted" }];
       }
-      return [{ text: value, literal: false }];
+      return [{ text: value, kind: "expanded" }];
     }
     case "concatenation": {
       const pieces: Piece[] = [];
@@ -91,7 +199,7 @@ function piecesOf(node: Node, environment: ReadonlyMap<string, string>, unresolv
       return pieces;
     }
     default:
-      return [{ text: wordValue(node, { environment }), literal: false }];
+      return [{ text: node.text, kind: "bare" }];
   }
 }
 
@@ -99,9 +207,10 @@ function piecesOf(node: Node, environment: ReadonlyMap<string, string>, unresolv
 function unquotedPieces(text: string): Piece[] {
   const pieces: Piece[] = [];
   const push = (character: string, literal: boolean): void => {
+    const kind = literal ? "quoted" : "bare";
     const last = pieces.at(-1);
-    if (last?.literal === literal) last.text += character;
-    else pieces.push({ text: character, literal });
+    if (last?.kind === kind) last.text += character;
+    else pieces.push({ text: character, kind });
   };
   let quote: string | undefined;
   for (let index = 0; index < text.length; index++) {
