@@ -93,7 +93,7 @@ describe("git clean", () => {
     fs.rmSync(path.join(root, "scratch"), { recursive: true });
     const result = await preview("git clean -f");
     expect(result.targets).toEqual([]);
-    expect(result.summary).toBe("changes nothing: git clean finds nothing to remove");
+    expect(result.summary).toBe("git clean finds nothing to remove");
   });
 });
 
@@ -122,7 +122,7 @@ describe("discarding uncommitted changes", () => {
   it("a clean tree has nothing to lose", async () => {
     const result = await preview("git reset --hard HEAD");
     expect(result.targets).toEqual([]);
-    expect(result.summary).toBe("changes nothing: there are no uncommitted changes to lose");
+    expect(result.summary).toBe("there are no uncommitted changes to lose");
     expect(await previewEffects("git status", { shell: "bash", cwd: root })).toBeUndefined();
   });
 });

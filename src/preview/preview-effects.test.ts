@@ -146,6 +146,14 @@ describe("rm", () => {
     expect(substituted.targets).toEqual([]);
   });
 
+  it("does not guess the files a for loop over a glob would visit", async () => {
+    write({ "a.txt": 1 });
+    const result = await preview('for f in *.txt; do rm "$f"; done');
+    expect(result.unresolved).toEqual(["$f"]);
+    expect(result.unmatched).toEqual([]);
+    expect((await preview("for f in a.txt; do rm $f; done")).totals.files).toBe(1);
+  });
+
   it("peels wrappers and follows bash -c and cd", async () => {
     write({ "build/a": 4, "build/b": 4 });
     expect((await preview("sudo -u root rm -rf build")).totals.files).toBe(2);

@@ -274,13 +274,21 @@ async function parseScript(script: string, env: NodeJS.ProcessEnv): Promise<Pars
   for (const [name, value] of Object.entries(env)) if (value !== undefined) environment.set(name, value);
   const home = env.HOME;
   const commands: ParsedCommand[] = [];
+  // `for f in *.txt`: the extractor knows f only as the pattern, not the files bash would loop over.
+  const loopVariables = globbingLoopVariables(tree.rootNode, environment, home);
   // A redirection target is one word (bash refuses a brace or glob that makes several: "ambiguous redirect").
   const read = (node: Node | undefined, known: ReadonlyMap<string, string>): ShellWord | undefined =>
     node === undefined ? undefined : readShellWords(node, known, home)[0];
   try {
     extractCommands(tree.rootNode, {
       environment,
-      onCommand: (command: SimpleCommand, nodes, known) => {
+      onCommand: (command: SimpleCommand, nodes, seen) => {
+        let known = seen;
+        if (loopVariables.size > 0) {
+          const visible = new Map(seen);
+          for (const name of loopVariables) visible.delete(name);
+          known = visible;
+        }
         commands.push({
           words: nodes.argv.flatMap((node) => readShellWords(node, known, home)),
           redirects: command.redirects.map((redirect, index) => ({
@@ -294,4 +302,24 @@ async function parseScript(script: string, env: NodeJS.ProcessEnv): Promise<Pars
     tree.delete();
   }
   return commands;
+}
+
+/** Variables of `for NAME in WORDS` loops whose words are globs: their values are unknown before running. */
+function globbingLoopVariables(
+  root: Node,
+  environment: ReadonlyMap<string, string>,
+  home: string | undefined,
+): Set<string> {
+  const names = new Set<string>();
+  if (!/\bfor\b/.test(root.text)) return names;
+  for (const loop of root.descendantsOfType("for_statement")) {
+    const variable = loop.childForFieldName("variable")?.text;
+    if (variable === undefined) continue;
+    const values = loop.childrenForFieldName("value");
+    if (
+      values.some((value) => readShellWords(value, environment, home).some((word) => word.glob !== undefined))
+    )
+      names.add(variable);
+  }
+  return names;
 }

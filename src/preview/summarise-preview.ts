@@ -100,8 +100,9 @@ export function summarisePreview(preview: {
   }
   if (clauses.length === 0 && preview.truncated) return "could not count in time what it would change";
   if (clauses.length === 0) {
-    const note = preview.notes[0];
-    return note === undefined ? "changes nothing that exists" : `changes nothing: ${note.replace(/\.$/, "")}`;
+    // Nothing counted: the notes say why (nothing to clean, a folder rm refuses, targets from xargs input).
+    if (preview.notes.length === 0) return "changes nothing that exists";
+    return preview.notes.map((note) => note.replace(/\.$/, "")).join("; ");
   }
   return clauses.join("; ");
 }
