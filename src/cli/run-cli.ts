@@ -155,12 +155,13 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .option("-s, --shell <shell>", `shell the command is for: ${SHELL_NAMES.join("|")} (default: detected)`)
     .option("--safety <mode>", `${SAFETY_MODES.join("|")} (default: moderate)`)
     .option("--json", "print { command, shell, level, decision, reasons } as JSON")
+    .option("--preview", "also count what the command would delete, move or overwrite here (read-only)")
     .option("-c, --config <file>", "config file")
     .addHelpText("after", "\nExit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.")
     .action(
       (
         command: string | undefined,
-        options: { shell?: string; safety?: string; json?: boolean; config?: string },
+        options: { shell?: string; safety?: string; json?: boolean; preview?: boolean; config?: string },
       ) =>
         run(async () =>
           (await import("./check-entry.js")).runCheckFromArguments(

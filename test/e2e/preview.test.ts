@@ -52,6 +52,33 @@ async function ask(
   return { code: run.code, document, stderr: run.stderr };
 }
 
+describe("cmdai check --preview", () => {
+  it("adds the preview to the verdict, in JSON and in plain text", async () => {
+    fs.mkdirSync(path.join(tree, "build"));
+    fs.writeFileSync(path.join(tree, "build", "a.o"), "1234");
+    const json = await runBuiltCli(["check", "--shell", "bash", "--preview", "--json", "rm -rf build"], {
+      env: home.env,
+      cwd: tree,
+    });
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout) as { level: string; preview?: PreviewDocument["preview"] };
+    expect(result.preview?.targets).toEqual([
+      { path: "build", effect: "delete", kind: "directory", files: 1, directories: 1, bytes: 4 },
+    ]);
+    const plain = await runBuiltCli(["check", "--shell", "bash", "--preview", "rm *.nomatch"], {
+      env: home.env,
+      cwd: tree,
+    });
+    expect(plain.stdout).toContain("preview: matches nothing (no file matches *.nomatch)");
+    const without = await runBuiltCli(["check", "--shell", "bash", "--json", "rm -rf build"], {
+      env: home.env,
+      cwd: tree,
+    });
+    expect(JSON.parse(without.stdout)).not.toHaveProperty("preview");
+    expect(fs.existsSync(path.join(tree, "build", "a.o"))).toBe(true);
+  });
+});
+
 describe("preview in the JSON output", () => {
   it("counts the files and bytes rm -rf ./build would delete, and deletes nothing", async () => {
     let bytes = 0;
