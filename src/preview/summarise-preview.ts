@@ -70,7 +70,9 @@ export function summarisePreview(preview: {
       clauses.push(`${effect === "delete" ? "nothing to delete" : `${VERBS[effect]} nothing`} in ${where}`);
       continue;
     }
-    clauses.push(`${VERBS[effect]} ${atLeast}${what}${inFolders ? " in " : ": "}${where}`);
+    // "deletes 10 files in ./build" (what is inside), but "moves 10 files: ./build" (the folder itself goes).
+    const inside = inFolders && effect !== "move";
+    clauses.push(`${VERBS[effect]} ${atLeast}${what}${inside ? " in " : ": "}${where}`);
   }
   const tracked = preview.targets
     .filter((target) => target.effect !== "discard")
