@@ -139,6 +139,17 @@ describe("tracked files", () => {
     );
   });
 
+  it("counts tracked files among hundreds of targets (too many to name to git one by one)", async () => {
+    for (let index = 0; index < 250; index++) write(`many/f${index}.txt`, "x");
+    git("add", "many");
+    git("commit", "-qm", "many");
+    write("many/untracked.txt", "y");
+    const result = await preview("rm many/*");
+    expect(result.targets).toHaveLength(100);
+    expect(result.totals).toMatchObject({ files: 251, tracked: 250 });
+    expect(result.summary).toMatch(/^deletes 251 files \(251 B\): .* and 248 more; 250 are tracked by git$/);
+  });
+
   it("leaves the count out outside a repository", async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "cmdai-preview-nogit-"));
     try {

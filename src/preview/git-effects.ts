@@ -11,6 +11,8 @@ import path from "node:path";
 import { lstatOrUndefined, measureTree } from "./measure-tree.js";
 import type { Argument, CollectedTarget, CommandContext, PreviewCollector } from "./preview-collector.js";
 
+/** Targets named to `git ls-files` one by one; above this, the whole repository is listed and matched here. */
+const MAXIMUM_PATHSPECS = 200;
 /** Longest a single git call may take, in milliseconds (less when the preview's budget has less left). */
 const GIT_TIMEOUT_MS = 1_500;
 
@@ -257,14 +259,29 @@ export async function countTracked(targets: CollectedTarget[], context: CommandC
         return path.relative(top, path.join(parent, path.basename(target.absolute))) || ".";
       }),
     );
-    const output = await runGit(["--literal-pathspecs", "ls-files", "-z", "--", ...relative], top, context);
+    // Many targets (`rm *` in a big folder) would overflow the argument list: then list the whole repository.
+    const pathspecs = relative.length <= MAXIMUM_PATHSPECS ? ["--", ...relative] : [];
+    const output = await runGit(["--literal-pathspecs", "ls-files", "-z", ...pathspecs], top, context);
     if (output === undefined) continue;
-    const files = output.split("\0").filter((file) => file !== "");
-    for (const [position, target] of members.entries()) {
-      const prefix = relative[position] ?? "";
-      target.tracked = files.filter(
-        (file) => prefix === "." || file === prefix || file.startsWith(`${prefix}/`),
-      ).length;
+    const counts = new Map<string, number>(relative.map((prefix) => [prefix, 0]));
+    for (const file of output.split("\0")) {
+      if (file !== "") credit(file, counts);
+    }
+    for (const [position, target] of members.entries())
+      target.tracked = counts.get(relative[position] ?? "") ?? 0;
+  }
+}
+
+/** Counts a tracked file for the target it is, or the nearest target folder it lies in (`.` holds everything). */
+function credit(file: string, counts: Map<string, number>): void {
+  for (let end = file.length; end > 0; end = file.lastIndexOf("/", end - 1)) {
+    const prefix = file.slice(0, end);
+    const count = counts.get(prefix);
+    if (count !== undefined) {
+      counts.set(prefix, count + 1);
+      return;
     }
   }
+  const everything = counts.get(".");
+  if (everything !== undefined) counts.set(".", everything + 1);
 }

@@ -40,14 +40,16 @@ export class PreviewCollector {
   /** Some command of the line changes files (even when it finds nothing to change). */
   changesFiles = false;
   truncated = false;
+  /** `effect\0absolute` of every target, so `rm a a` or `rm * *.log` counts each file once. */
+  private readonly seen = new Set<string>();
 
   /** Records a target counted by a handler itself. */
   addTarget(target: CollectedTarget): void {
     this.changesFiles = true;
-    const same = this.targets.find(
-      (existing) => existing.absolute === target.absolute && existing.effect === target.effect,
-    );
-    if (same === undefined) this.targets.push(target);
+    const key = `${target.effect}\u0000${target.absolute}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.targets.push(target);
   }
 
   note(text: string): void {
