@@ -154,6 +154,12 @@ describe("rm", () => {
     expect((await preview("for f in a.txt; do rm $f; done")).totals.files).toBe(1);
   });
 
+  it("never takes an empty word for the current folder", async () => {
+    write({ "a.txt": 1 });
+    expect((await preview('rm -rf ""')).targets).toEqual([]);
+    expect((await preview('X=""; rm -rf $X')).targets).toEqual([]);
+  });
+
   it("peels wrappers and follows bash -c and cd", async () => {
     write({ "build/a": 4, "build/b": 4 });
     expect((await preview("sudo -u root rm -rf build")).totals.files).toBe(2);

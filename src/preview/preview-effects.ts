@@ -248,6 +248,8 @@ async function expandWord(
       if (!collector.unresolved.includes(name)) collector.unresolved.push(name);
     return [{ text: word.value, noMatch: false, unresolved: true }];
   }
+  // An empty word names no file (and resolving it would name the current folder): `rm $EMPTY`, `rm ""`.
+  if (word.value === "") return [];
   if (!options.glob || word.glob === undefined)
     return [{ text: word.value, noMatch: false, unresolved: false }];
   const expansion = await expandGlob(word.glob, { cwd: context.cwd, budget: context.budget });
