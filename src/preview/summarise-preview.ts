@@ -71,7 +71,7 @@ export function summarisePreview(preview: {
       continue;
     }
     // "deletes 10 files in ./build" (what is inside), but "moves 10 files: ./build" (the folder itself goes).
-    const inside = inFolders && effect !== "move";
+    const inside = inFolders && effect !== "move" && files > 0;
     clauses.push(`${VERBS[effect]} ${atLeast}${what}${inside ? " in " : ": "}${where}`);
   }
   const tracked = preview.targets
