@@ -116,12 +116,15 @@ function walkCommand(
   state: WalkState,
   redirects: Redirect[],
   stdinText: string | undefined,
-  redirectNodes: (Node | undefined)[] = [],
+  redirectNodes?: (Node | undefined)[],
 ): SimpleCommand {
   const argv: string[] = [];
   const ownRedirects = [...redirects];
-  const argvNodes: Node[] = [];
-  const ownRedirectNodes = [...redirectNodes];
+  // Syntax nodes are collected only for an `onCommand` caller: the safety engine's walk stays as lean as it was.
+  const argvNodes: Node[] | undefined = state.onCommand ? [] : undefined;
+  const ownRedirectNodes: (Node | undefined)[] | undefined = state.onCommand
+    ? [...(redirectNodes ?? [])]
+    : undefined;
   let ownStdinText = stdinText;
   node.namedChildren.forEach((child, index) => {
     if (child.type === "variable_assignment") {
@@ -129,11 +132,11 @@ function walkCommand(
     } else if (child.type === "command_name" || node.fieldNameForNamedChild(index) === "argument") {
       const word = child.type === "command_name" ? (child.firstNamedChild ?? child) : child;
       argv.push(wordValue(word, state));
-      if (state.onCommand) argvNodes.push(word);
+      argvNodes?.push(word);
       walkSubstitutions(child, state);
     } else if (child.type === "file_redirect") {
       ownRedirects.push(redirectOf(child, state));
-      if (state.onCommand) ownRedirectNodes.push(child.childForFieldName("destination") ?? undefined);
+      ownRedirectNodes?.push(child.childForFieldName("destination") ?? undefined);
       walkSubstitutions(child, state);
     } else if (child.type === "herestring_redirect") {
       const word = child.firstNamedChild;
@@ -151,13 +154,13 @@ function walkCommand(
     stdinText: ownStdinText ?? pending?.text,
   };
   state.commands.push(command);
-  state.onCommand?.(command, { argv: argvNodes, redirects: ownRedirectNodes }, state.environment);
+  state.onCommand?.(command, { argv: argvNodes ?? [], redirects: ownRedirectNodes ?? [] }, state.environment);
   return command;
 }
 
 function walkRedirected(node: Node, state: WalkState): void {
   const redirects: Redirect[] = [];
-  const redirectNodes: (Node | undefined)[] = [];
+  const redirectNodes: (Node | undefined)[] | undefined = state.onCommand ? [] : undefined;
   let stdinText: string | undefined;
   const nested: Node[] = [];
   const body = node.childForFieldName("body");
@@ -165,7 +168,7 @@ function walkRedirected(node: Node, state: WalkState): void {
     if (child.id === body?.id) continue;
     if (child.type === "file_redirect") {
       redirects.push(redirectOf(child, state));
-      if (state.onCommand) redirectNodes.push(child.childForFieldName("destination") ?? undefined);
+      redirectNodes?.push(child.childForFieldName("destination") ?? undefined);
       walkSubstitutions(child, state);
     } else if (child.type === "herestring_redirect") {
       const word = child.firstNamedChild;
@@ -187,7 +190,7 @@ function walkRedirected(node: Node, state: WalkState): void {
     if (body) walk(body, state);
     const bare: SimpleCommand = { argv: [], redirects, stdinFrom: [], stdinText: undefined };
     state.commands.push(bare);
-    state.onCommand?.(bare, { argv: [], redirects: redirectNodes }, state.environment);
+    state.onCommand?.(bare, { argv: [], redirects: redirectNodes ?? [] }, state.environment);
   }
   for (const part of nested) {
     state.pending = { from: ownerArgv, text: passesThrough(ownerArgv) ? stdinText : undefined };
