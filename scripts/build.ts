@@ -31,8 +31,9 @@ const result = await build({
   target: "node20",
   // Pure-JS packages are bundled too: zod alone is ~100 modules, 130 ms to load separately on this machine
   // and needed whenever anything is configured. Kept external: native code and wasm that find their own
-  // files, and undici (only for downloads).
-  external: ["node-llama-cpp", "web-tree-sitter", "tree-sitter-bash", "undici"],
+  // files; undici (only for downloads); yaml (only for --output yaml, and its CommonJS build loses its named
+  // exports when bundled: `stringify is not a function`).
+  external: ["node-llama-cpp", "web-tree-sitter", "tree-sitter-bash", "undici", "yaml"],
   // Bundled CommonJS packages (commander) call require() for Node's built-in modules.
   banner: {
     js: 'import { createRequire as __cmdaiCreateRequire } from "node:module"; const require = __cmdaiCreateRequire(import.meta.url);',

@@ -10,6 +10,7 @@ export interface CheckArguments {
   shell?: string;
   safety?: string;
   json?: boolean;
+  preview?: boolean;
   config?: string;
 }
 
@@ -36,6 +37,7 @@ export async function runCheckFromArguments(
       shell,
       mode: config.safety.mode,
       json: options.json === true,
+      preview: options.preview === true,
       config,
       color: shouldUseColor(config.ui.color, io.stdout, io.env),
     },

@@ -60,6 +60,8 @@ const FAST_FORMS: string[][] = [
   ["check", "--json", "--", "--help"],
   ["check"],
   ["check", ""],
+  ["check", "--preview", "rm -rf build"],
+  ["check", "rm -rf build", "--json", "--preview"],
   ["check", "--hook", "claude-code"],
   ["check", "--hook=gemini-cli", "--safety", "strict", "-c", "/tmp/x.toml"],
   ["check", "--config", "/tmp/x.toml", "--hook", "json"],

@@ -45,8 +45,8 @@ export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArgum
       optionsEnded = true;
       continue;
     }
-    if (argument === "--json") {
-      options.json = true;
+    if (argument === "--json" || argument === "--preview") {
+      options[argument === "--json" ? "json" : "preview"] = true;
       continue;
     }
     const equals = argument.indexOf("=");

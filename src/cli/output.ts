@@ -4,6 +4,7 @@
  */
 import type { OutputFormat } from "../config/schema.js";
 import type { CommandOutcome } from "../core/generate-command.js";
+import type { EffectPreview } from "../preview/types.js";
 import { CmdaiError, ExitCode } from "../errors.js";
 import type { ShellName } from "../shells.js";
 import type { CliIo, CliWritable } from "./io.js";
@@ -14,6 +15,8 @@ export interface ResultDocument {
   explanation?: string | null;
   shell?: ShellName;
   risk?: CommandOutcome["risk"];
+  /** What the command would touch; present only for commands that change files. */
+  preview?: EffectPreview;
   backend?: string;
   model?: string;
   timingsMs: { total: number; load?: number; generate?: number };
@@ -36,6 +39,7 @@ export function resultDocument(
     explanation: outcome.explanation ?? null,
     shell: outcome.shell,
     risk: outcome.risk,
+    ...(outcome.preview === undefined ? {} : { preview: outcome.preview }),
     backend: outcome.backend,
     model: outcome.model,
     timingsMs: timings,

@@ -10,6 +10,7 @@ import type { OutputFormat } from "../config/schema.js";
 import type { CommandOutcome } from "../core/generate-command.js";
 import { painter } from "./colors.js";
 import { renderAssessment } from "./render-assessment.js";
+import { renderPreview } from "./render-preview.js";
 import type { CliIo } from "./io.js";
 
 export interface PresentOptions {
@@ -34,8 +35,14 @@ export interface PresentResult {
  * The verdict for a person: a badge coloured by level (`[LEVEL]` without colour — the `cmdai init` snippets
  * read it), the decision, then each reason and its safer alternative.
  */
-export function describeVerdict(outcome: CommandOutcome, color: boolean): string {
-  return renderAssessment(outcome.risk, { color });
+export function describeVerdict(
+  outcome: CommandOutcome,
+  color: boolean,
+  options: { countingPreview?: boolean } = {},
+): string {
+  const verdict = renderAssessment(outcome.risk, { color });
+  if (outcome.preview === undefined) return verdict;
+  return verdict + renderPreview(outcome.preview, { color, counting: options.countingPreview === true });
 }
 
 /** Ask a question on stderr and read one line from stdin. */

@@ -129,6 +129,7 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
       "--hook <agent>",
       "answer an AI coding agent's pre-tool hook (JSON on stdin): claude-code|gemini-cli|json",
     )
+    .option("--preview", "also count what the command would delete, move or overwrite here (read-only)")
     .option("-c, --config <file>", "config file")
     .addHelpText(
       "after",
@@ -138,7 +139,14 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .action(
       (
         command: string | undefined,
-        options: { shell?: string; safety?: string; json?: boolean; config?: string; hook?: string },
+        options: {
+          shell?: string;
+          safety?: string;
+          json?: boolean;
+          preview?: boolean;
+          config?: string;
+          hook?: string;
+        },
       ) =>
         run(async () => {
           if (options.hook !== undefined) {

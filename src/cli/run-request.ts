@@ -30,6 +30,12 @@ import { runInShell } from "../exec/run-in-shell.js";
 import type { ShellName } from "../shells.js";
 import { shouldUseColor } from "./colors.js";
 import type { CliIo } from "./io.js";
+import {
+  attachPreview,
+  BACKGROUND_PREVIEW_BUDGET,
+  DOCUMENT_PREVIEW_MS,
+  INTERACTIVE_PREVIEW_MS,
+} from "./attach-preview.js";
 import { asCmdaiError, errorDocument, resultDocument, writeDocument, writeErrorText } from "./output.js";
 import { runMenu, type MenuCallbacks } from "./menu/run-menu.js";
 import { askLine, presentOutcome } from "./present-outcome.js";
@@ -233,7 +239,16 @@ export async function runRequestCommand(
   try {
     const request = validateRequest(await resolveRequestText(parts, io));
     const assess = await createAssessor(config.safety);
-    const outcome = await generateCommand(
+    // Preview what the command would touch: exact for programs (JSON/YAML), quick for a person.
+    const previewOptions = {
+      cwd: io.cwd,
+      env: io.env,
+      timeMs: format === "plain" ? INTERACTIVE_PREVIEW_MS : DOCUMENT_PREVIEW_MS,
+      log,
+    };
+    const withPreview = (chosen: CommandOutcome): Promise<CommandOutcome> =>
+      config.ui.preview ? attachPreview(chosen, previewOptions) : Promise.resolve(chosen);
+    const generated = await generateCommand(
       {
         request,
         shell,
@@ -252,6 +267,7 @@ export async function runRequestCommand(
         now: () => performance.now(),
       },
     );
+    const outcome = await withPreview(generated);
     const usage = outcome.usage;
     log(
       `answered by ${outcome.backend} (${outcome.model}) in ${Math.round(performance.now() - startedAt)} ms; ` +
@@ -274,11 +290,12 @@ export async function runRequestCommand(
       const callbacks: MenuCallbacks = {
         assess: (command) => {
           editedCommands.add(command);
-          return Promise.resolve({
+          return withPreview({
             ...outcome,
             command,
             explanation: undefined,
             risk: assess(command, { shell, request, interactive: true }),
+            preview: undefined,
           });
         },
         regenerate: (regeneration, signal) =>
@@ -301,6 +318,11 @@ export async function runRequestCommand(
               log,
               now: () => performance.now(),
             },
+          ).then(withPreview),
+        refinePreview: (shown, signal) =>
+          attachPreview(
+            { ...shown, preview: undefined },
+            { ...previewOptions, ...BACKGROUND_PREVIEW_BUDGET, signal },
           ),
         copy: async (command) => {
           const tool = await copyWithSystemTool(command, { env: io.env });

@@ -16,7 +16,7 @@ const DEFAULT_CONFIG: Config = {
   ollama: { host: "http://127.0.0.1:11434", keep_alive: "5m", headers: {} },
   openai: { base_url: "http://127.0.0.1:8000/v1", api_key_env: "OPENAI_API_KEY", headers: {} },
   models: {},
-  ui: { color: "auto", hotkey: "\\C-g" },
+  ui: { color: "auto", hotkey: "\\C-g", preview: true },
   history: { enabled: true },
   guard: { critical: "deny" },
 };

@@ -148,8 +148,14 @@ const uiSchema = z
       .min(1)
       .default("\\C-g")
       .describe("Key bound by `cmdai init` snippets (readline notation)."),
+    preview: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Show what a command would delete, move or overwrite (counted read-only before it runs), in the menu and as `preview` in JSON/YAML output.",
+      ),
   })
-  .default({ color: "auto", hotkey: "\\C-g" });
+  .default({ color: "auto", hotkey: "\\C-g", preview: true });
 
 const historySchema = z
   .object({

@@ -5,6 +5,7 @@
 import type { Backend, ExecutionContext, GenerationResult, TokenUsage } from "../backends/backend.js";
 import type { BackendName, Config } from "../config/schema.js";
 import { BackendError, CmdaiError, UsageError, isAbortError } from "../errors.js";
+import type { EffectPreview } from "../preview/types.js";
 import type { Assessment } from "../safety/types.js";
 import type { ShellName } from "../shells.js";
 
@@ -23,6 +24,8 @@ export interface CommandOutcome {
   timingsMs: { load?: number; generate?: number; assess: number };
   /** Token counts, when the backend reports them. */
   usage?: TokenUsage | undefined;
+  /** What the command would delete, move or overwrite, when it changes files and the preview ran. */
+  preview?: EffectPreview | undefined;
 }
 
 /** Everything the pipeline needs from outside, injected so tests can script it. */

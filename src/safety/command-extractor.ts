@@ -34,6 +34,25 @@ export interface ExtractedScript {
 
 type Environment = Map<string, string>;
 
+/**
+ * Options of {@link extractCommands}, for callers that need more than the safety engine does (the effect preview).
+ * Both default to off, so the engine's walk costs nothing extra.
+ */
+export interface ExtractOptions {
+  /** Variables known before the script starts (e.g. the user's environment); default none. */
+  environment?: ReadonlyMap<string, string>;
+  /**
+   * Called for every simple command with the syntax nodes of its arguments (parallel to `argv`), of its
+   * redirection targets (parallel to `redirects`) and the variables known at that point, so a caller can see
+   * what the normalised words hide: which characters were quoted, which variables had no value.
+   */
+  onCommand?: (
+    command: SimpleCommand,
+    nodes: { argv: readonly Node[]; redirects: readonly (Node | undefined)[] },
+    environment: ReadonlyMap<string, string>,
+  ) => void;
+}
+
 interface PendingStdin {
   from: string[];
   text: string | undefined;
@@ -45,18 +64,20 @@ interface WalkState {
   substitutions: boolean;
   commands: SimpleCommand[];
   pending: PendingStdin | undefined;
+  onCommand: ExtractOptions["onCommand"];
 }
 
 const MAXIMUM_LOOP_VALUES = 4;
 const STATEMENT_OPERATOR = /^(&&|\|\||;|;;|&|\||\|&)$/;
 
 /** Extracts every simple command under `root`, in execution order. */
-export function extractCommands(root: Node): ExtractedScript {
+export function extractCommands(root: Node, options: ExtractOptions = {}): ExtractedScript {
   const state: WalkState = {
-    environment: new Map(),
+    environment: new Map(options.environment),
     substitutions: /\$\(|`|[<>]\(/.test(root.text),
     commands: [],
     pending: undefined,
+    onCommand: options.onCommand,
   };
   walk(root, state);
   return { commands: state.commands, hasError: root.hasError };
@@ -95,18 +116,27 @@ function walkCommand(
   state: WalkState,
   redirects: Redirect[],
   stdinText: string | undefined,
+  redirectNodes?: (Node | undefined)[],
 ): SimpleCommand {
   const argv: string[] = [];
   const ownRedirects = [...redirects];
+  // Syntax nodes are collected only for an `onCommand` caller: the safety engine's walk stays as lean as it was.
+  const argvNodes: Node[] | undefined = state.onCommand ? [] : undefined;
+  const ownRedirectNodes: (Node | undefined)[] | undefined = state.onCommand
+    ? [...(redirectNodes ?? [])]
+    : undefined;
   let ownStdinText = stdinText;
   node.namedChildren.forEach((child, index) => {
     if (child.type === "variable_assignment") {
       walkSubstitutions(child, state);
     } else if (child.type === "command_name" || node.fieldNameForNamedChild(index) === "argument") {
-      argv.push(wordValue(child.type === "command_name" ? (child.firstNamedChild ?? child) : child, state));
+      const word = child.type === "command_name" ? (child.firstNamedChild ?? child) : child;
+      argv.push(wordValue(word, state));
+      argvNodes?.push(word);
       walkSubstitutions(child, state);
     } else if (child.type === "file_redirect") {
       ownRedirects.push(redirectOf(child, state));
+      ownRedirectNodes?.push(child.childForFieldName("destination") ?? undefined);
       walkSubstitutions(child, state);
     } else if (child.type === "herestring_redirect") {
       const word = child.firstNamedChild;
@@ -124,11 +154,13 @@ function walkCommand(
     stdinText: ownStdinText ?? pending?.text,
   };
   state.commands.push(command);
+  state.onCommand?.(command, { argv: argvNodes ?? [], redirects: ownRedirectNodes ?? [] }, state.environment);
   return command;
 }
 
 function walkRedirected(node: Node, state: WalkState): void {
   const redirects: Redirect[] = [];
+  const redirectNodes: (Node | undefined)[] | undefined = state.onCommand ? [] : undefined;
   let stdinText: string | undefined;
   const nested: Node[] = [];
   const body = node.childForFieldName("body");
@@ -136,6 +168,7 @@ function walkRedirected(node: Node, state: WalkState): void {
     if (child.id === body?.id) continue;
     if (child.type === "file_redirect") {
       redirects.push(redirectOf(child, state));
+      redirectNodes?.push(child.childForFieldName("destination") ?? undefined);
       walkSubstitutions(child, state);
     } else if (child.type === "herestring_redirect") {
       const word = child.firstNamedChild;
@@ -152,10 +185,12 @@ function walkRedirected(node: Node, state: WalkState): void {
   }
   let ownerArgv: string[] = [];
   if (body?.type === "command") {
-    ownerArgv = walkCommand(body, state, redirects, stdinText).argv;
+    ownerArgv = walkCommand(body, state, redirects, stdinText, redirectNodes).argv;
   } else {
     if (body) walk(body, state);
-    state.commands.push({ argv: [], redirects, stdinFrom: [], stdinText: undefined });
+    const bare: SimpleCommand = { argv: [], redirects, stdinFrom: [], stdinText: undefined };
+    state.commands.push(bare);
+    state.onCommand?.(bare, { argv: [], redirects: redirectNodes ?? [] }, state.environment);
   }
   for (const part of nested) {
     state.pending = { from: ownerArgv, text: passesThrough(ownerArgv) ? stdinText : undefined };
@@ -272,7 +307,10 @@ function hasSubstitution(node: Node): boolean {
 }
 
 /** The value the shell would give a word, with literal variables substituted and quoting removed. */
-export function wordValue(node: Node, state: WalkState | { environment: Environment }): string {
+export function wordValue(
+  node: Node,
+  state: WalkState | { environment: ReadonlyMap<string, string> },
+): string {
   switch (node.type) {
     case "word":
       return unescapeWord(node.text);
@@ -298,7 +336,7 @@ export function wordValue(node: Node, state: WalkState | { environment: Environm
 }
 
 /** `$(echo rm -rf /)` expands to `rm -rf /`: the value of a substitution that only echoes literal words. */
-function echoedText(node: Node, state: { environment: Environment }): string | undefined {
+function echoedText(node: Node, state: { environment: ReadonlyMap<string, string> }): string | undefined {
   const inner = node.namedChildren;
   const command = inner.length === 1 ? inner[0] : undefined;
   if (command?.type !== "command") return undefined;
@@ -319,7 +357,7 @@ function echoedText(node: Node, state: { environment: Environment }): string | u
 
 function joinParts(
   node: Node,
-  state: { environment: Environment },
+  state: { environment: ReadonlyMap<string, string> },
   openLength: number,
   closeLength: number,
   unescape: (text: string) => string,
@@ -339,14 +377,18 @@ function joinParts(
   return result;
 }
 
-function expand(name: string, fallback: string | undefined, environment: Environment): string {
+function expand(
+  name: string,
+  fallback: string | undefined,
+  environment: ReadonlyMap<string, string>,
+): string {
   const value = environment.get(name);
   if (value !== undefined && value !== "") return value;
   if (fallback !== undefined) return fallback;
   return value ?? `$${name}`;
 }
 
-function expandBraced(node: Node, state: { environment: Environment }): string {
+function expandBraced(node: Node, state: { environment: ReadonlyMap<string, string> }): string {
   const match = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=?+])(.*))?\}$/s.exec(node.text);
   if (!match) return node.text;
   const [, name = "", operator, rest] = match;

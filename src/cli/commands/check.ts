@@ -9,6 +9,8 @@ import type { Assessment, SafetyMode } from "../../safety/types.js";
 import type { ShellName } from "../../shells.js";
 import type { CliIo } from "../io.js";
 import { renderAssessment } from "../render-assessment.js";
+import { renderPreview } from "../render-preview.js";
+import type { EffectPreview } from "../../preview/types.js";
 
 /** Options of `cmdai check`, already resolved from flags, environment and config. */
 export interface CheckCommandOptions {
@@ -20,6 +22,8 @@ export interface CheckCommandOptions {
   /** `--safety`, else the config's mode. */
   mode: SafetyMode;
   json: boolean;
+  /** `--preview`: also count what the command would touch in `io.cwd` (one command only). Default false. */
+  preview?: boolean;
   config: Config;
   color: boolean;
 }
@@ -28,6 +32,8 @@ export interface CheckCommandOptions {
 export interface CheckResult extends Assessment {
   command: string;
   shell: ShellName;
+  /** With `--preview`, for a command that changes files. */
+  preview?: EffectPreview;
 }
 
 /** Runs the check; returns 0 (allow), 4 (confirm) or 3 (block), or 0 after a stdin batch. */
@@ -49,8 +55,21 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CliIo): 
     });
   }
   const assessment = await engine.assessWhenReady(command, { shell: options.shell, interactive });
-  if (options.json) io.stdout.write(`${JSON.stringify(toResult(command, options.shell, assessment))}\n`);
-  else io.stdout.write(renderAssessment(assessment, { color: options.color }));
+  // Loaded only when asked: a plain check (an agent's pre-exec hook) must start fast.
+  const preview =
+    options.preview === true
+      ? await (
+          await import("../../preview/preview-effects.js")
+        ).previewEffects(command, { shell: options.shell, cwd: io.cwd, env: io.env })
+      : undefined;
+  if (options.json) {
+    const result = toResult(command, options.shell, assessment);
+    if (preview !== undefined) result.preview = preview;
+    io.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    io.stdout.write(renderAssessment(assessment, { color: options.color }));
+    if (preview !== undefined) io.stdout.write(renderPreview(preview, { color: options.color }));
+  }
   return exitCodeOf(assessment);
 }
 

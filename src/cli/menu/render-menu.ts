@@ -8,11 +8,18 @@ import { painter } from "../colors.js";
 import { describeVerdict } from "../present-outcome.js";
 import type { MenuState } from "./menu-state.js";
 
-/** The block shown for a command: the command, its verdict, its explanation, and the target shell. */
-export function renderOutcomeBlock(outcome: CommandOutcome, color: boolean): string {
+/**
+ * The block shown for a command: the command, its verdict (with the effect preview, marked "counting…" while
+ * `countingPreview`), its explanation, and the target shell.
+ */
+export function renderOutcomeBlock(
+  outcome: CommandOutcome,
+  color: boolean,
+  options: { countingPreview?: boolean } = {},
+): string {
   const paint = painter(color);
   const lines = [`${paint.dim("$")} ${paint.bold(paint.cyan(outcome.command))}`];
-  lines.push(describeVerdict(outcome, color).trimEnd());
+  lines.push(describeVerdict(outcome, color, options).trimEnd());
   if (outcome.explanation !== undefined && outcome.explanation.trim() !== "") {
     lines.push(paint.dim("explanation:"));
     for (const line of outcome.explanation.trim().split("\n")) lines.push(`  ${line}`);

@@ -209,4 +209,47 @@ describe("runMenu", () => {
     terminal.io.stdin.push(null);
     expect(await done).toMatchObject({ action: "cancel", exitCode: 4 });
   });
+
+  it("shows counting… under a cut-short preview and fills in the finished count", async () => {
+    const terminal = fakeTerminal();
+    const quick = {
+      summary: "deletes at least 10 files (1.0 KB) in ./build",
+      targets: [],
+      totals: { files: 10, directories: 1, bytes: 1024, tracked: 0 },
+      truncated: true,
+      unresolved: [],
+      unmatched: [],
+      unreadable: [],
+      notes: [],
+    };
+    let release: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (release = resolve));
+    const shown = { ...commandOutcome("rm -rf ./build", { level: "moderate" }), preview: quick };
+    const done = runMenu(shown, {
+      io: terminal.io,
+      color: false,
+      assumeYes: false,
+      callbacks: callbacks({
+        refinePreview: async (outcome) => {
+          await finished;
+          return {
+            ...outcome,
+            preview: { ...quick, summary: "deletes 5,000 files (2.0 MB) in ./build", truncated: false },
+          };
+        },
+      }),
+    });
+    await tick();
+    expect(terminal.screen()).toContain(
+      "preview: deletes at least 10 files (1.0 KB) in ./build (counting…)\n",
+    );
+    expect(terminal.screen()).not.toContain("5,000");
+    release();
+    await tick();
+    expect(terminal.screen()).toContain("preview: deletes 5,000 files (2.0 MB) in ./build");
+    terminal.type("r");
+    const result = await done;
+    expect(result.outcome.preview?.truncated).toBe(false);
+    expect(result.outcome.command).toBe("rm -rf ./build");
+  });
 });

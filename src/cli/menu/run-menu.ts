@@ -17,6 +17,7 @@ import {
 } from "./menu-state.js";
 import { parseKeys } from "./parse-keys.js";
 import { renderOutcomeBlock, renderPromptLine } from "./render-menu.js";
+import { renderPreview } from "../render-preview.js";
 
 /** What the menu needs from the rest of cmdai. */
 export interface MenuCallbacks {
@@ -32,6 +33,11 @@ export interface MenuCallbacks {
   ) => Promise<CommandOutcome>;
   /** Put the command on the clipboard; resolves with how (e.g. `xclip`, `OSC 52`). */
   copy: (command: string) => Promise<string>;
+  /**
+   * Finish counting an effect preview that the quick first pass cut short (`preview.truncated`): the menu
+   * shows "counting…" under it and prints the finished preview when this resolves. Optional.
+   */
+  refinePreview?: (outcome: CommandOutcome, signal: AbortSignal) => Promise<CommandOutcome>;
 }
 
 /** How the menu ended. `outcome` is the command on screen at that moment (edited or revised). */
@@ -66,12 +72,37 @@ export function runMenu(outcome: CommandOutcome, options: RunMenuOptions): Promi
   let shownOutcome: CommandOutcome | undefined;
   let shownNotice: string | undefined;
   let work: AbortController | undefined;
+  let refining: AbortController | undefined;
+
+  /** Counts on in the background and prints the finished preview, if the same command is still on screen. */
+  const refine = (shown: CommandOutcome): void => {
+    const refinePreview = callbacks.refinePreview;
+    if (refinePreview === undefined) return;
+    refining?.abort();
+    const controller = new AbortController();
+    refining = controller;
+    refinePreview(shown, controller.signal).then(
+      (refined) => {
+        if (controller.signal.aborted || state.outcome !== shown || refined.preview === undefined) return;
+        state = { ...state, outcome: refined };
+        shownOutcome = refined;
+        io.stderr.write(`\r\u001b[2K${renderPreview(refined.preview, { color: options.color })}`);
+        draw();
+      },
+      () => {
+        // The quick count stays on screen ("at least …").
+      },
+    );
+  };
 
   const draw = (): void => {
     let output = "\r\u001b[2K";
     if (state.outcome !== shownOutcome) {
-      output += `\n${renderOutcomeBlock(state.outcome, options.color)}`;
+      const counting = state.outcome.preview?.truncated === true && callbacks.refinePreview !== undefined;
+      output += `\n${renderOutcomeBlock(state.outcome, options.color, { countingPreview: counting })}`;
       shownOutcome = state.outcome;
+      refining?.abort();
+      if (counting) refine(state.outcome);
     }
     if (state.notice !== undefined && state.notice !== shownNotice) {
       output += `${paint.yellow(state.notice)}\n`;
@@ -99,6 +130,7 @@ export function runMenu(outcome: CommandOutcome, options: RunMenuOptions): Promi
       if (finished) return;
       finished = true;
       work?.abort();
+      refining?.abort();
       restore();
       io.stderr.write(`\r\u001b[2K${closingText}`);
       resolve(result);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { commandOutcome } from "../../test/support/command-outcome.js";
+import type { EffectPreview } from "../preview/types.js";
+import { renderOutcomeBlock } from "./menu/render-menu.js";
+import { describeVerdict } from "./present-outcome.js";
+
+const preview: EffectPreview = {
+  summary: "deletes at least 1,284 files (2.3 GB) in ./build and ./dist; 3 are tracked by git",
+  targets: [],
+  totals: { files: 1284, directories: 3, bytes: 2_469_606_195, tracked: 3 },
+  truncated: true,
+  unresolved: [],
+  unmatched: [],
+  unreadable: [],
+  notes: ["rm without -r leaves the folder src alone (it refuses folders)."],
+};
+
+describe("the preview for a person", () => {
+  it("stands under the verdict, with its notes, in the menu block and the plain output", () => {
+    const outcome = {
+      ...commandOutcome("rm -rf build dist src", { level: "high", decision: "confirm" }),
+      preview,
+    };
+    for (const text of [renderOutcomeBlock(outcome, false), describeVerdict(outcome, false)]) {
+      const lines = text.split("\n");
+      const badge = lines.findIndex((line) => line.startsWith("[HIGH]"));
+      const summary = lines.findIndex((line) => line === `preview: ${preview.summary}`);
+      expect(badge).toBeGreaterThanOrEqual(0);
+      expect(summary).toBeGreaterThan(badge);
+      expect(lines[summary + 1]).toBe("  rm without -r leaves the folder src alone (it refuses folders).");
+    }
+  });
+
+  it("adds nothing when there is no preview", () => {
+    expect(describeVerdict(commandOutcome("ls"), false)).not.toContain("preview:");
+  });
+});
