@@ -2,7 +2,7 @@
  * Which node-llama-cpp chat wrapper renders a model's chat, remembered across processes. Resolving it
  * ("auto") renders the model's Jinja template against every wrapper node-llama-cpp knows: 1.1–1.4 s of
  * JavaScript on the 2-core dev machine, paid by every cold start and every warm-server start. Resolving a
- * named wrapper type is instant, so the type found once is stored in `chat-wrappers.json` in the state
+ * named wrapper type is instant, so the type found once is stored in `chat-wrappers.json` in the cache
  * folder, keyed by everything the choice depends on (template, special tokens, architecture, library version).
  *
  * A type is stored only after checking that the named wrapper renders a probe conversation to exactly the
@@ -22,7 +22,7 @@ import type {
 
 type NodeLlamaCpp = typeof NodeLlamaCppModule;
 
-/** The cache file's name inside the state folder. */
+/** The cache file's name inside cmdai's cache folder. */
 export const CHAT_WRAPPER_CACHE_FILE = "chat-wrappers.json";
 
 const PROBE: ChatHistoryItem[] = [
@@ -78,10 +78,10 @@ function isSpecializedType(library: NodeLlamaCpp, name: unknown): name is Specia
 export async function resolveChatWrapperCached(
   library: NodeLlamaCpp,
   model: LlamaModel,
-  stateDirectory: string,
+  directory: string,
   log: (line: string) => void,
 ): Promise<ChatWrapper> {
-  const file = path.join(stateDirectory, CHAT_WRAPPER_CACHE_FILE);
+  const file = path.join(directory, CHAT_WRAPPER_CACHE_FILE);
   const key = await cacheKey(library, model);
   const cache = await readCache(file);
   const remembered = cache[key];
@@ -98,14 +98,14 @@ export async function resolveChatWrapperCached(
     return wrapper;
   }
   try {
-    await fs.mkdir(stateDirectory, { recursive: true, mode: 0o700 });
+    await fs.mkdir(directory, { recursive: true, mode: 0o700 });
     const temporary = `${file}.${process.pid}.tmp`;
     await fs.writeFile(temporary, `${JSON.stringify({ ...(await readCache(file)), [key]: type })}\n`, {
       mode: 0o600,
     });
     await fs.rename(temporary, file);
   } catch (error) {
-    // A read-only state folder only costs speed.
+    // A read-only cache folder only costs speed.
     log(`embedded: could not remember the chat wrapper: ${(error as Error).message}`);
   }
   return wrapper;

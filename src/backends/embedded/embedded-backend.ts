@@ -18,7 +18,7 @@ import type {
   Token,
 } from "node-llama-cpp";
 import { BackendError, ModelError } from "../../errors.js";
-import { promptStateDir } from "../../config/paths.js";
+import { cacheDir, promptStateDir } from "../../config/paths.js";
 import type { GpuChoice } from "../../config/schema.js";
 import type {
   Availability,
@@ -217,7 +217,7 @@ class EmbeddedBackend implements Backend {
       const chatWrapper = await resolveChatWrapperCached(
         library,
         model,
-        promptStateDir(this.settings.paths),
+        cacheDir(this.settings.paths),
         this.settings.log,
       );
       return { library, llama, model, validated, chatWrapper };
