@@ -4,7 +4,6 @@
  * token only ever goes to the endpoint's own origin (never to the CDN a `resolve` URL redirects to).
  */
 import type { Dispatcher } from "undici";
-import { Agent, EnvHttpProxyAgent, stream } from "undici";
 import { BodyChannel } from "./body-channel.js";
 import { ModelError } from "../errors.js";
 
@@ -45,7 +44,10 @@ function firstSet(env: NodeJS.ProcessEnv, names: string[]): string | undefined {
  * A dispatcher for this environment: direct connections unless a proxy variable is set, then undici's
  * `EnvHttpProxyAgent`. Loopback hosts are always reached directly, since no proxy can reach them for us.
  */
-export function createDownloadDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
+export async function createDownloadDispatcher(env: NodeJS.ProcessEnv): Promise<Dispatcher> {
+  // undici (~80 ms to load) is imported only when something is fetched: resolving a model that is already
+  // on disk, on every request, never needs it.
+  const { Agent, EnvHttpProxyAgent } = await import("undici");
   const httpProxy = firstSet(env, ["http_proxy", "HTTP_PROXY"]);
   const httpsProxy = firstSet(env, ["https_proxy", "HTTPS_PROXY"]) ?? httpProxy;
   if (httpProxy === undefined && httpsProxy === undefined) return new Agent();
@@ -131,10 +133,11 @@ function mergeInfo(info: RemoteFileInfo, headers: RemoteResponse["headers"], sta
  * One request through undici's `stream()` API: resolves at the response headers with the status, the headers
  * and a {@link BodyChannel} that undici fills as the body arrives.
  */
-function openStream(
+async function openStream(
   url: string,
   options: Pick<Dispatcher.RequestOptions, "method" | "headers" | "signal"> & { dispatcher: Dispatcher },
 ): Promise<{ statusCode: number; headers: RemoteResponse["headers"]; body: BodyChannel }> {
+  const { stream } = await import("undici");
   return new Promise((resolve, reject) => {
     let started = false;
     stream(url, options, ({ statusCode, headers }) => {

@@ -149,7 +149,7 @@ export async function pullModel(
   if (isOffline(options)) throw offlineError(canonical);
   const destinations = cachePaths(reference, modelsRoot(options.config, options.paths));
   const sources = remoteSources(reference, options.env);
-  const dispatcher = createDownloadDispatcher(options.env);
+  const dispatcher = await createDownloadDispatcher(options.env);
   const outcome = { downloaded: false };
   const digests: string[] = [];
   let sizeBytes = 0;
@@ -249,7 +249,7 @@ async function announcedSize(
       ? findCatalogEntry(reference.catalogId)
       : undefined;
   if (entry !== undefined) return entry.sizeBytes;
-  const dispatcher = createDownloadDispatcher(options.env);
+  const dispatcher = await createDownloadDispatcher(options.env);
   try {
     let total = 0;
     for (const source of remoteSources(reference, options.env)) {
