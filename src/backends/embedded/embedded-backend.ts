@@ -265,18 +265,15 @@ class EmbeddedBackend implements Backend {
     return this.sequence;
   }
 
-  /** Bring the sequence to exactly `prefix`: keep it, load the saved state, or evaluate and save it. */
+  /**
+   * Bring the sequence to exactly `prefix`, which it does not hold ({@link reuseContext} keeps what it does):
+   * load the saved state, or evaluate and save it.
+   */
   private async preparePrefix(
     loaded: LoadedModel,
     sequence: LlamaContextSequence,
     prefix: Token[],
   ): Promise<void> {
-    if (sequence.compareContextTokens(prefix).firstDifferentIndex >= prefix.length) {
-      if (sequence.nextTokenIndex > prefix.length) {
-        await sequence.eraseContextTokenRanges([{ start: prefix.length, end: sequence.nextTokenIndex }]);
-      }
-      return;
-    }
     await sequence.clearHistory();
     const cache = new PromptStateCache(promptStateDir(this.settings.paths));
     const release = loaded.llama.llamaCppRelease;
