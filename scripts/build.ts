@@ -8,6 +8,7 @@
  * Entry points: `dist/cli/main.js` (the `cmdai` bin) and `dist/safety/safety-engine.js` (the bench's
  * fresh-process check). Types are checked separately by `npm run typecheck`.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,30 @@ import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(root, "dist");
+
+/**
+ * The config schema's identity for the validated-config cache: a hash of every source that decides what a
+ * valid configuration is and what validating it yields (config folder, the choice lists it imports, version).
+ */
+function configFingerprint(): string {
+  const hash = createHash("sha256");
+  const sources = [
+    ...fs
+      .readdirSync(path.join(root, "src", "config"))
+      .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
+      .sort()
+      .map((name) => path.join("src", "config", name)),
+    path.join("src", "shells.ts"),
+    path.join("src", "safety", "types.ts"),
+    "package.json",
+  ];
+  for (const source of sources)
+    hash
+      .update(source)
+      .update("\0")
+      .update(fs.readFileSync(path.join(root, source)));
+  return hash.digest("hex");
+}
 
 // A clean folder: chunk names carry content hashes, and stale chunks must not ship.
 fs.rmSync(outdir, { recursive: true, force: true });
@@ -41,6 +66,7 @@ const result = await build({
   // Readable stack traces for `--verbose`: no identifier mangling.
   minifyWhitespace: false,
   legalComments: "eof",
+  define: { __CMDAI_CONFIG_FINGERPRINT__: JSON.stringify(configFingerprint()) },
   logLevel: "warning",
   metafile: true,
 });

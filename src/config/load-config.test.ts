@@ -206,3 +206,60 @@ describe("settings from a closed set of choices", () => {
     await expect(load({ flags: { safety: "yolo" } })).rejects.toThrow(/yolo/);
   });
 });
+
+describe("the validated-config cache", () => {
+  const cacheFile = (): string => path.join(root, "validation-cache", "validated-config.json");
+  const cached = (fingerprint = "test-schema") => ({
+    directory: path.join(root, "validation-cache"),
+    fingerprint,
+  });
+
+  it("reuses a validation for the same input, warnings included", async () => {
+    writeConfig('safety = "strict"\nunknown_key = 1\n');
+    const first = await loadConfig({ paths, env: { XDG_CONFIG_HOME: root }, validationCache: cached() });
+    // Prove the second load reads the cache: alter the stored result and see it come back.
+    const entries = JSON.parse(fs.readFileSync(cacheFile(), "utf8")) as Record<
+      string,
+      { config: { safety: { mode: string } } }
+    >;
+    expect(Object.keys(entries)).toHaveLength(1);
+    for (const entry of Object.values(entries)) entry.config.safety.mode = "permissive";
+    fs.writeFileSync(cacheFile(), JSON.stringify(entries));
+    const second = await loadConfig({ paths, env: { XDG_CONFIG_HOME: root }, validationCache: cached() });
+    expect(first.config.safety.mode).toBe("strict");
+    expect(second.config.safety.mode).toBe("permissive");
+    expect(second.warnings).toEqual(first.warnings);
+    expect(second.warnings.join("\n")).toContain("unknown_key");
+  });
+
+  it("validates again when the file, a variable or the schema changes", async () => {
+    writeConfig('safety = "strict"\n');
+    await loadConfig({ paths, env: { XDG_CONFIG_HOME: root }, validationCache: cached() });
+    await loadConfig({
+      paths,
+      env: { XDG_CONFIG_HOME: root, CMDAI_SHELL: "fish" },
+      validationCache: cached(),
+    });
+    await loadConfig({ paths, env: { XDG_CONFIG_HOME: root }, validationCache: cached("another-schema") });
+    expect(Object.keys(JSON.parse(fs.readFileSync(cacheFile(), "utf8")) as object)).toHaveLength(3);
+    writeConfig('safety = "yolo"\n');
+    await expect(
+      loadConfig({ paths, env: { XDG_CONFIG_HOME: root }, validationCache: cached() }),
+    ).rejects.toThrow(/yolo/);
+  });
+
+  it("never stores an invalid configuration, and survives a corrupt cache file", async () => {
+    writeConfig('safety = "yolo"\n');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(
+        loadConfig({ paths, env: { XDG_CONFIG_HOME: root }, validationCache: cached() }),
+      ).rejects.toThrow(/yolo/);
+    }
+    expect(fs.existsSync(cacheFile())).toBe(false);
+    fs.mkdirSync(path.dirname(cacheFile()), { recursive: true });
+    fs.writeFileSync(cacheFile(), "{not json");
+    writeConfig('safety = "strict"\n');
+    const loaded = await loadConfig({ paths, env: { XDG_CONFIG_HOME: root }, validationCache: cached() });
+    expect(loaded.config.safety.mode).toBe("strict");
+  });
+});
