@@ -3,6 +3,7 @@
  * one (download size, memory, licence, published quality). Bump {@link CATALOG_VERSION} whenever an entry's
  * reference or numbers change, so caches and docs can tell which catalog they were made from.
  */
+import { formatBytes } from "../format-bytes.js";
 
 /** Increases whenever an entry is added, removed or changed. */
 export const CATALOG_VERSION = 1;
@@ -126,14 +127,5 @@ export function recommendModel(memory: MachineMemory): ModelRecommendation {
   };
 }
 
-/** Bytes as a short human string: `1.0 GB`, `398.0 MB`, `12 B` (powers of 1024, as `ls -h`). */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit] ?? "B"}`;
-}
+// One formatter for every byte count shown to the user (models, downloads, previews).
+export { formatBytes };

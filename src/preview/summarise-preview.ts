@@ -3,19 +3,8 @@
  * and ./dist; 3 are tracked by git"), what matches nothing, what cannot be known, and "at least" when counting
  * stopped early.
  */
+import { formatBytes } from "../format-bytes.js";
 import type { Effect, PreviewTarget } from "./types.js";
-
-/** Bytes with a binary unit, e.g. `2.3 GB`, `512 B`. */
-export function formatSize(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit] ?? "B"}`;
-}
 
 /** A count with thousands separators and the noun in the right number: `1,284 files`, `1 file`. */
 export function countOf(count: number, singular: string, plural = `${singular}s`): string {
@@ -63,7 +52,7 @@ export function summarisePreview(preview: {
     const what =
       files === 0 && directories > 0
         ? countOf(directories, "folder")
-        : `${countOf(files, "file")}${effect === "discard" ? "" : ` (${effect === "truncate" ? `losing ${atLeast}` : ""}${formatSize(bytes)})`}` +
+        : `${countOf(files, "file")}${effect === "discard" ? "" : ` (${effect === "truncate" ? `losing ${atLeast}` : ""}${formatBytes(bytes)})`}` +
           (directories > 0 && !inFolders ? ` and ${countOf(directories, "folder")}` : "");
     const where = namePaths(targets.map((target) => target.path));
     if (files === 0 && directories === 0) {
