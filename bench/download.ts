@@ -13,6 +13,7 @@ import { startHubServer } from "../test/support/hub-server.js";
 import { configSchema } from "../src/config/schema.js";
 import { parseModelReference } from "../src/models/model-reference.js";
 import { pullModel } from "../src/models/resolve-model-file.js";
+import { median } from "./support/median.js";
 
 interface BenchResult {
   metric: string;
@@ -23,11 +24,6 @@ interface BenchResult {
 
 const SIZE_BYTES = 256 * 1024 * 1024;
 const RUNS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 function runCurl(url: string, output: string): Promise<boolean> {
   return new Promise((resolve) => {

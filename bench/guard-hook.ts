@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./support/median.js";
 
 interface BenchResult {
   metric: string;
@@ -43,14 +44,6 @@ function timeOnce(args: string[], input: string, env: NodeJS.ProcessEnv, expecte
     throw new Error(`${args.join(" ")} answered ${result.stdout || result.stderr} instead of ${expected}`);
   }
   return elapsed;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 export function run(): Promise<BenchResult[]> {

@@ -12,6 +12,7 @@ import { serverSettings } from "../test/support/server-backend-settings.js";
 import { OllamaBackend } from "../src/backends/ollama.js";
 import { OpenAiCompatibleBackend } from "../src/backends/openai-compatible.js";
 import { parseAnswer } from "../src/backends/parse-answer.js";
+import { median } from "./support/median.js";
 
 interface BenchResult {
   metric: string;
@@ -24,11 +25,6 @@ async function elapsed(work: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await work().catch(() => undefined);
   return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 export async function run(): Promise<BenchResult[]> {

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./support/median.js";
 
 interface BenchResult {
   metric: string;
@@ -32,14 +33,6 @@ function timeOnce(args: string[], home = process.env.HOME): number {
     throw new Error(`${args.join(" ")} exited ${result.status}`);
   }
   return elapsed;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 export function run(): Promise<BenchResult[]> {

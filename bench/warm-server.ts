@@ -16,6 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheDir } from "../src/config/paths.js";
 import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
+import { median } from "./support/median.js";
 
 interface BenchResult {
   metric: string;
@@ -51,11 +52,6 @@ function modelFile(): string {
     fs.renameSync(temporary, file);
   }
   return file;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 interface RunDocument {
