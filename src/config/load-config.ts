@@ -12,11 +12,8 @@ import { BACKEND_NAMES, COLOR_CHOICES } from "./choices.js";
 import { defaultConfig } from "./defaults.js";
 import type { Config, configSchema } from "./schema.js";
 import {
-  buildConfigFingerprint,
-  findValidatedConfig,
-  storeValidatedConfig,
-  validationKey,
-  type ValidatedConfig,
+  defaultValidatedConfigCache,
+  validateWithCache,
   type ValidatedConfigCache,
 } from "./validated-config-cache.js";
 
@@ -368,31 +365,6 @@ export function validateConfig(
 }
 
 /**
- * Schema validation, or its remembered result for the same input (see `validated-config-cache.ts`). The cache
- * is `options.validationCache`, else the build's fingerprint in cmdai's cache folder, else none.
- */
-async function validateCached(
-  options: LoadConfigOptions,
-  paths: PathEnvironment,
-  input: { filePath: string; text: string; raw: RawTable },
-  validate: () => Promise<ValidatedConfig>,
-): Promise<ValidatedConfig> {
-  const fingerprint = buildConfigFingerprint();
-  const cache =
-    options.validationCache === false
-      ? undefined
-      : (options.validationCache ??
-        (fingerprint === undefined ? undefined : { directory: cacheDir(paths), fingerprint }));
-  if (cache === undefined) return validate();
-  const key = validationKey(cache.fingerprint, input);
-  const remembered = await findValidatedConfig(cache, key);
-  if (remembered !== undefined) return remembered;
-  const validated = await validate();
-  await storeValidatedConfig(cache, key, validated);
-  return validated;
-}
-
-/**
  * Load the effective configuration. Never writes. When nothing is set (no file, no variables, no flags) the
  * defaults are returned without loading the schema library, which keeps `cmdai check` and friends quick.
  */
@@ -420,22 +392,21 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     // ~60–130 ms of start-up, which `cmdai check` and agent hooks would pay on every call.
     config = deepMerge(defaultConfig(), raw) as unknown as Config;
   } else {
-    const validated = await validateCached(
-      options,
-      paths,
-      { filePath, text: fileLayer.text, raw },
-      async () => {
-        const [{ configSchema }, { findUnknownKeys }] = await Promise.all([
-          import("./schema.js"),
-          import("./schema-introspection.js"),
-        ]);
-        const found = findUnknownKeys(configSchema, fileLayer.values).map((unknownKey) => {
-          const line = findKeyLine(fileLayer.text, unknownKey.split("."));
-          return `Unknown config key "${unknownKey}" in ${filePath}${line === undefined ? "" : ` (line ${line})`} is ignored.`;
-        });
-        return { config: validateConfig(configSchema, raw, sources), warnings: found };
-      },
-    );
+    const cache =
+      options.validationCache === false
+        ? undefined
+        : (options.validationCache ?? defaultValidatedConfigCache(cacheDir(paths)));
+    const validated = await validateWithCache(cache, { filePath, text: fileLayer.text, raw }, async () => {
+      const [{ configSchema }, { findUnknownKeys }] = await Promise.all([
+        import("./schema.js"),
+        import("./schema-introspection.js"),
+      ]);
+      const found = findUnknownKeys(configSchema, fileLayer.values).map((unknownKey) => {
+        const line = findKeyLine(fileLayer.text, unknownKey.split("."));
+        return `Unknown config key "${unknownKey}" in ${filePath}${line === undefined ? "" : ` (line ${line})`} is ignored.`;
+      });
+      return { config: validateConfig(configSchema, raw, sources), warnings: found };
+    });
     config = validated.config;
     warnings.push(...validated.warnings);
   }

@@ -35,9 +35,11 @@ const MAX_ENTRIES = 8;
 
 declare const __CMDAI_CONFIG_FINGERPRINT__: string | undefined;
 
-/** The fingerprint the build injected, or undefined when running from sources. */
-export function buildConfigFingerprint(): string | undefined {
-  return typeof __CMDAI_CONFIG_FINGERPRINT__ === "string" ? __CMDAI_CONFIG_FINGERPRINT__ : undefined;
+/** The cache in `directory` under the fingerprint the build injected; none when running from sources. */
+export function defaultValidatedConfigCache(directory: string): ValidatedConfigCache | undefined {
+  return typeof __CMDAI_CONFIG_FINGERPRINT__ === "string"
+    ? { directory, fingerprint: __CMDAI_CONFIG_FINGERPRINT__ }
+    : undefined;
 }
 
 /** The key of one validation: schema identity plus every input. */
@@ -88,4 +90,19 @@ export async function storeValidatedConfig(
   } catch {
     // Read-only or full cache folder: validation simply runs again next time.
   }
+}
+
+/** `validate()`, or its remembered result for the same `input` under `cache` (no cache: always validate). */
+export async function validateWithCache(
+  cache: ValidatedConfigCache | undefined,
+  input: unknown,
+  validate: () => Promise<ValidatedConfig>,
+): Promise<ValidatedConfig> {
+  if (cache === undefined) return validate();
+  const key = validationKey(cache.fingerprint, input);
+  const remembered = await findValidatedConfig(cache, key);
+  if (remembered !== undefined) return remembered;
+  const validated = await validate();
+  await storeValidatedConfig(cache, key, validated);
+  return validated;
 }
