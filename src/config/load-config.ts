@@ -365,7 +365,8 @@ export function validateConfig(
 }
 
 /**
- * Load the effective configuration. Never writes. When nothing is set (no file, no variables, no flags) the
+ * Load the effective configuration. Never writes the config file (a successful validation is remembered in the
+ * cache folder, see `validated-config-cache.ts`). When nothing is set (no file, no variables, no flags) the
  * defaults are returned without loading the schema library, which keeps `cmdai check` and friends quick.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
