@@ -125,8 +125,7 @@ export async function previewMoveOrCopy(
       destinationStats?.isDirectory() === true);
   for (const source of sources) {
     if (program === "mv") await collector.addPath("move", source, context, { recursive: true });
-    else if (source.noMatch && !collector.unmatched.includes(source.text))
-      collector.unmatched.push(source.text);
+    else if (source.noMatch) collector.recordUnmatched(source.text);
     if (source.unresolved || source.noMatch) continue;
     if (noClobber) continue;
     const landing = intoFolder ? path.join(destination, path.basename(source.text)) : destination;
@@ -245,17 +244,9 @@ export async function previewTruncate(
     collector.note("truncate takes its new size from a reference file, which the preview does not evaluate.");
   }
   for (const operand of operands) {
-    if (operand.unresolved) continue;
-    if (operand.noMatch) {
-      collector.unmatched.push(operand.text);
-      continue;
-    }
-    const absolute = path.resolve(context.cwd, operand.text);
-    const stats = await lstatOrUndefined(absolute);
-    if (stats === undefined) {
-      collector.missing.push(operand.text);
-      continue;
-    }
+    const located = await collector.locate(operand, context);
+    if (located === undefined) continue;
+    const { absolute, stats } = located;
     if (!stats.isFile()) continue;
     const lost = size === undefined ? undefined : bytesCutOff(size, stats.size);
     if (size !== undefined && lost === undefined)

@@ -108,17 +108,9 @@ export async function previewFind(
   }
   const effect = action.kind;
   for (const start of starts) {
-    if (start.unresolved) continue;
-    if (start.noMatch) {
-      collector.unmatched.push(start.text);
-      continue;
-    }
-    const root = path.resolve(context.cwd, start.text);
-    const rootStats = await lstatOrUndefined(root);
-    if (rootStats === undefined) {
-      collector.missing.push(start.text);
-      continue;
-    }
+    const located = await collector.locate(start, context);
+    if (located === undefined) continue;
+    const { absolute: root, stats: rootStats } = located;
     const totals = { files: 0, directories: 0, bytes: 0 };
     const count = async (entry: FoundEntry): Promise<boolean> => {
       if (entry.depth < parsed.minDepth) return false;

@@ -3,8 +3,9 @@
  * do not exist, unreadable folders, notes. Each command's handler adds to it; `previewEffects` turns it into the
  * {@link EffectPreview}.
  */
+import type { Stats } from "node:fs";
 import path from "node:path";
-import { measureTree } from "./measure-tree.js";
+import { lstatOrUndefined, measureTree } from "./measure-tree.js";
 import type { PreviewBudget } from "./preview-budget.js";
 import type { Effect, PreviewTarget } from "./types.js";
 
@@ -56,6 +57,38 @@ export class PreviewCollector {
     if (!this.notes.includes(text)) this.notes.push(text);
   }
 
+  /** Records a glob that matched nothing (once). */
+  recordUnmatched(text: string): void {
+    if (!this.unmatched.includes(text)) this.unmatched.push(text);
+  }
+
+  /** Records a path that does not exist (once). */
+  recordMissing(text: string): void {
+    if (!this.missing.includes(text)) this.missing.push(text);
+  }
+
+  /**
+   * The absolute path and `lstat` of an argument that names an existing entry. An unresolved argument is
+   * skipped; a glob that matched nothing or a missing path is recorded as such; both give undefined.
+   */
+  async locate(
+    argument: Argument,
+    context: CommandContext,
+  ): Promise<{ absolute: string; stats: Stats } | undefined> {
+    if (argument.unresolved) return undefined;
+    if (argument.noMatch) {
+      this.recordUnmatched(argument.text);
+      return undefined;
+    }
+    const absolute = path.resolve(context.cwd, argument.text);
+    const stats = await lstatOrUndefined(absolute);
+    if (stats === undefined) {
+      this.recordMissing(argument.text);
+      return undefined;
+    }
+    return { absolute, stats };
+  }
+
   /**
    * Measures one path argument for `effect`: a glob that matched nothing or a path that does not exist is
    * recorded as such; `recursive` counts a folder with everything under it; `refuseDirectories` (rm without -r)
@@ -70,7 +103,7 @@ export class PreviewCollector {
     this.changesFiles = true;
     if (argument.unresolved) return;
     if (argument.noMatch) {
-      if (!this.unmatched.includes(argument.text)) this.unmatched.push(argument.text);
+      this.recordUnmatched(argument.text);
       return;
     }
     const absolute = path.resolve(context.cwd, argument.text);
@@ -82,7 +115,7 @@ export class PreviewCollector {
     this.absorb(measure);
     if (measure.inaccessible === true) return;
     if (measure.kind === "missing") {
-      if (!this.missing.includes(argument.text)) this.missing.push(argument.text);
+      this.recordMissing(argument.text);
       return;
     }
     if (measure.kind === "directory" && options.refuseDirectories === true) {

@@ -107,17 +107,9 @@ export async function previewRsync(
   if (excludes.some((pattern) => pattern.replace(/\/$/, "").includes("/")))
     collector.note("rsync --exclude patterns with a slash are not evaluated by the preview.");
   for (const source of sources) {
-    if (source.unresolved) continue;
-    if (source.noMatch) {
-      collector.unmatched.push(source.text);
-      continue;
-    }
-    const sourceRoot = path.resolve(context.cwd, source.text);
-    const sourceStats = await lstatOrUndefined(sourceRoot);
-    if (sourceStats === undefined) {
-      collector.missing.push(source.text);
-      continue;
-    }
+    const located = await collector.locate(source, context);
+    if (located === undefined) continue;
+    const { absolute: sourceRoot, stats: sourceStats } = located;
     if (
       !sourceStats.isDirectory() &&
       !(source.text.endsWith("/") && (await lstatOrUndefined(`${sourceRoot}/`))?.isDirectory())
