@@ -14,13 +14,7 @@ import { configSchema } from "../src/config/schema.js";
 import { parseModelReference } from "../src/models/model-reference.js";
 import { pullModel } from "../src/models/resolve-model-file.js";
 import { median } from "./support/median.js";
-
-interface BenchResult {
-  metric: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { BenchResult } from "./support/bench-result.js";
 
 const SIZE_BYTES = 256 * 1024 * 1024;
 const RUNS = 5;

@@ -17,13 +17,7 @@ import { buildSystemPrompt } from "../src/backends/prompt.js";
 import { answerGrammar } from "../src/backends/embedded/answer-grammar.js";
 import { validateModelFile } from "../src/backends/embedded/model-validation.js";
 import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
-
-interface BenchResult {
-  metric: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { BenchResult } from "./support/bench-result.js";
 
 const THREADS = 2;
 

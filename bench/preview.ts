@@ -8,13 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { previewEffects } from "../src/preview/preview-effects.js";
-
-interface BenchResult {
-  metric: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { BenchResult } from "./support/bench-result.js";
 
 const FOLDERS = 1_000;
 const FILES_PER_FOLDER = 100;

@@ -13,13 +13,7 @@ import { OllamaBackend } from "../src/backends/ollama.js";
 import { OpenAiCompatibleBackend } from "../src/backends/openai-compatible.js";
 import { parseAnswer } from "../src/backends/parse-answer.js";
 import { median } from "./support/median.js";
-
-interface BenchResult {
-  metric: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { BenchResult } from "./support/bench-result.js";
 
 async function elapsed(work: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

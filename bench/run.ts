@@ -7,13 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-
-interface BenchResult {
-  metric: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { BenchResult } from "./support/bench-result.js";
 
 const benchDirectory = path.dirname(fileURLToPath(import.meta.url));
 const only = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());

@@ -8,13 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readSafetyCorpus } from "../test/support/safety-corpus.js";
 import { createSafetyEngine } from "../src/safety/safety-engine.js";
-
-interface BenchResult {
-  metric: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { BenchResult } from "./support/bench-result.js";
 
 const ROUNDS = 20;
 

@@ -17,13 +17,7 @@ import { fileURLToPath } from "node:url";
 import { cacheDir } from "../src/config/paths.js";
 import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
 import { median } from "./support/median.js";
-
-interface BenchResult {
-  metric: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { BenchResult } from "./support/bench-result.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(root, "dist", "cli", "main.js");
