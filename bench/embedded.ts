@@ -11,12 +11,10 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel } from "node-llama-cpp";
-import { cacheDir } from "../src/config/paths.js";
 import type { ExecutionContext } from "../src/backends/backend.js";
 import { buildSystemPrompt } from "../src/backends/prompt.js";
 import { answerGrammar } from "../src/backends/embedded/answer-grammar.js";
-import { validateModelFile } from "../src/backends/embedded/model-validation.js";
-import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
+import { benchModel } from "./support/bench-model.js";
 import type { BenchResult } from "./support/bench-result.js";
 
 const THREADS = 2;
@@ -39,21 +37,6 @@ const benchContext: ExecutionContext = {
   userland: "gnu",
   tools: ["rg", "jq"],
 };
-
-async function benchModel(): Promise<string> {
-  const directory = path.join(cacheDir(), "bench-models");
-  const file = path.join(directory, "synthetic-qwen2.5-1.5b-q4_k_m-seed1.gguf");
-  try {
-    await validateModelFile(file);
-    return file;
-  } catch {
-    fs.mkdirSync(directory, { recursive: true });
-    const temporary = `${file}.${process.pid}.partial`;
-    writeSyntheticModel(temporary, { preset: "qwen2.5-1.5b", quant: "q4_k_m", seed: 1 });
-    fs.renameSync(temporary, file);
-    return file;
-  }
-}
 
 async function throughput(modelPath: string): Promise<BenchResult[]> {
   const llama = await getLlama({

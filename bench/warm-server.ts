@@ -14,8 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheDir } from "../src/config/paths.js";
-import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
+import { benchModel } from "./support/bench-model.js";
 import { median } from "./support/median.js";
 import type { BenchResult } from "./support/bench-result.js";
 
@@ -36,17 +35,6 @@ const WARM_REQUESTS = [
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
   'import fs from "node:fs"; process.on("exit", () => fs.writeFileSync(process.env.CMDAI_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));',
 )}`;
-
-function modelFile(): string {
-  const file = path.join(cacheDir(), "bench-models", "synthetic-qwen2.5-1.5b-q4_k_m-seed1.gguf");
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.partial`;
-    writeSyntheticModel(temporary, { preset: "qwen2.5-1.5b", quant: "q4_k_m", seed: 1 });
-    fs.renameSync(temporary, file);
-  }
-  return file;
-}
 
 interface RunDocument {
   command?: string;
@@ -75,9 +63,9 @@ function describeRun(run: CliRun): string {
   );
 }
 
-export function run(): Promise<BenchResult[]> {
+export async function run(): Promise<BenchResult[]> {
   if (!fs.existsSync(cli)) throw new Error("Build first: npm run build");
-  const model = modelFile();
+  const model = await benchModel();
   const modelMb = Math.round(fs.statSync(model).size / 2 ** 20);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "cmdai-bench-warm-"));
   const rssFile = path.join(home, "rss");
@@ -206,7 +194,7 @@ export function run(): Promise<BenchResult[]> {
         detail: `the warm model server after ${WARM_REQUESTS.length + 1} requests (VmHWM)`,
       });
     }
-    return Promise.resolve(results);
+    return results;
   } finally {
     spawnSync(process.execPath, [cli, "server", "stop"], { env, stdio: "ignore" });
     fs.rmSync(home, { recursive: true, force: true });
