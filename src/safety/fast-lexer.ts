@@ -29,6 +29,12 @@ const RESERVED = new Set([
   "coproc",
   "[[",
   "]]",
+  // Declarations carry assignments, which the parser reports separately.
+  "export",
+  "declare",
+  "typeset",
+  "local",
+  "readonly",
 ]);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
 const DESCRIPTOR = /^[0-9]+$/;

@@ -8,9 +8,11 @@
  * - `broad`: everything in the current or parent folder, a whole project folder or a sensitive store (high).
  * - `unsetVariable`: a path that becomes `/…` if a variable is empty (`$DIR/*`, high).
  * - `scratch`: build output, caches, dependencies and temporary files (moderate).
+ * - `unresolved`: a path computed at run time that could be anything (`"$X"`, `$(cat list)`; high when deleted
+ *   recursively).
  * - `ordinary`: anything else.
  */
-export type PathClass = "root" | "broad" | "unsetVariable" | "scratch" | "ordinary";
+export type PathClass = "root" | "broad" | "unsetVariable" | "unresolved" | "scratch" | "ordinary";
 
 const SYSTEM_DIRECTORIES = new Set([
   "bin",

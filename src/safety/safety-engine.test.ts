@@ -101,7 +101,7 @@ describe("adversarial: chains, substitutions, here-docs, assignments", () => {
   it("judges redirections", () => {
     expect(levelOf("echo x > /dev/sda")).toBe("critical");
     expect(levelOf("echo x > /etc/passwd")).toBe("critical");
-    expect(levelOf("echo x >> ~/.bashrc")).toBe("moderate");
+    expect(levelOf("echo x >> ~/.bashrc")).toBe("high");
     expect(levelOf("ls > /dev/null 2>&1")).toBe("safe");
   });
 

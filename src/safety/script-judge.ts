@@ -1,22 +1,33 @@
 /**
  * Judges a POSIX-family script: parse, extract every simple command, unwrap, run the rules, and recurse into the
- * scripts that wrappers, here-docs and inline interpreters carry.
+ * scripts that wrappers, here-docs, inline interpreters and code-running options carry. What cannot be
+ * determined — a command name computed at run time, code handed over in a variable, a payload it cannot decode —
+ * is rated by the worst it could be.
  */
 import type { ShellName } from "../shells.js";
-import { extractCommands, type SimpleCommand } from "./command-extractor.js";
+import { extractCommands, type Assignment, type SimpleCommand } from "./command-extractor.js";
 import { commandName, operands } from "./command-words.js";
+import { conventionalProgram, judgeDynamicCommand, worstCaseClass } from "./dynamic-commands.js";
+import { embeddedCode } from "./embedded-code.js";
+import { judgeAssignments } from "./environment-assignments.js";
 import { lexSimpleScript } from "./fast-lexer.js";
 import { analyseFind, judgeFindDelete } from "./find-command.js";
+import { fishCommands } from "./fish-commands.js";
+import { shellScriptsInInlineCode } from "./interpreter-code.js";
+import { writtenFiles } from "./output-arguments.js";
 import { classifyPath } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
 import { BUILT_IN_RULES, indexRules } from "./rules/all-rules.js";
 import { isShellOrInterpreter, judgeRedirect, scriptRules, SHELL_NAMES } from "./rules/network-rules.js";
 import type { CommandContext, SafetyRule } from "./rules/rule.js";
 import type { BashParser } from "./shell-parser.js";
+import { textOutput } from "./static-text.js";
 import { riskRank, type RiskLevel } from "./types.js";
-import { unwrapCommand } from "./unwrap.js";
+import { interpreterLanguage, unwrapCommand, type UnwrappedCommand } from "./unwrap.js";
 import type { CompiledUserRule } from "./user-policy.js";
 import { judgeCmd, judgePowerShell, tokeniseWindows } from "./windows-commands.js";
+import { inDirectory, rootDirectoryOf } from "./working-directory.js";
+import { judgeWriteTarget } from "./write-target.js";
 
 /** One reason with its level, before reasons are merged. */
 export interface Finding {
@@ -24,6 +35,14 @@ export interface Finding {
   level: RiskLevel;
   message: string;
   saferAlternative?: string;
+}
+
+/** The verdict on one simple command of a script, for the allowlist (which applies per simple command). */
+export interface CommandVerdict {
+  /** The command's words as written after normalisation (wrappers included). */
+  text: string;
+  /** The worst level of the findings this command produced, including what it carries. */
+  level: RiskLevel;
 }
 
 interface Inherited {
@@ -38,6 +57,27 @@ const WILDCARD_RULES = RULE_INDEX.get("*") ?? [];
 const REMOTE_IN_SCRIPT = /(\$\(|`|<\()\s*(curl|wget|fetch|iwr|irm)\b/;
 const DECODED_IN_SCRIPT =
   /(\$\(|`|<\()[^)`]*\b(base64\s+(-d|--decode|-D)|xxd\s+-r|openssl\s+(enc\s+)?-?base64\s+-d|rev\b|gunzip|zcat)/;
+const ROOT_USERS = new Set(["root", "0", undefined]);
+/** Commands that destroy or re-permission what they are given: an xargs feeding them from `find /` is judged so. */
+const TARGET_TAKERS = new Set([
+  "rm",
+  "unlink",
+  "rmdir",
+  "shred",
+  "srm",
+  "chmod",
+  "chown",
+  "chgrp",
+  "mv",
+  "truncate",
+]);
+const XARGS_INPUT = "$(the input of xargs)";
+const WRITE_RULES_FROM_ARGUMENTS = new Set([
+  "persistence",
+  "persistence-payload",
+  "credential-overwrite",
+  "network-redirect",
+]);
 
 /** The judge of POSIX-family scripts; holds the parser and the user's rules. */
 export class ScriptJudge {
@@ -46,14 +86,33 @@ export class ScriptJudge {
     private readonly userRules: readonly CompiledUserRule[],
   ) {}
 
-  /** Judges a whole script. `failClosed` is true when it could not be parsed or nests too deep. */
-  judgeScript(text: string, shell: ShellName): { findings: Finding[]; failClosed: boolean } {
+  /**
+   * Judges a whole script. `failClosed` is true when it could not be parsed or nests too deep; `commands` holds
+   * the verdict on each top-level simple command (for the allowlist).
+   */
+  judgeScript(
+    text: string,
+    shell: ShellName,
+  ): { findings: Finding[]; failClosed: boolean; commands: CommandVerdict[] } {
     const findings: Finding[] = [];
-    const failClosed = this.judgeNested(text, shell, { elevated: false, remote: false, depth: 0 }, findings);
-    return { findings, failClosed };
+    const commands: CommandVerdict[] = [];
+    const failClosed = this.judgeNested(
+      text,
+      shell,
+      { elevated: false, remote: false, depth: 0 },
+      findings,
+      commands,
+    );
+    return { findings, failClosed, commands };
   }
 
-  private judgeNested(text: string, shell: ShellName, inherited: Inherited, findings: Finding[]): boolean {
+  private judgeNested(
+    text: string,
+    shell: ShellName,
+    inherited: Inherited,
+    findings: Finding[],
+    verdicts?: CommandVerdict[],
+  ): boolean {
     if (inherited.depth > MAXIMUM_DEPTH) {
       findings.push({
         rule: "nesting-too-deep",
@@ -62,53 +121,97 @@ export class ScriptJudge {
       });
       return true;
     }
-    // Whole-script patterns look only outside quotes: `echo ':(){ :|:& };:'` merely mentions a fork bomb.
-    const unquoted = scriptRules.some((rule) => rule.trigger.test(text))
-      ? text.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, "''")
-      : "";
-    for (const rule of scriptRules) {
-      if (unquoted !== "" && rule.pattern.test(unquoted))
-        findings.push({ rule: rule.id, level: rule.level, message: rule.message });
+    // Whole-script patterns look only outside quotes and comments: `echo ':(){ :|:& };:'` merely mentions one.
+    if (scriptRules.some((rule) => rule.trigger.test(text))) {
+      const code = stripQuotesAndComments(text);
+      for (const rule of scriptRules)
+        if (rule.pattern.test(code))
+          findings.push({ rule: rule.id, level: rule.level, message: rule.message });
     }
-    let failClosed = false;
-    // Most commands are plain words, quotes, pipes and lists: the fast lexer gives the same commands as the parser.
-    let commands: SimpleCommand[] | undefined = lexSimpleScript(text);
-    if (commands === undefined) {
-      const tree = this.parser.parse(text);
-      if (!tree) {
-        findings.push({
-          rule: "unparseable",
-          level: "moderate",
-          message: "The command could not be parsed, so it cannot be fully checked.",
-        });
-        return true;
-      }
-      try {
-        const extracted = extractCommands(tree.rootNode);
-        commands = extracted.commands;
-        if (extracted.hasError) {
-          if (shell === "fish") {
-            commands = fishFallback(text);
-          } else {
-            failClosed = true;
-            findings.push({
-              rule: "unparseable",
-              level: "moderate",
-              message: "The command is not valid shell syntax, so it cannot be fully checked.",
-            });
-          }
-        }
-      } finally {
-        tree.delete();
-      }
+    const extracted = this.extract(text, shell, findings);
+    if (extracted === undefined) return true;
+    let failClosed = extracted.failClosed;
+    for (const name of extracted.forkBombs)
+      findings.push({
+        rule: "fork-bomb",
+        level: "critical",
+        message: `A fork bomb: the function ${name} starts copies of itself until the machine runs out of processes and freezes.`,
+      });
+    for (const code of extracted.evaluatedCode) {
+      findings.push({
+        rule: "evaluated-code",
+        level: "high",
+        message:
+          "A variable holding a command substitution is evaluated (in arithmetic or a prompt expansion), which runs the code inside it.",
+      });
+      if (this.judgeNested(code, "bash", { ...inherited, depth: inherited.depth + 1 }, findings))
+        failClosed = true;
     }
     let directory: string | undefined;
-    for (const command of commands) {
+    for (const command of extracted.commands) {
       const judged = directory === undefined ? command : inDirectory(command, directory);
-      if (this.judgeCommand(judged, shell, inherited, findings)) failClosed = true;
+      const own: Finding[] = [];
+      if (this.judgeCommand(judged, shell, inherited, own, extracted.decodedPayloads)) failClosed = true;
+      findings.push(...own);
+      verdicts?.push({ text: command.argv.join(" "), level: worstOf(own) });
       if (commandName(command.argv[0] ?? "") === "cd") directory = rootDirectoryOf(command.argv[1]);
     }
     return failClosed;
+  }
+
+  /** The commands of a script, or undefined (after a finding) when it cannot be parsed at all. */
+  private extract(
+    text: string,
+    shell: ShellName,
+    findings: Finding[],
+  ):
+    | {
+        commands: SimpleCommand[];
+        failClosed: boolean;
+        forkBombs: string[];
+        evaluatedCode: string[];
+        decodedPayloads: string[];
+      }
+    | undefined {
+    const none = { forkBombs: [], evaluatedCode: [], decodedPayloads: [] };
+    // Most commands are plain words, quotes, pipes and lists: the fast lexer gives the same commands as the parser.
+    const fast = lexSimpleScript(text);
+    if (fast !== undefined) return { commands: fast, failClosed: false, ...none };
+    if (shell === "fish") {
+      const fish = fishCommands(text);
+      if (fish !== undefined) return { commands: fish, failClosed: false, ...none };
+    }
+    const tree = this.parser.parse(text);
+    if (!tree) {
+      findings.push(unparseable("The command could not be parsed, so it cannot be fully checked."));
+      return undefined;
+    }
+    try {
+      const extracted = extractCommands(tree.rootNode);
+      if (!extracted.hasError) return { ...extracted, failClosed: false };
+      const expanded = braceExpandedRetry(text);
+      if (expanded !== undefined && expanded !== text) {
+        const retry = this.parser.parse(expanded);
+        if (retry) {
+          try {
+            const again = extractCommands(retry.rootNode);
+            if (!again.hasError) return { ...again, failClosed: false };
+          } finally {
+            retry.delete();
+          }
+        }
+      }
+      findings.push(
+        unparseable(
+          shell === "zsh"
+            ? "The command uses syntax the bash grammar cannot read (zsh), so it cannot be fully checked."
+            : "The command is not valid shell syntax, so it cannot be fully checked.",
+        ),
+      );
+      return { ...extracted, failClosed: true };
+    } finally {
+      tree.delete();
+    }
   }
 
   /** Judges one simple command; returns whether a nested script failed to parse. */
@@ -117,46 +220,126 @@ export class ScriptJudge {
     shell: ShellName,
     inherited: Inherited,
     findings: Finding[],
+    decodedPayloads: readonly string[],
   ): boolean {
+    let failClosed = false;
+    const written = command.argv.length > 0 ? textOutput(command.argv, command.stdinText) : undefined;
     for (const redirect of command.redirects) {
-      const found = judgeRedirect(redirect.operator, redirect.target);
+      if (redirect.target.startsWith(">(")) continue;
+      const found =
+        redirect.dynamic === true && redirect.operator.includes(">") && !redirect.operator.includes("&")
+          ? {
+              rule: "file-write",
+              level: "moderate" as const,
+              message: `Writes to a file whose name is computed at run time (${redirect.target}).`,
+            }
+          : judgeRedirect(redirect.operator, redirect.target, written);
       if (found) findings.push(found);
     }
-    if (command.argv.length === 0) return false;
-    const unwrapped = unwrapCommand(command.argv);
-    const elevated = inherited.elevated || unwrapped.elevated;
+    if (
+      command.assignments !== undefined &&
+      this.judgeAssignmentsOf(command.assignments, inherited, findings)
+    )
+      failClosed = true;
+    if (command.argv.length === 0) return failClosed;
+    const unwrapped = unwrapCommand(command.argv, command.dynamic);
+    const elevated = inherited.elevated || (unwrapped.elevated && ROOT_USERS.has(unwrapped.runAs));
     const nested: Inherited = {
       elevated,
       remote: inherited.remote || unwrapped.remote,
       depth: inherited.depth + 1,
     };
+    if (this.judgeCarried(unwrapped, shell, nested, findings, decodedPayloads)) failClosed = true;
+    this.judgeRemoteStdin(command, unwrapped, elevated, findings);
+    // `echo / | xargs rm -rf`, `xargs rm -rf <<< "/"`: when xargs's input is known, judge the words it would pass.
+    const fromXargs = unwrapped.wrappers.includes("xargs");
+    const xargsInput = fromXargs ? xargsWords(command) : undefined;
+    let argv = unwrapped.argv;
+    let dynamic = unwrapped.dynamic;
+    if (fromXargs) {
+      argv = unwrapped.argv.flatMap((word) => (word === "{}" ? (xargsInput ?? [XARGS_INPUT]) : [word]));
+      dynamic = unwrapped.argv.flatMap((word, index) =>
+        word === "{}"
+          ? (xargsInput ?? [XARGS_INPUT]).map(() => xargsInput === undefined)
+          : [unwrapped.dynamic[index] === true],
+      );
+    }
+    const first = argv[0];
+    if (first === undefined) return failClosed;
+    const conventional = dynamic[0] === true ? conventionalProgram(first) : undefined;
+    if (conventional !== undefined) {
+      argv = [conventional, ...argv.slice(1)];
+      dynamic = [false, ...dynamic.slice(1)];
+    } else if (dynamic[0] === true) {
+      const verdict = judgeDynamicCommand(argv, dynamic);
+      findings.push(elevated && verdict.level === "high" ? { ...verdict, level: "critical" } : verdict);
+      return failClosed;
+    }
+    const args = argv.slice(1);
+    const written0 = commandName(argv[0] ?? "");
+    // `nc.traditional`, `mkfs.ext4`, `python3.12`: rules for the base name apply under it.
+    const dot = written0.indexOf(".");
+    const base = dot > 0 ? written0.slice(0, dot) : written0;
+    const name = RULE_INDEX.has(written0) || !RULE_INDEX.has(base) ? written0 : base;
+    const dynamicArgs = dynamic.slice(1);
+    const dynamicWords = new Set(args.filter((_, index) => dynamicArgs[index] === true));
+    const context: CommandContext = {
+      name,
+      args,
+      redirects: command.redirects,
+      stdinFrom: command.stdinFrom.map((words) => unwrapCommand(words).argv),
+      stdinText: command.stdinText,
+      elevated,
+      remote: nested.remote,
+      dynamicArgs: dynamicArgs.includes(true) ? dynamicArgs : undefined,
+      classify: (word) => (dynamicWords.has(word) ? worstCaseClass(word) : classifyPath(word)),
+    };
+    this.mergeProcessInputs(command, context);
+    if (this.judgeEmbedded(context, nested, findings)) failClosed = true;
+    judgeWrittenFiles(context, findings);
+    if (fromXargs) judgeXargsFromFind(command, context, findings);
+    const rootShell = rootShellOf(context, unwrapped);
+    if (rootShell) findings.push(rootShell);
+    if (name === "find") return this.judgeFind(context, shell, inherited, elevated, findings) || failClosed;
+    if (this.judgeStdinScript(context, shell, nested, findings)) failClosed = true;
+    // `rm --help`, `mkfs --version`: only prints; no rule about what the command would do applies.
+    if (args.length > 0 && args.every((word) => HELP_OR_VERSION.test(word))) {
+      findings.push({
+        rule: "read-only",
+        level: "safe",
+        message: `${name} only prints its version or help.`,
+      });
+      return failClosed;
+    }
+    findings.push(
+      ...this.ruleFindings(context, unwrapped.scripts.length > 0 || unwrapped.unreadable.length > 0),
+    );
+    return failClosed;
+  }
+
+  /** Scripts a wrapper carries (`bash -c`, `eval`, `ssh host cmd`, inline interpreters), judged in full. */
+  private judgeCarried(
+    unwrapped: UnwrappedCommand,
+    shell: ShellName,
+    nested: Inherited,
+    findings: Finding[],
+    decodedPayloads: readonly string[],
+  ): boolean {
     let failClosed = false;
+    for (const sentence of unwrapped.unreadable)
+      findings.push({
+        rule: "unreadable-code",
+        level: nested.elevated ? "critical" : "high",
+        message: `${capitalise(sentence)}${nested.elevated ? ", as root" : ""}.`,
+        saferAlternative: "write the code out literally so it can be read before it runs",
+      });
     for (const script of unwrapped.scripts) {
-      if (REMOTE_IN_SCRIPT.test(script)) {
-        findings.push(
-          elevated
-            ? {
-                rule: "remote-script-root-shell",
-                level: "critical",
-                message: "Downloads a script and runs it as root without showing it to you first.",
-                saferAlternative: "download it to a file, read it, then run it",
-              }
-            : {
-                rule: "remote-script",
-                level: "high",
-                message: "Downloads a script and runs it straight away, without showing it to you first.",
-                saferAlternative: "download it to a file (`curl -o install.sh URL`), read it, then run it",
-              },
-        );
-      }
-      if (DECODED_IN_SCRIPT.test(script)) {
-        findings.push({
-          rule: "decoded-payload",
-          level: "high",
-          message: "Decodes a hidden payload and runs it; cmdai cannot see what it does.",
-          saferAlternative: "decode it to a file and read it first",
-        });
-      }
+      if (REMOTE_IN_SCRIPT.test(script)) findings.push(remoteScript(nested.elevated));
+      if (
+        DECODED_IN_SCRIPT.test(script) ||
+        decodedPayloads.some((payload) => payload !== "" && script.includes(payload))
+      )
+        findings.push(decodedPayload(nested.elevated));
       if (this.judgeNested(script, shell === "fish" ? "bash" : shell, nested, findings)) failClosed = true;
     }
     for (const script of unwrapped.windowsScripts) {
@@ -169,105 +352,181 @@ export class ScriptJudge {
         );
       });
     }
-    if (unwrapped.remote && command.stdinFrom.length > 0) {
-      // `tar cz ~/.ssh | ssh host 'cat > x'`: what flows into ssh leaves the machine.
-      const sender: CommandContext = {
-        name: "ssh",
-        args: [],
-        redirects: [],
-        stdinFrom: command.stdinFrom,
-        stdinText: command.stdinText,
-        elevated,
-        remote: true,
-      };
-      for (const rule of RULE_INDEX.get("ssh") ?? [])
-        if (rule.matches?.(sender) === true) findings.push(findingOf(rule, sender));
-    }
-    if (unwrapped.forkBomb) {
+    if (unwrapped.forkBomb)
       findings.push({
         rule: "fork-bomb",
         level: "critical",
         message: "A fork bomb: it copies itself until the machine runs out of processes and freezes.",
       });
-    }
-    if (unwrapped.reverseShell) {
+    if (unwrapped.reverseShell)
       findings.push({
         rule: "reverse-shell",
         level: "critical",
         message:
           "Inline code opens a network connection and hands it a shell: someone else would control this machine.",
       });
-    }
-    if (unwrapped.opaqueCode !== undefined) {
+    if (unwrapped.opaqueCode !== undefined)
       findings.push({
         rule: "inline-code",
         level: "moderate",
         message: `Runs inline ${unwrapped.opaqueCode} code.`,
       });
-    }
-    // `echo / | xargs rm -rf`, `xargs rm -rf <<< "/"`: when xargs's input is known, judge the words it would pass.
-    const xargsInput = unwrapped.wrappers.includes("xargs") ? command.stdinText?.trim() : undefined;
-    const argv = xargsInput
-      ? unwrapped.argv.flatMap((word) => (word === "{}" ? xargsInput.split(/\s+/) : [word]))
-      : unwrapped.argv;
-    const first = argv[0];
-    if (first === undefined) return failClosed;
-    const args = argv.slice(1);
-    const written = commandName(first);
-    // `nc.traditional`, `mkfs.ext4`, `python3.12`: rules for the base name apply under it.
-    const dot = written.indexOf(".");
-    const base = dot > 0 ? written.slice(0, dot) : written;
-    const name = RULE_INDEX.has(written) || !RULE_INDEX.has(base) ? written : base;
-    const context: CommandContext = {
-      name,
-      args,
-      redirects: command.redirects,
-      stdinFrom: command.stdinFrom.map((argv) => unwrapCommand(argv).argv),
+    return failClosed;
+  }
+
+  /** `tar cz ~/.ssh | ssh host 'cat > x'`: what flows into ssh leaves the machine. */
+  private judgeRemoteStdin(
+    command: SimpleCommand,
+    unwrapped: UnwrappedCommand,
+    elevated: boolean,
+    findings: Finding[],
+  ): void {
+    if (!unwrapped.remote || command.stdinFrom.length === 0) return;
+    const sender: CommandContext = {
+      name: "ssh",
+      args: [],
+      redirects: [],
+      stdinFrom: command.stdinFrom,
       stdinText: command.stdinText,
       elevated,
-      remote: nested.remote,
+      remote: true,
+      classify: classifyPath,
     };
-    if (name === "find") {
-      const analysis = analyseFind(args);
-      if (analysis.deletes)
-        findings.push({
-          rule: "find-delete",
-          ...judgeFindDelete(analysis),
-          saferAlternative: "run the same find without -delete first to see what it matches",
-        });
-      if (analysis.writesFiles)
-        findings.push({ rule: "file-write", level: "moderate", message: "Writes the results to a file." });
-      for (const execution of analysis.executions) {
-        const inner: SimpleCommand = { argv: execution, redirects: [], stdinFrom: [], stdinText: undefined };
-        if (this.judgeCommand(inner, shell, { ...inherited, elevated }, findings)) failClosed = true;
-      }
-      return failClosed;
-    }
-    // `at now <<< 'reboot'`, `batch < job.sh`: at and batch run their input as a shell script later.
-    const scheduler = name === "at" || name === "batch";
-    if (
-      command.stdinText !== undefined &&
-      (scheduler || (isShellOrInterpreter(name) && runsScriptFromStdin(name, args)))
-    ) {
-      if (this.judgeNested(command.stdinText, shell, nested, findings)) failClosed = true;
-    }
-    // `rm --help`, `mkfs --version`: only prints; no rule about what the command would do applies.
-    if (args.length > 0 && args.every((word) => HELP_OR_VERSION.test(word))) {
+    for (const rule of RULE_INDEX.get("ssh") ?? [])
+      if (rule.matches?.(sender) === true) findings.push(findingOf(rule, sender));
+  }
+
+  /** Variables set for a command or for the rest of the script (`PAGER=…`, `LD_PRELOAD=…`, `PATH=/tmp:…`). */
+  private judgeAssignmentsOf(
+    assignments: readonly Assignment[],
+    inherited: Inherited,
+    findings: Finding[],
+  ): boolean {
+    const verdict = judgeAssignments(assignments);
+    findings.push(...verdict.findings);
+    let failClosed = false;
+    for (const script of verdict.scripts)
+      if (this.judgeNested(script, "bash", { ...inherited, depth: inherited.depth + 1 }, findings))
+        failClosed = true;
+    return failClosed;
+  }
+
+  /** `bash <(curl …)`, `. <(echo …)`, `source <(…)`: the substitution's output is the script, as stdin would be. */
+  private mergeProcessInputs(command: SimpleCommand, context: CommandContext): void {
+    const inputs = command.processInputs;
+    if (inputs === undefined || !isShellOrInterpreter(context.name)) return;
+    const input = inputs[0];
+    if (input === undefined || !context.args.some((word) => word.startsWith("<("))) return;
+    context.stdinFrom = [...context.stdinFrom, ...input.producers];
+    context.stdinText ??= input.text;
+  }
+
+  /** Code that a program's own options run (`git -c core.pager=…`, `tar --checkpoint-action`, `vim -c '!…'`). */
+  private judgeEmbedded(context: CommandContext, nested: Inherited, findings: Finding[]): boolean {
+    const embedded = embeddedCode(context.name, context.args);
+    if (embedded === undefined) return false;
+    let failClosed = false;
+    for (const { option, value } of embedded.injected)
       findings.push({
-        rule: "read-only",
-        level: "safe",
-        message: `${name} only prints its version or help.`,
+        rule: "code-injection",
+        level: nested.elevated ? "critical" : "high",
+        message: `Makes ${context.name} run \`${value}\` through ${option}${nested.elevated ? ", as root" : ""}: a way to slip a command past review.`,
+        saferAlternative: "run the command you mean directly",
       });
-      return failClosed;
+    for (const sentence of embedded.unreadable)
+      findings.push({ rule: "unreadable-code", level: "high", message: `${capitalise(sentence)}.` });
+    if (embedded.interactiveShell)
+      findings.push(
+        nested.elevated
+          ? rootShellFinding(`${context.name} opens a shell`)
+          : {
+              rule: "interactive-shell",
+              level: "moderate",
+              message: `${context.name} is made to open an interactive shell.`,
+            },
+      );
+    for (const script of embedded.scripts)
+      if (this.judgeNested(script, "bash", nested, findings)) failClosed = true;
+    return failClosed;
+  }
+
+  private judgeFind(
+    context: CommandContext,
+    shell: ShellName,
+    inherited: Inherited,
+    elevated: boolean,
+    findings: Finding[],
+  ): boolean {
+    const analysis = analyseFind(context.args);
+    if (analysis.deletes)
+      findings.push({
+        rule: "find-delete",
+        ...judgeFindDelete(analysis),
+        saferAlternative: "run the same find without -delete first to see what it matches",
+      });
+    if (analysis.writesFiles)
+      findings.push({ rule: "file-write", level: "moderate", message: "Writes the results to a file." });
+    let failClosed = false;
+    for (const execution of analysis.executions) {
+      const inner: SimpleCommand = { argv: execution, redirects: [], stdinFrom: [], stdinText: undefined };
+      if (this.judgeCommand(inner, shell, { ...inherited, elevated }, findings, [])) failClosed = true;
     }
+    if (!analysis.deletes && !analysis.writesFiles && analysis.executions.length === 0)
+      findings.push({ rule: "read-only", level: "safe", message: "find only lists files here." });
+    return failClosed;
+  }
+
+  /** Script text on stdin: a here-doc, a here-string, `echo … |`, or `<(…)`, judged in the reader's language. */
+  private judgeStdinScript(
+    context: CommandContext,
+    shell: ShellName,
+    nested: Inherited,
+    findings: Finding[],
+  ): boolean {
+    const text = context.stdinText;
+    if (text === undefined) return false;
+    const scheduler = context.name === "at" || context.name === "batch";
+    if (
+      !scheduler &&
+      !(isShellOrInterpreter(context.name) && runsScriptFromStdin(context.name, context.args))
+    )
+      return false;
+    const language = interpreterLanguage(context.name);
+    if (language === undefined || SHELL_NAMES.has(context.name) || scheduler)
+      return this.judgeNested(
+        text,
+        shell === "fish" || context.name === "fish" ? "bash" : shell,
+        nested,
+        findings,
+      );
+    const found = shellScriptsInInlineCode(language, text);
+    if (found.reverseShell)
+      findings.push({
+        rule: "reverse-shell",
+        level: "critical",
+        message:
+          "Code on stdin opens a network connection and hands it a shell: someone else would control this machine.",
+      });
+    if (found.scripts.length === 0 && !found.reverseShell)
+      findings.push({
+        rule: "inline-code",
+        level: "moderate",
+        message: `Runs ${language} code from its input.`,
+      });
+    let failClosed = false;
+    for (const script of found.scripts)
+      if (this.judgeNested(script, "bash", nested, findings)) failClosed = true;
+    return failClosed;
+  }
+
+  /** The built-in rules, the user's rules, and the fallback when none matched. */
+  private ruleFindings(context: CommandContext, carriesScript: boolean): Finding[] {
     const own: Finding[] = [];
-    const rules = RULE_INDEX.get(name) ?? [];
-    for (const rule of rules) {
+    const { name, args } = context;
+    for (const rule of RULE_INDEX.get(name) ?? [])
       if (rule.matches === undefined || rule.matches(context)) own.push(findingOf(rule, context));
-    }
-    for (const rule of WILDCARD_RULES) {
+    for (const rule of WILDCARD_RULES)
       if (rule.matches === undefined || rule.matches(context)) own.push(findingOf(rule, context));
-    }
     for (const rule of this.userRules) {
       if (rule.command === name && (rule.pattern === undefined || rule.pattern.test(args.join(" ")))) {
         own.push({
@@ -278,17 +537,153 @@ export class ScriptJudge {
         });
       }
     }
-    if (own.length === 0) own.push(baseline(name, args, unwrapped.scripts.length > 0));
+    if (own.length === 0) own.push(baseline(name, args, carriesScript));
     const worst = Math.max(...own.map((finding) => riskRank(finding.level)));
-    findings.push(...own.filter((finding) => riskRank(finding.level) === worst));
-    return failClosed;
+    return own.filter((finding) => riskRank(finding.level) === worst);
   }
 }
 
+function unparseable(message: string): Finding {
+  return { rule: "unparseable", level: "moderate", message };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function worstOf(findings: readonly Finding[]): RiskLevel {
+  let worst: RiskLevel = "safe";
+  for (const finding of findings) if (riskRank(finding.level) > riskRank(worst)) worst = finding.level;
+  return worst;
+}
+
+function remoteScript(elevated: boolean): Finding {
+  return elevated
+    ? {
+        rule: "remote-script-root-shell",
+        level: "critical",
+        message: "Downloads a script and runs it as root without showing it to you first.",
+        saferAlternative: "download it to a file, read it, then run it",
+      }
+    : {
+        rule: "remote-script",
+        level: "high",
+        message: "Downloads a script and runs it straight away, without showing it to you first.",
+        saferAlternative: "download it to a file (`curl -o install.sh URL`), read it, then run it",
+      };
+}
+
+function decodedPayload(elevated: boolean): Finding {
+  return {
+    rule: elevated ? "decoded-payload-root-shell" : "decoded-payload",
+    level: elevated ? "critical" : "high",
+    message: elevated
+      ? "Decodes a hidden payload and runs it as root."
+      : "Decodes a hidden payload and runs it; hiding a script this way is itself a warning sign.",
+    saferAlternative: "decode it to a file and read it first",
+  };
+}
+
+function rootShellFinding(what: string): Finding {
+  return {
+    rule: "root-shell",
+    level: "high",
+    message: `${capitalise(what)} with root rights: everything typed in it runs as root, unchecked.`,
+    saferAlternative: "run the one command that needs root with sudo instead",
+  };
+}
+
+/** An interactive shell started with root rights (`sudo -i`, `sudo bash`, `su`, `pkexec sh`, `sudo env /bin/sh`). */
+function rootShellOf(context: CommandContext, unwrapped: UnwrappedCommand): Finding | undefined {
+  if (!SHELL_NAMES.has(context.name) || context.name === "source" || context.name === ".") return undefined;
+  if (unwrapped.scripts.length > 0 || context.stdinText !== undefined || context.stdinFrom.length > 0)
+    return undefined;
+  const files = operands(context.args, ["-o", "+o", "--rcfile", "--init-file"]).filter(
+    (word) => word !== "-" && word !== "-s",
+  );
+  if (files.length > 0 || context.args.some((word) => /^-[a-z]*c/.test(word))) return undefined;
+  if (context.elevated) return rootShellFinding(`opens an interactive ${context.name} shell`);
+  if (unwrapped.runAs !== undefined)
+    return {
+      rule: "user-shell",
+      level: "moderate",
+      message: `Opens an interactive shell as the user ${unwrapped.runAs}.`,
+    };
+  return undefined;
+}
+
+/** Files the command writes through its arguments (`sort -o`, `curl -o`, `cp … DEST`), judged as `>` would be. */
+function judgeWrittenFiles(context: CommandContext, findings: Finding[]): void {
+  const files = writtenFiles(context.name, context.args);
+  if (files.length === 0) return;
+  const content = context.name === "tee" ? context.stdinText : undefined;
+  for (const file of files) {
+    const found = judgeWriteTarget(file.path, { append: file.append, content });
+    // Ordinary and system-file writes are the command's own rules' business (cp, tee, sed -i …); these are not.
+    if (found !== undefined && (found.level === "critical" || WRITE_RULES_FROM_ARGUMENTS.has(found.rule)))
+      findings.push(found);
+  }
+}
+
+/**
+ * The words xargs would receive: its input when that is known text; what `find` lists when find feeds it (the
+ * starting folder itself when unfiltered, else files under it); undefined when it cannot be known.
+ */
+function xargsWords(command: SimpleCommand): string[] | undefined {
+  const text = command.stdinText?.trim();
+  if (text !== undefined) return text.split(/\s+/).filter(Boolean);
+  const producer = command.stdinFrom
+    .map((words) => unwrapCommand(words).argv)
+    .find((words) => words[0] === "find");
+  if (producer === undefined) return undefined;
+  const analysis = analyseFind(producer.slice(1));
+  return analysis.filtered
+    ? analysis.roots.map((root) => `${root.replace(/\/+$/, "")}/**/matches*`)
+    : analysis.roots;
+}
+
+/** `find / -print0 | xargs -0 rm -rf`: what find lists is what the command gets. */
+function judgeXargsFromFind(command: SimpleCommand, context: CommandContext, findings: Finding[]): void {
+  if (!TARGET_TAKERS.has(context.name)) return;
+  const producer = command.stdinFrom
+    .map((words) => unwrapCommand(words).argv)
+    .find((words) => words[0] === "find");
+  if (producer === undefined) return;
+  // The same judgement as `find … -delete`: what find lists is what goes.
+  const verdict = judgeFindDelete(analyseFind(producer.slice(1)));
+  if (riskRank(verdict.level) < riskRank("high")) return;
+  findings.push({
+    rule: "find-xargs",
+    level: verdict.level,
+    message: `Runs ${context.name} on what find lists: ${verdict.message.charAt(0).toLowerCase()}${verdict.message.slice(1)}`,
+    saferAlternative: "run the find alone first and read what it lists",
+  });
+}
+
+/** Whether a shell or interpreter reads its script from stdin (no script file or inline code given). */
 function runsScriptFromStdin(name: string, args: readonly string[]): boolean {
   if (SHELL_NAMES.has(name))
-    return operands(args, ["-o", "+o"]).filter((word) => word !== "-s" && word !== "-").length === 0;
-  return operands(args).filter((word) => word !== "-").length === 0;
+    return (
+      operands(args, ["-o", "+o"]).filter((word) => word !== "-s" && word !== "-" && !word.startsWith("<("))
+        .length === 0 ||
+      name === "source" ||
+      name === "."
+    );
+  return operands(args).filter((word) => word !== "-" && !word.startsWith("<(")).length === 0;
+}
+
+/** The script text with quoted strings and comments blanked, for whole-script patterns. */
+function stripQuotesAndComments(text: string): string {
+  return text.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, "''").replace(/(^|[\s;&|])#[^\n]*/g, "$1");
+}
+
+/** `{rm,-rf,~}` at the start of a command confuses the grammar: expand brace words and parse again. */
+function braceExpandedRetry(text: string): string | undefined {
+  if (!/\{[^\s{}]*,[^\s{}]*\}/.test(text)) return undefined;
+  return text.replace(
+    /(^|[\s;&|(])\{([^\s{}'"$]*,[^\s{}'"$]*)\}(?=[\s;&|)]|$)/g,
+    (_match, lead: string, inner: string) => `${lead}${inner.split(",").join(" ")}`,
+  );
 }
 
 function findingOf(rule: SafetyRule, context: CommandContext): Finding {
@@ -330,25 +725,6 @@ function destructiveVerb(args: readonly string[]): string | undefined {
     if (++seen >= 3) return undefined;
   }
   return undefined;
-}
-
-/** The verdict when no rule matched: safe for known read-only commands, moderate otherwise. */
-/** After `cd /` or `cd ~`, the words `*` and `.` mean that folder; rewrite them so the rules see it. */
-function rootDirectoryOf(target: string | undefined): string | undefined {
-  if (target === undefined || target === "~" || target === "$HOME") return "~";
-  return classifyPath(target) === "root" ? target.replace(/\/+$/, "") || "/" : undefined;
-}
-
-function inDirectory(command: SimpleCommand, directory: string): SimpleCommand {
-  const prefix = directory === "/" ? "" : directory;
-  const argv = command.argv.map((word, index) =>
-    index > 0 && /^(\.\/?|\*|\.\/\*|\.\*)$/.test(word)
-      ? word.includes("*")
-        ? `${prefix}/*`
-        : directory
-      : word,
-  );
-  return { ...command, argv };
 }
 
 function serviceDelete(name: string, verb: string): Finding {
@@ -399,25 +775,4 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
     level: "moderate",
     message: `Runs ${name}, a program cmdai does not know; check what it does.`,
   };
-}
-
-/** Fish syntax the bash grammar rejects: split at `;`, `|`, `&&`, `||`, `and`, `or`, `(…)`, and judge each part. */
-function fishFallback(text: string): SimpleCommand[] {
-  const { statements } = tokeniseWindows(text.replace(/\(/g, " ; ").replace(/\)/g, " ; "), "cmd");
-  const commands: SimpleCommand[] = [];
-  let previous: string[] | undefined;
-  for (const statement of statements) {
-    let words = statement.words;
-    while (["and", "or", "not", "begin", "end", "command", "builtin"].includes(words[0] ?? ""))
-      words = words.slice(1);
-    if (words.length === 0) continue;
-    commands.push({
-      argv: words,
-      redirects: [],
-      stdinFrom: previous ? [previous] : [],
-      stdinText: undefined,
-    });
-    previous = statement.pipedToNext ? words : undefined;
-  }
-  return commands;
 }

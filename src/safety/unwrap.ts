@@ -3,13 +3,19 @@
  * as `rm -rf /` run as root. Wrappers that carry a script (`bash -c`, `eval`, `ssh host 'cmd'`, `watch`, `su -c`,
  * `python -c`) hand that script back to be parsed and judged in full.
  */
-import { commandName } from "./command-words.js";
+import { commandName, operands } from "./command-words.js";
 import { shellScriptsInInlineCode, type InterpreterLanguage } from "./interpreter-code.js";
 
 /** A command with its wrappers removed. */
 export interface UnwrappedCommand {
   /** The command that really runs; empty when the wrapper only carries scripts. */
   argv: string[];
+  /** Parallel to `argv`: the word could not be resolved (see `SimpleCommand.dynamic`). */
+  dynamic: boolean[];
+  /** Sentences naming code that runs but cannot be read (`bash -c "$CMD"`, `python -c "$CODE"`). */
+  unreadable: string[];
+  /** The user the command runs as, when a wrapper names one (`sudo -u postgres`, `su - app`). */
+  runAs: string | undefined;
   /** Runs with root rights (sudo, doas, su, pkexec). */
   elevated: boolean;
   /** Runs on another machine (ssh). */
@@ -57,6 +63,12 @@ const INTERPRETERS: Record<string, InterpreterLanguage> = {
   lua: "lua",
 };
 
+/** The language of an interpreter command (`python3.12` → python), or undefined. */
+export function interpreterLanguage(name: string): InterpreterLanguage | undefined {
+  if (Object.hasOwn(INTERPRETERS, name)) return INTERPRETERS[name];
+  return /^python3\.\d+$/.test(name) ? "python" : undefined;
+}
+
 interface WrapperSpec {
   /** Options that take a separate value. */
   valued: readonly string[];
@@ -91,7 +103,7 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   setsid: { valued: [] },
   chrt: { valued: [], positional: 1 },
   taskset: { valued: [], positional: 1 },
-  flock: { valued: ["-w", "-E", "--timeout", "-c"], positional: 1 },
+  flock: { valued: ["-w", "-E", "--timeout", "--conflict-exit-code"], positional: 1 },
   chroot: { valued: ["--userspec", "--groups"], positional: 1 },
   unbuffer: { valued: [] },
   caffeinate: { valued: ["-t", "-w"] },
@@ -108,6 +120,49 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   "dbus-launch": { valued: [] },
   "xvfb-run": { valued: ["-n", "-s"] },
   parallel: { valued: ["-j", "--jobs", "-S"] },
+  setpriv: { valued: ["--reuid", "--regid", "--groups", "--inh-caps", "--ambient-caps", "--bounding-set"] },
+  unshare: {
+    valued: ["-S", "-G", "--setuid", "--setgid", "--map-user", "--map-group", "-w", "--wd", "-R", "--root"],
+  },
+  nsenter: { valued: ["-t", "--target", "-S", "-G", "--setuid", "--setgid", "-w", "--wd", "-r", "--root"] },
+  prlimit: { valued: ["-p", "--pid"] },
+  numactl: {
+    valued: [
+      "-C",
+      "-N",
+      "-m",
+      "-i",
+      "-p",
+      "--cpunodebind",
+      "--membind",
+      "--interleave",
+      "--preferred",
+      "--physcpubind",
+    ],
+  },
+  cpulimit: { valued: ["-l", "--limit", "-p", "--pid"] },
+  chronic: { valued: [] },
+  setarch: { valued: [], positional: 1 },
+  linux32: { valued: [] },
+  linux64: { valued: [] },
+  fakeroot: { valued: ["-l", "-s", "-i", "--lib", "--faked"] },
+  proot: { valued: ["-r", "-b", "-w", "--rootfs", "--bind", "--cwd"] },
+  eatmydata: { valued: [] },
+  nocache: { valued: [] },
+  faketime: { valued: [], positional: 1 },
+  rlwrap: { valued: ["-f", "-H", "-l", "-p", "-P", "-S"] },
+  "ssh-agent": { valued: ["-a", "-E", "-t", "-P"] },
+  "dbus-run-session": { valued: ["--config-file"] },
+  sshpass: { valued: ["-p", "-f", "-d", "-e", "-P"] },
+  "run-one": { valued: [] },
+  "flatpak-spawn": { valued: ["--env", "--directory"] },
+  tsp: { valued: ["-L", "-D", "-N"] },
+  entr: { valued: [] },
+  ddtrace: { valued: [] },
+  "start-stop-daemon": {
+    valued: ["-n", "--name", "-p", "--pidfile", "-u", "--user", "-c", "--chuid", "-d", "--chdir"],
+  },
+  torify: { valued: [] },
 };
 
 const MAXIMUM_LAYERS = 16;
@@ -116,9 +171,12 @@ const ENDLESS_LOOP =
   /\bwhile\s*\(?\s*(1|true|True)\b|\buntil\s*\(?\s*(0|false)\b|\bfor\s*\(\s*;\s*;\s*\)|\bloop\s*(do|\{)|\b1\s+while\b|\bwhile\s*\(\s*\)/;
 
 /** Removes wrappers from `argv` (already normalised). */
-export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
+export function unwrapCommand(argv: readonly string[], dynamic: readonly boolean[] = []): UnwrappedCommand {
   const result: UnwrappedCommand = {
     argv: [...argv],
+    dynamic: argv.map((_, index) => dynamic[index] === true),
+    unreadable: [],
+    runAs: undefined,
     elevated: false,
     remote: false,
     wrappers: [],
@@ -136,12 +194,61 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
     if (words.length > 0) words[0] = name;
     // Most commands wrap nothing: skip the copy and the checks below for them.
     if (!mightWrap(name)) return result;
-    const peeled = peel(name, words.slice(1), result);
+    const args = words.slice(1);
+    const flags = result.dynamic.slice(1);
+    const unreadable = dynamicCode(name, args, flags);
+    if (unreadable !== undefined) result.unreadable.push(unreadable);
+    const peeled = peel(name, args, result);
     if (peeled === undefined) return result;
     result.wrappers.push(name);
     result.argv = peeled;
+    result.dynamic = alignFlags(args, flags, peeled);
   }
   return result;
+}
+
+const WHOLLY_UNRESOLVED = /^(\$[A-Za-z_@*0-9][A-Za-z0-9_]*|\$\{[^}]*\}|\$\([\s\S]*\)|`[^`]*`)+$/;
+
+/** Code flags whose value is the program text (`bash -c CODE`, `python -c CODE`, `perl -e CODE`). */
+const CODE_FLAGS = /^(-[a-zA-Z]*[ceEr]|--(command|eval|exec|print)|-p)$/;
+
+/** A sentence when the code a shell or interpreter would run is computed at run time (`bash -c "$CMD"`). */
+function dynamicCode(name: string, args: readonly string[], flags: readonly boolean[]): string | undefined {
+  const shell = SHELLS.has(name) || name === "eval" || name === "su";
+  const language = Object.hasOwn(INTERPRETERS, name) ? INTERPRETERS[name] : undefined;
+  if (!shell && language === undefined) return undefined;
+  for (let index = 0; index < args.length; index++) {
+    // Only code that is wholly unknown (`bash -c "$CMD"`): `sh -c "cd $DIR && make"` still shows what it does.
+    if (flags[index] !== true || !WHOLLY_UNRESOLVED.test((args[index] ?? "").trim())) continue;
+    const previous = args[index - 1] ?? "";
+    if (name === "eval" || CODE_FLAGS.test(previous))
+      return shell
+        ? `runs a shell script that is computed at run time (${args[index] ?? ""}), so cmdai cannot read it`
+        : `passes code to ${name} that is computed at run time (${args[index] ?? ""}), so cmdai cannot read it`;
+  }
+  return undefined;
+}
+
+/** The flags of the words a wrapper hands on: they are a run of its arguments (plus words it adds, like `{}`). */
+function alignFlags(
+  args: readonly string[],
+  flags: readonly boolean[],
+  peeled: readonly string[],
+): boolean[] {
+  if (peeled.length === 0 || !flags.includes(true)) return peeled.map(() => false);
+  for (let start = 0; start < args.length; start++) {
+    let matches = true;
+    for (let index = 0; index < peeled.length && start + index < args.length; index++) {
+      const word = args[start + index] ?? "";
+      const wanted = peeled[index] ?? "";
+      if (word !== wanted && !(index === 0 && commandName(word) === wanted)) {
+        matches = false;
+        break;
+      }
+    }
+    if (matches) return peeled.map((_, index) => flags[start + index] === true);
+  }
+  return peeled.map(() => false);
 }
 
 /** Names {@link peel} may unwrap; anything else is returned as it is without further checks. */
@@ -158,6 +265,7 @@ function mightWrap(name: string): boolean {
     "watch",
     "eval",
     "su",
+    "sg",
     "ssh",
   ]);
   return (
@@ -179,7 +287,13 @@ function peel(name: string, args: string[], result: UnwrappedCommand): string[] 
   if (name === "find") return undefined;
   if (name === "watch") return peelWatch(args, result);
   if (name === "eval") return carryScript(args.join(" "), result);
-  if (name === "su") return peelSu(args, result);
+  if (
+    name === "su" ||
+    name === "sg" ||
+    (name === "runuser" && !args.includes("-u") && !args.includes("--user"))
+  )
+    return peelSu(name, args, result);
+  if (name === "flock" && (args.includes("-c") || args.includes("--command"))) return peelFlock(args, result);
   if (/^(powershell|pwsh|cmd)(\.exe)?$/i.test(name)) return peelWindowsShell(name, args, result);
   if (name === "ssh") return peelSsh(args, result);
   if (SHELLS.has(name)) return peelShell(args, result);
@@ -233,8 +347,19 @@ function peelGeneric(
     }
     break;
   }
-  if (spec.elevates) result.elevated = true;
+  if (spec.elevates) {
+    result.elevated = true;
+    const user = userOption(args);
+    if (user !== undefined) result.runAs = user;
+  }
   const rest = args.slice(index);
+  // `sudo -s CMD`, `sudo -i CMD`: the command runs through a (login) shell as a script.
+  if (
+    spec.elevates &&
+    rest.length > 0 &&
+    args.slice(0, index).some((word) => /^(-[a-zA-Z]*[si]|--shell|--login)$/.test(word))
+  )
+    return carryScript(rest.join(" "), result);
   // `sudo -s` / `sudo -i` with no command opens a root shell that reads stdin.
   if (
     spec.elevates &&
@@ -277,11 +402,55 @@ function peelWatch(args: string[], result: UnwrappedCommand): string[] | undefin
   return rest.length === 1 ? carryScript(rest[0] ?? "", result) : rest;
 }
 
-function peelSu(args: string[], result: UnwrappedCommand): string[] | undefined {
-  result.elevated = true;
+/** `su [-] [user] [-c CMD]`, `runuser -l user -c CMD`, `sg group -c CMD`: a script, else an interactive shell. */
+function peelSu(name: string, args: string[], result: UnwrappedCommand): string[] | undefined {
+  const commandIndex = args.findIndex(
+    (argument) => argument === "-c" || argument === "--command" || argument.startsWith("--command="),
+  );
+  const valued = ["-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w", "--whitelist-environment"];
+  const user = operands(
+    args.filter((_, index) => index !== commandIndex + 1 || commandIndex === -1),
+    valued,
+  )[0];
+  if (name !== "sg") {
+    result.runAs = user === undefined || user === "-" ? "root" : user;
+    if (result.runAs === "root" || result.runAs === "0") result.elevated = true;
+  }
+  if (commandIndex === -1) {
+    // `runuser -u root -- CMD`: the generic form.
+    const separator = args.indexOf("--");
+    if (name === "runuser" && separator !== -1 && separator < args.length - 1)
+      return args.slice(separator + 1);
+    if (name === "sg" && user !== undefined) {
+      const rest = args.slice(args.indexOf(user) + 1);
+      return rest.length > 0 ? carryScript(rest.join(" "), result) : ["sh"];
+    }
+    return ["sh"];
+  }
+  const command = args[commandIndex] ?? "";
+  return carryScript(
+    command.startsWith("--command=") ? command.slice(10) : (args[commandIndex + 1] ?? ""),
+    result,
+  );
+}
+
+/** `-u USER`, `--user=USER` of sudo-like wrappers. */
+function userOption(args: readonly string[]): string | undefined {
+  for (let index = 0; index < args.length; index++) {
+    const word = args[index] ?? "";
+    if (word === "-u" || word === "--user") return args[index + 1];
+    if (word.startsWith("--user=")) return word.slice(7);
+    if (/^-u\S+$/.test(word)) return word.slice(2);
+    if (!word.startsWith("-")) return undefined;
+  }
+  return undefined;
+}
+
+/** `flock [opts] FILE -c CMD` or `flock [opts] FILE CMD ARGS…`. */
+function peelFlock(args: string[], result: UnwrappedCommand): string[] | undefined {
   const commandIndex = args.findIndex((argument) => argument === "-c" || argument === "--command");
-  if (commandIndex === -1) return undefined;
-  return carryScript(args[commandIndex + 1] ?? "", result);
+  if (commandIndex !== -1) return carryScript(args[commandIndex + 1] ?? "", result);
+  return undefined;
 }
 
 const SSH_VALUED = [

@@ -1,7 +1,6 @@
 /** Deleting, moving, overwriting and re-permissioning files and folders. */
 import { hasLongOption, hasShortFlag, operands } from "../command-words.js";
 import {
-  classifyPath,
   describeTarget,
   looksLikeFile,
   CREDENTIAL_FILE,
@@ -25,7 +24,7 @@ function isForced(context: CommandContext): boolean {
 }
 
 function targetsOf(context: CommandContext, wanted: PathClass[]): string[] {
-  return rmTargets(context).filter((word) => wanted.includes(classifyPath(word)));
+  return rmTargets(context).filter((word) => wanted.includes(context.classify(word)));
 }
 
 function firstTarget(context: CommandContext, wanted: PathClass[]): string {
@@ -108,8 +107,11 @@ export const filesystemRules: SafetyRule[] = [
     matches: (context) =>
       isRecursive(context) &&
       !asksEachTime(context) &&
-      targetsOf(context, ["broad", "unsetVariable"]).length > 0,
+      targetsOf(context, ["broad", "unsetVariable", "unresolved"]).length > 0,
     message: (context) => {
+      const unresolved = targetsOf(context, ["unresolved"])[0];
+      if (unresolved)
+        return `Recursively deletes ${unresolved}, a path computed at run time: cmdai cannot tell what it will be.`;
       const variable = targetsOf(context, ["unsetVariable"])[0];
       if (variable)
         return `Recursively deletes ${variable}; if the variable is empty this becomes the root folder.`;
@@ -126,10 +128,10 @@ export const filesystemRules: SafetyRule[] = [
       isRecursive(context) &&
       isForced(context) &&
       rmTargets(context).some(
-        (word) => classifyPath(word) === "ordinary" && !looksLikeFile(word) && !/[$`*?[{]/.test(word),
+        (word) => context.classify(word) === "ordinary" && !looksLikeFile(word) && !/[$`*?[{]/.test(word),
       ),
     message: (context) =>
-      `Recursively deletes the folder ${rmTargets(context).find((word) => classifyPath(word) === "ordinary") ?? ""} and everything in it without asking.`,
+      `Recursively deletes the folder ${rmTargets(context).find((word) => context.classify(word) === "ordinary") ?? ""} and everything in it without asking.`,
     saferAlternative: TRASH,
     example: "rm -rf my-project",
   },
@@ -152,7 +154,7 @@ export const filesystemRules: SafetyRule[] = [
       rmTargets(context).some(
         (word) =>
           /^\/(etc|usr\/(?!local\/)[^/]+|bin|sbin|lib|lib64|boot|System)\//.test(word) ||
-          classifyPath(word) === "root",
+          context.classify(word) === "root",
       ),
     message: (context) =>
       `Deletes ${rmTargets(context).find((word) => word.startsWith("/")) ?? "a system file"}, which belongs to the operating system.`,
@@ -176,11 +178,12 @@ export const filesystemRules: SafetyRule[] = [
     matches: (context) => {
       const words = operands(context.args);
       return (
-        words.slice(0, -1).some((word) => classifyPath(word) === "root") || isSystemFile(words.at(-1) ?? "")
+        words.slice(0, -1).some((word) => context.classify(word) === "root") ||
+        isSystemFile(words.at(-1) ?? "")
       );
     },
     message: (context) =>
-      `Moves ${describeTarget(operands(context.args).find((word) => classifyPath(word) === "root") ?? operands(context.args).at(-1) ?? "")} away, which breaks the system.`,
+      `Moves ${describeTarget(operands(context.args).find((word) => context.classify(word) === "root") ?? operands(context.args).at(-1) ?? "")} away, which breaks the system.`,
     saferAlternative: "move only the specific files you mean, e.g. `mv ~/Downloads/report.pdf ~/Documents/`",
     example: "mv /* /dev/null",
   },
@@ -244,7 +247,7 @@ export const filesystemRules: SafetyRule[] = [
         "--delete-after",
         "--delete-during",
         "--delete-excluded",
-      ) && classifyPath(operands(context.args).at(-1) ?? "") === "root",
+      ) && context.classify(operands(context.args).at(-1) ?? "") === "root",
     message: "Mirrors into a system or home folder with --delete, removing everything the source lacks.",
     saferAlternative: "run with --dry-run first",
     example: "rsync -a --delete empty/ /",

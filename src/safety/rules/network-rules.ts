@@ -3,7 +3,8 @@
  * system files. Also the few whole-script patterns (fork bombs) that no single command shows.
  */
 import { hasLongOption, hasShortFlag, operands } from "../command-words.js";
-import { CREDENTIAL_FILE, CRITICAL_SYSTEM_FILE, DISK_DEVICE } from "../path-classes.js";
+import { CREDENTIAL_FILE } from "../path-classes.js";
+import { judgeWriteTarget } from "../write-target.js";
 import type { RiskLevel } from "../types.js";
 import type { CommandContext, SafetyRule } from "./rule.js";
 
@@ -188,9 +189,9 @@ export const networkRules: SafetyRule[] = [
     id: "decoded-payload",
     commands: [...SHELL_NAMES, ...INTERPRETER_NAMES],
     level: "high",
+    // Even when cmdai can decode it (and judges what it decodes), hiding a script this way is itself a warning.
     matches: (context) =>
       runsStdin(context) &&
-      context.stdinText === undefined &&
       context.stdinFrom.some(
         (argv) =>
           DECODERS.test(argv[0] ?? "") &&
@@ -208,7 +209,6 @@ export const networkRules: SafetyRule[] = [
     matches: (context) =>
       context.elevated &&
       runsStdin(context) &&
-      context.stdinText === undefined &&
       context.stdinFrom.some((argv) =>
         /^(base64|base32|xxd|openssl|uudecode|gunzip|zcat)$/.test(argv[0] ?? ""),
       ),
@@ -481,71 +481,23 @@ export const scriptRules: ScriptRule[] = [
   },
 ];
 
-/** Redirection targets that need a rule of their own (raw disks, system files, network sockets, history). */
+/**
+ * The verdict on one redirection: writes are judged by their target (`write-target.ts`), reads of secret files
+ * are credential reads. `content` is the text written, when known.
+ */
 export function judgeRedirect(
   operator: string,
   target: string,
+  content?: string,
 ): { rule: string; level: RiskLevel; message: string; saferAlternative?: string } | undefined {
   const writes =
-    operator.includes(">") && !/^[<>]?&$|^>&$/.test(operator) && !/^&?\d*$/.test(target) && target !== "-";
-  if (/^\/dev\/(tcp|udp)\//.test(target)) {
-    return {
-      rule: "network-redirect",
-      level: "high",
-      message: `Sends data straight to the network address ${target.slice(9)}.`,
-    };
-  }
+    operator.includes(">") && !/^[<>]?&$|^>&$/.test(operator) && !/^&?\d*-?$/.test(target) && target !== "-";
+  if (/^\/dev\/(tcp|udp)\//.test(target)) return judgeWriteTarget(target);
   if (operator === "<" && CREDENTIAL_FILE.test(target)) {
     return { rule: "credential-read", level: "high", message: `Reads the secret file ${target}.` };
   }
   if (!writes) return undefined;
-  if (/^\/dev\/(null|zero|stdout|stderr|tty|fd\/\d+|random|urandom|shm\/.*|pts\/\d+|console)$/.test(target))
-    return undefined;
-  if (DISK_DEVICE.test(target)) {
-    return {
-      rule: "disk-raw-write",
-      level: "critical",
-      message: `Writes raw data over the disk ${target}: every file on it is destroyed.`,
-      saferAlternative: "check the device with `lsblk` first",
-    };
-  }
-  if (CRITICAL_SYSTEM_FILE.test(target)) {
-    return {
-      rule: "system-file-write",
-      level: "critical",
-      message: `${operator.includes(">>") ? "Appends to" : "Overwrites"} ${target}, which controls logins, root rights or booting.`,
-    };
-  }
-  if (/(^|\/)\.(bash_|zsh_|sh_)?history$|^\/var\/log\//.test(target) && !operator.includes(">>")) {
-    return {
-      rule: "history-wipe",
-      level: "high",
-      message: `Empties ${target}, destroying the record of what happened.`,
-    };
-  }
-  if (/^\/(etc|usr|bin|sbin|lib|lib64|boot|sys|proc|var\/lib|System|Library)\//.test(target)) {
-    return {
-      rule: "system-file-write",
-      level: "high",
-      message: `${operator.includes(">>") ? "Appends to" : "Overwrites"} the system file ${target}.`,
-      saferAlternative: "back the file up first",
-    };
-  }
-  if (/(^|\/)\.ssh\/authorized_keys2?$/.test(target)) {
-    return {
-      rule: "ssh-key-implant",
-      level: "high",
-      message: `Adds a login key to ${target}, letting someone log in as you.`,
-    };
-  }
-  if (/^\/dev\//.test(target)) {
-    return { rule: "device-write", level: "moderate", message: `Writes to the device ${target}.` };
-  }
-  return {
-    rule: "file-write",
-    level: "moderate",
-    message: `${operator.includes(">>") ? "Appends to" : "Writes (and replaces)"} the file ${target}.`,
-  };
+  return judgeWriteTarget(target, { append: operator.includes(">>"), content });
 }
 
 /** Whether a command name runs a script from its arguments or stdin. */

@@ -1,6 +1,6 @@
 /** Permissions, ownership, raw disks and file systems. */
 import { hasLongOption, hasShortFlag, operands, subcommand } from "../command-words.js";
-import { classifyPath, describeTarget, DISK_DEVICE, CRITICAL_SYSTEM_FILE } from "../path-classes.js";
+import { describeTarget, DISK_DEVICE, CRITICAL_SYSTEM_FILE } from "../path-classes.js";
 import type { CommandContext, SafetyRule } from "./rule.js";
 
 function isRecursive(context: CommandContext): boolean {
@@ -57,11 +57,11 @@ export const permissionAndDiskRules: SafetyRule[] = [
       isRecursive(context) &&
       pathOperands(context).some(
         (word) =>
-          classifyPath(word) === "root" &&
+          context.classify(word) === "root" &&
           (context.name === "chmod" || !/^(~|\$HOME|\$\{HOME\}|\/home\/|\/Users\/|\/usr\/local)/.test(word)),
       ),
     message: (context) =>
-      `Recursively changes ${context.name === "chmod" ? "permissions" : "ownership"} of ${describeFirst(pathOperands(context), (word) => classifyPath(word) === "root")}, which breaks sudo, ssh and the system's security.`,
+      `Recursively changes ${context.name === "chmod" ? "permissions" : "ownership"} of ${describeFirst(pathOperands(context), (word) => context.classify(word) === "root")}, which breaks sudo, ssh and the system's security.`,
     saferAlternative: "change only the files that need it, without -R on a system or home folder",
     example: "chmod -R 777 /",
   },
@@ -83,7 +83,7 @@ export const permissionAndDiskRules: SafetyRule[] = [
         return true;
       return (
         WORLD_WRITABLE.test(mode) &&
-        paths.some((word) => CRITICAL_SYSTEM_FILE.test(word) || classifyPath(word) === "root")
+        paths.some((word) => CRITICAL_SYSTEM_FILE.test(word) || context.classify(word) === "root")
       );
     },
     message: (context) =>
@@ -129,7 +129,7 @@ export const permissionAndDiskRules: SafetyRule[] = [
       isRecursive(context) &&
       ((context.name === "chmod" && (WEAK_MODE.test(modeOf(context)) || /^0?00+$/.test(modeOf(context)))) ||
         pathOperands(context).some(
-          (word) => classifyPath(word) === "root" || classifyPath(word) === "unsetVariable",
+          (word) => context.classify(word) === "root" || context.classify(word) === "unsetVariable",
         )),
     message: (context) =>
       `Recursively changes ${context.name === "chmod" ? `permissions to ${modeOf(context)}` : "ownership"} of ${pathOperands(context).join(" ")}, weakening or breaking access to everything inside.`,

@@ -9,6 +9,7 @@
  * - safe: read-only, or merely mentions danger.
  */
 import type { Redirect } from "../command-extractor.js";
+import type { PathClass } from "../path-classes.js";
 import type { RiskLevel } from "../types.js";
 
 /** One command after unwrapping, as the rules see it. */
@@ -26,6 +27,10 @@ export interface CommandContext {
   elevated: boolean;
   /** Runs on another machine (ssh). */
   remote: boolean;
+  /** Parallel to `args`: the word could not be resolved. Absent when every word is fixed. */
+  dynamicArgs?: readonly boolean[] | undefined;
+  /** The class of a path argument; an unresolved one is classed by the worst it could be. */
+  classify: (word: string) => PathClass;
 }
 
 /** A rule: when it matches, the command is at least `level`. */
