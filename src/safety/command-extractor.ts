@@ -332,14 +332,25 @@ function walkRedirected(node: Node, state: WalkState): void {
   const redirects: Redirect[] = [];
   const redirectNodes: (Node | undefined)[] | undefined = state.onCommand ? [] : undefined;
   let stdinText: string | undefined;
+  let stdinFrom: string[][] | undefined;
   const nested: Node[] = [];
   const body = node.childForFieldName("body");
   for (const child of node.namedChildren) {
     if (child.id === body?.id) continue;
     if (child.type === "file_redirect") {
-      redirects.push(redirectOf(child, state));
-      redirectNodes?.push(child.childForFieldName("destination") ?? undefined);
-      walkSubstitutions(child, state);
+      const redirect = redirectOf(child, state);
+      const destination = child.childForFieldName("destination");
+      redirects.push(redirect);
+      redirectNodes?.push(destination ?? undefined);
+      if (destination?.type === "process_substitution") {
+        // `sh < <(printf …)` reads what the substitution prints; `cmd > >(nc …)` feeds it (walked below).
+        if (destination.text.startsWith(">(")) nested.push(...destination.namedChildren);
+        else if (redirect.operator === "<") {
+          const produced = producedBy(destination, state);
+          stdinText = produced.text;
+          stdinFrom = produced.producers;
+        } else walkSubstitutions(child, state);
+      } else walkSubstitutions(child, state);
     } else if (child.type === "herestring_redirect") {
       const word = child.firstNamedChild;
       stdinText = word ? `${expandWord(word, state).values.join(" ")}\n` : undefined;
@@ -359,7 +370,9 @@ function walkRedirected(node: Node, state: WalkState): void {
   }
   let ownerArgv: string[] = [];
   if (body?.type === "command") {
-    ownerArgv = walkCommand(body, state, redirects, stdinText, redirectNodes).argv;
+    const owner = walkCommand(body, state, redirects, stdinText, redirectNodes);
+    if (stdinFrom !== undefined && stdinFrom.length > 0) owner.stdinFrom = stdinFrom;
+    ownerArgv = owner.argv;
   } else {
     if (body) walk(body, state);
     const bare: SimpleCommand = { argv: [], redirects, stdinFrom: [], stdinText: undefined };

@@ -2,7 +2,12 @@
 
 /** The command name as the shell resolves it: `/bin/rm` → `rm`, `\rm` → `rm`, `RM.EXE` stays as written. */
 export function commandName(word: string): string {
-  const withoutEscape = word.startsWith("\\") ? word.replace(/^\\+/, "") : word;
+  // zsh's `=rm` expands to the path of rm.
+  const withoutEscape = word.startsWith("\\")
+    ? word.replace(/^\\+/, "")
+    : word.startsWith("=") && /^=[A-Za-z]/.test(word)
+      ? word.slice(1)
+      : word;
   const slash = withoutEscape.lastIndexOf("/");
   return slash >= 0 && slash < withoutEscape.length - 1 ? withoutEscape.slice(slash + 1) : withoutEscape;
 }

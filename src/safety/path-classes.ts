@@ -150,6 +150,8 @@ export function classifyPath(word: string): PathClass {
     return "root";
   const { path } = normalisePath(word);
   if (path === "/" || path === "/*" || HOME_FORMS.test(path)) return "root";
+  const globbed = globClass(path);
+  if (globbed !== undefined) return globbed;
   if (
     path === "~/*" ||
     path === "*" ||
@@ -201,6 +203,37 @@ export function classifyPath(word: string): PathClass {
   return "ordinary";
 }
 
+/**
+ * A glob whose first wildcard sits in `/`, a home or a system folder (`/u*`, `/e??`, `/[a-z]*`, `/usr/l*`, `~/.*`):
+ * root when it can match a system folder or everything there, broad when only files of one kind (`~/*.txt`).
+ */
+function globClass(path: string): PathClass | undefined {
+  if (!/[*?[]/.test(path) || !/^(\/|~|\$HOME|\$\{HOME\})/.test(path)) return undefined;
+  const segments = path.split("/");
+  const wild = segments.findIndex((segment) => /[*?[]/.test(segment));
+  if (wild <= 0) return undefined;
+  const parent = segments.slice(0, wild).join("/") || "/";
+  const pattern = segments[wild] ?? "";
+  let matcher: RegExp;
+  try {
+    matcher = new RegExp(`^${globToRegex(pattern)}$`);
+  } catch {
+    return "root";
+  }
+  if (parent === "/") return [...SYSTEM_DIRECTORIES].some((name) => matcher.test(name)) ? "root" : "broad";
+  const parentClass = HOME_FORMS.test(parent) ? "root" : classifyPath(parent);
+  if (parentClass !== "root") return undefined;
+  return /\.[A-Za-z0-9]+$/.test(pattern) && !pattern.startsWith(".") ? "broad" : "root";
+}
+
+function globToRegex(pattern: string): string {
+  return pattern
+    .replace(/[.+^${}()|\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".")
+    .replace(/\[!/g, "[^");
+}
+
 /** Whether a word looks like a single file rather than a folder (`notes.txt`, `*.log`). */
 export function looksLikeFile(word: string): boolean {
   const last = word.split("/").pop() ?? word;
@@ -232,4 +265,4 @@ export const CRITICAL_SYSTEM_FILE =
 
 /** Files that hold secrets. */
 export const CREDENTIAL_FILE =
-  /(^|\/)(\.ssh\/(id_[a-z0-9_]+|.*_key|identity)(?!\.pub)\b|etc\/shadow|etc\/gshadow|\.aws\/credentials|\.netrc|\.pgpass|\.git-credentials|\.docker\/config\.json|\.kube\/config|\.gnupg(\/|$)|\.password-store|etc\/ssl\/private|\.config\/gcloud|\.azure\/|credentials\.json|[^/ ]+\.(key|p12|pfx|keystore|jks)$|[^/ ]*(key|priv|secret)[^/ ]*\.pem$|\.ssh\/?$|\.aws\/?$|\.vault-token|\.pypirc|secrets?\.(ya?ml|json))/;
+  /(^|\/)(\.ssh\/(id_[a-z0-9_]+|.*_key|identity)(?!\.pub)\b|etc\/shadow|etc\/gshadow|\.aws\/credentials|\.netrc|\.pgpass|\.git-credentials|\.docker\/config\.json|\.kube\/config|\.gnupg(\/|$)|\.password-store|etc\/ssl\/private|\.config\/gcloud|\.azure\/|credentials\.json|[^/ ]+\.(key|p12|pfx|keystore|jks)$|[^/ ]*(key|priv|secret)[^/ ]*\.pem$|\.ssh\/?$|\.aws\/?$|\.vault-token|\.pypirc|secrets?\.(ya?ml|json)|logins\.json$|key[34]\.db$|cookies\.sqlite$|Login Data$|\/Cookies$|Library\/Keychains(\/|$)|\.config\/gh\/hosts\.ya?ml$|etc\/master\.passwd$|etc\/security\/opasswd$|\.npmrc$|\.terraform\.d\/credentials|\.cargo\/credentials|\.gem\/credentials|\.config\/hub$|\.s3cfg$|\.boto$|rclone\/rclone\.conf$|\.my\.cnf$|etc\/ssh\/ssh_host_\w+_key$|\/proc\/(\d+|self)\/environ$|\.docker\/config\.json$|\.kube\/config$)/;

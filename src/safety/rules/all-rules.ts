@@ -1,5 +1,7 @@
 /** Every built-in rule, indexed by command name. */
+import { credentialRules } from "./credential-rules.js";
 import { filesystemRules } from "./filesystem-rules.js";
+import { hostSecurityRules } from "./host-security-rules.js";
 import { networkRules } from "./network-rules.js";
 import { permissionAndDiskRules } from "./permission-disk-rules.js";
 import { projectRules } from "./project-rules.js";
@@ -13,6 +15,8 @@ export const BUILT_IN_RULES: readonly SafetyRule[] = [
   ...projectRules,
   ...systemRules,
   ...networkRules,
+  ...hostSecurityRules,
+  ...credentialRules,
 ];
 
 /** Rules by command name; `"*"` rules are under the key `*`. */

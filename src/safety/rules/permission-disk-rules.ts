@@ -223,6 +223,13 @@ export const permissionAndDiskRules: SafetyRule[] = [
           subcommand(context.args) !== "open"
         );
       if (context.name === "badblocks") return hasShortFlag(context.args, "w");
+      // Without -a or -o, wipefs only lists the signatures it would erase.
+      if (
+        context.name === "wipefs" &&
+        !hasShortFlag(context.args, "ao") &&
+        !hasLongOption(context.args, "--all", "--offset")
+      )
+        return false;
       return mentionsDisk(context) || operands(context.args).some((word) => word.startsWith("/dev/"));
     },
     message: (context) =>

@@ -53,8 +53,43 @@ const DATABASE_CLIENTS = [
   "presto",
 ];
 
+const REDIS_VALUED = new Set([
+  "-h",
+  "-p",
+  "-a",
+  "-n",
+  "-u",
+  "-s",
+  "--user",
+  "--pass",
+  "--tls",
+  "-r",
+  "-i",
+  "--cacert",
+  "--cert",
+  "--key",
+]);
+
+/**
+ * The statements a database client runs. SQL string literals are blanked (`SELECT 'DROP TABLE x'` only
+ * mentions a drop); for redis-cli only the command word counts (`GET flushall` reads a key named flushall).
+ */
 function databaseText(context: CommandContext): string {
-  return `${context.args.join(" ")} ${context.stdinText ?? ""}`;
+  if (context.name === "redis-cli") {
+    const words: string[] = [];
+    for (let index = 0; index < context.args.length; index++) {
+      const word = context.args[index] ?? "";
+      if (REDIS_VALUED.has(word)) index++;
+      else if (!word.startsWith("-")) {
+        words.push(word);
+        break;
+      }
+    }
+    const piped = (context.stdinText ?? "").split("\n").map((line) => line.trim().split(/\s+/)[0] ?? "");
+    return [...words, ...piped].join(" ; ");
+  }
+  const text = `${context.args.join(" ")} ${context.stdinText ?? ""}`;
+  return /^(mongo|mongosh)$/.test(context.name) ? text : text.replace(/'(?:[^']|'')*'/g, "''");
 }
 
 function cloudArgsText(context: CommandContext): string {
@@ -204,17 +239,21 @@ export const projectRules: SafetyRule[] = [
         ? `compose ${context.args.join(" ")}`
         : context.args.join(" ");
       if (/\bsystem\s+reset\b/.test(text)) return true;
+      // `docker run --rm -v …` removes the container when it exits: not a volume removal.
+      if (
+        /^(run|create|exec|start)\b/.test(subcommand(context.args, ["-H", "--host", "--context", "-c"]) ?? "")
+      )
+        return false;
       return (
         (/\b(system|image|volume|builder|buildx)\s+prune\b/.test(text) &&
           (/(\s-[a-z]*a|--all|--volumes)/.test(text) || /\bvolume\s+prune/.test(text))) ||
         /\b(volume\s+(rm|remove)|(container\s+)?rm\s+(.*\s)?(-[a-z]*v[a-z]*|--volumes)(\s|$)|rm\s+(-[a-z]*f|--force)\b.*\$\(|compose\s+down\b.*(-v\b|--volumes)|rmi\b.*\$\()/.test(
           text,
         ) ||
-        /\brun\b.*(--privileged|-v\s*\/:|--volume[= ]\/:|--pid[= ]host)/.test(text)
+        false
       );
     },
-    message:
-      "Deletes containers, images or volumes in bulk (volumes hold data), or runs a container with full access to the host.",
+    message: "Deletes containers, images or volumes in bulk (volumes hold data).",
     saferAlternative:
       "list what would go first (`docker system df`, `docker volume ls`) and remove named items",
     example: "docker system prune -af --volumes",
@@ -273,7 +312,9 @@ export const projectRules: SafetyRule[] = [
       "hcloud",
     ],
     level: "high",
+    // A plan or preview changes nothing, even of a destroy (`terraform plan -destroy`, `pulumi preview`).
     matches: (context) =>
+      !/^(plan|preview|show|validate|graph|output)$/.test(subcommand(context.args) ?? "") &&
       /\b(destroy|delete|remove|rm|down|apps:destroy|purge|terminate)\b|-destroy\b|\bstate\s+(rm|push)\b|\bworkspace\s+delete\b|\bforce-unlock\b/.test(
         context.args.join(" "),
       ),
