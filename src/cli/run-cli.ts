@@ -9,6 +9,7 @@ import { SAFETY_MODES } from "../safety/types.js";
 import { SHELL_NAMES } from "../shells.js";
 import type { CliIo } from "./io.js";
 import { reportError, requestedOutputFormat } from "./report-error.js";
+import type { RequestCommandOptions } from "./run-request.js";
 
 export { reportError, requestedOutputFormat };
 
@@ -28,24 +29,6 @@ Examples:
   cmdai --output json --dry-run "count lines in all TypeScript files"
   echo "list listening ports" | cmdai -o json
   cmdai check 'rm -rf ~/'`;
-
-/** Options of the main command, as commander parses them. */
-export interface RequestCommandOptions {
-  shell?: string;
-  backend?: string;
-  model?: string;
-  safety?: string;
-  output?: string;
-  execute?: boolean;
-  yes?: boolean;
-  dryRun?: boolean;
-  explain?: boolean;
-  timeout?: string;
-  config?: string;
-  verbose?: boolean;
-  offline?: boolean;
-  version?: boolean;
-}
 
 /** A subcommand's options, with `-c`/`--verbose` given before the subcommand filled in. */
 function withRootOptions<T extends { config?: string }>(

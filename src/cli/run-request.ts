@@ -40,7 +40,24 @@ import { asCmdaiError, errorDocument, resultDocument, writeDocument, writeErrorT
 import { runMenu, type MenuCallbacks } from "./menu/run-menu.js";
 import { askLine, presentOutcome } from "./present-outcome.js";
 import { recordExecutedCommand } from "./shell-init/executed-command-file.js";
-import type { RequestCommandOptions } from "./run-cli.js";
+
+/** Options of the main command, as commander parses them. */
+export interface RequestCommandOptions {
+  shell?: string;
+  backend?: string;
+  model?: string;
+  safety?: string;
+  output?: string;
+  execute?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  explain?: boolean;
+  timeout?: string;
+  config?: string;
+  verbose?: boolean;
+  offline?: boolean;
+  version?: boolean;
+}
 
 /** Read the request from stdin (when piped), bounded so a huge input fails fast instead of filling memory. */
 async function readRequestFromStdin(io: CliIo): Promise<string> {

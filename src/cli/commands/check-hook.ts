@@ -5,6 +5,7 @@
  * what it could not read: any failure is answered "ask".
  */
 import { historyFilePath, type PathEnvironment } from "../../config/paths.js";
+import { safetyPolicyOf } from "../../config/safety-policy.js";
 import type { Config } from "../../config/schema.js";
 import { appendHistoryEntry } from "../../exec/history.js";
 import { checkHookPayload, failClosedAnswer, failClosedMessage } from "../../guard/guard-check.js";
@@ -100,9 +101,12 @@ export async function runCheckHookCommand(options: CheckHookOptions, io: CliIo):
       // Most agent commands are plain enough for the fast lexer; the grammar loads only when one is not.
       // Imported only when a payload holds a command: a passed-through tool call needs no engine.
       engine: async () =>
-        (await import("../../safety/safety-engine.js")).createSafetyEngine(options.config.safety, {
-          deferParser: true,
-        }),
+        (await import("../../safety/safety-engine.js")).createSafetyEngine(
+          safetyPolicyOf(options.config.safety),
+          {
+            deferParser: true,
+          },
+        ),
       mode: options.mode,
       policy: options.config.guard,
       platform: process.platform,
