@@ -18,8 +18,8 @@ Exit codes:
   0    success (or, when cmdai ran the command, that command's exit code)
   1    internal error
   2    usage or configuration error
-  3    blocked by the safety engine
-  4    confirmation needed but not given (declined, or no terminal)
+  3    blocked: the command never runs (critical, or blocked by the safety mode)
+  4    confirmation needed but not given (declined, cancelled, or no terminal to ask)
   5    backend or model unavailable
   130  interrupted (Ctrl-C)
 
@@ -66,7 +66,10 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     )
     .addOption(new Option("--safety <mode>", `${SAFETY_MODES.join("|")} (default: moderate)`))
     .addOption(new Option("-o, --output <format>", `${OUTPUT_FORMATS.join("|")} (default: plain)`))
-    .option("-x, --execute", 'run without the menu when the safety decision is "allow"')
+    .option(
+      "-x, --execute",
+      "run without the menu: at once when safe, else after asking (exit 4 without a terminal)",
+    )
     .option("-y, --yes", "answer yes to confirmations (never overrides a block)")
     .option("--dry-run", "never execute")
     .option("--explain", "include an explanation")

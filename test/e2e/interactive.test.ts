@@ -45,6 +45,14 @@ async function startMenu(request = "write hello to a file", extra: string[] = []
   return session;
 }
 
+/** `build/` with 30 one-byte files, as a build would leave it. */
+function makeBuildFolder(): string {
+  const build = path.join(workdir, "build");
+  fs.mkdirSync(build);
+  for (let index = 0; index < 30; index += 1) fs.writeFileSync(path.join(build, `out-${index}.o`), "x");
+  return build;
+}
+
 function historyEntries(): {
   command: string;
   exitCode: number;
@@ -228,16 +236,53 @@ describe.skipIf(!hasTmux())("the consent menu in a terminal", { timeout: 120_000
     expect(fs.existsSync(path.join(workdir, "ran"))).toBe(false);
     expect(historyEntries()).toEqual([]);
   });
+
+  it("Enter does not run a command that deletes files; r does", async () => {
+    const build = makeBuildFolder();
+    answer("rm -r build");
+    const terminal = await startMenu("tidy up the build output");
+    const screen = await terminal.waitFor("q cancel");
+    expect(screen).toContain("preview: deletes 30 files");
+    expect(screen).toContain("r run ·");
+    expect(screen).not.toContain("(or Enter)");
+    await terminal.sendKeys("Enter");
+    await terminal.waitFor("Enter runs only safe commands: press r to run this one (it deletes 30 files");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fs.readdirSync(build)).toHaveLength(30);
+    await terminal.sendKeys("r");
+    expect(await terminal.waitForExit()).toBe(0);
+    expect(fs.existsSync(build)).toBe(false);
+    expect(historyEntries()).toMatchObject([{ command: "rm -r build", level: "moderate" }]);
+  });
+
+  it("-x at a terminal asks before a command that deletes files: n keeps them (exit 4), y runs it", async () => {
+    const build = makeBuildFolder();
+    answer("rm -r build");
+    let terminal = await startMenu("tidy up the build output", ["-x"]);
+    await terminal.waitFor("It deletes 30 files (30 B) in build. Run it? [y/N]");
+    await terminal.type("n");
+    await terminal.sendKeys("Enter");
+    expect(await terminal.waitForExit()).toBe(4);
+    expect(fs.readdirSync(build)).toHaveLength(30);
+    await terminal.kill();
+    terminal = await startMenu("tidy up the build output", ["-x"]);
+    await terminal.waitFor("Run it? [y/N]");
+    await terminal.type("y");
+    await terminal.sendKeys("Enter");
+    expect(await terminal.waitForExit()).toBe(0);
+    expect(fs.existsSync(build)).toBe(false);
+  });
 });
 
 describe("without a terminal, or with --output json|yaml, cmdai never prompts", { timeout: 120_000 }, () => {
   const base = ["--backend", "ollama", "--model", "m", "--shell", "bash"];
 
   it.each([
-    ["echo hello-from-cmdai > FILE", 0, "allow"],
-    ["shred -u ./marker", 4, "confirm"],
-    ["chmod -R 000 ~; touch ran", 3, "block"],
-  ])("json: %s exits %i and runs nothing", async (command, exitCode, decision) => {
+    ["echo hello-from-cmdai", 0, "allow", "none"],
+    ["echo hello-from-cmdai > FILE", 4, "allow", "key"],
+    ["shred -u ./marker", 4, "confirm", "typed-yes"],
+    ["chmod -R 000 ~; touch ran", 3, "block", "never"],
+  ])("json: %s exits %i and runs nothing", async (command, exitCode, decision, requirement) => {
     answer(command);
     fs.writeFileSync(path.join(workdir, "marker"), "x");
     const run = await runBuiltCli([...base, "-o", "json", "do it"], { env: cliEnv(), cwd: workdir });
@@ -246,27 +291,63 @@ describe("without a terminal, or with --output json|yaml, cmdai never prompts", 
       command: string;
       executed: boolean;
       risk: { decision: string };
+      consent: { requirement: string; reason: string };
     };
-    expect(document).toMatchObject({ command, executed: false, risk: { decision } });
+    expect(document).toMatchObject({
+      command,
+      executed: false,
+      risk: { decision },
+      consent: { requirement },
+    });
     expect(fs.readdirSync(workdir)).toEqual(["marker"]);
   });
 
-  it("plain output to a pipe is only the command", async () => {
+  it("plain output to a pipe is only the command; exit 0 for a safe one, 4 for one that writes a file", async () => {
+    answer("echo hello-from-cmdai");
+    const safe = await runBuiltCli([...base, "say hello"], { env: cliEnv(), cwd: workdir });
+    expect(safe.code).toBe(0);
+    expect(safe.stdout).toBe("echo hello-from-cmdai\n");
+    expect(safe.stderr).toContain("[SAFE] allowed");
     answer("echo hello-from-cmdai > FILE");
-    const run = await runBuiltCli([...base, "write hello"], { env: cliEnv(), cwd: workdir });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toBe("echo hello-from-cmdai > FILE\n");
-    expect(run.stderr).toContain("[MODERATE]");
+    const writes = await runBuiltCli([...base, "write hello"], { env: cliEnv(), cwd: workdir });
+    expect(writes.code).toBe(4);
+    expect(writes.stdout).toBe("echo hello-from-cmdai > FILE\n");
+    expect(writes.stderr).toContain("[MODERATE] needs confirmation");
+    expect(writes.stderr).toContain("cmdai: needs your confirmation: it ");
     expect(fs.existsSync(path.join(workdir, "FILE"))).toBe(false);
   });
 
-  it("-x runs an allowed command and logs it; the exit code is the command's", async () => {
-    answer('echo ran > FILE; sh -c "exit 6"');
+  it("-x runs a safe command at once and logs it; the exit code is the command's", async () => {
+    answer('sh -c "exit 6"');
     const run = await runBuiltCli([...base, "-x", "-o", "json", "do it"], { env: cliEnv(), cwd: workdir });
     expect(run.code).toBe(6);
-    expect(JSON.parse(run.stdout)).toMatchObject({ executed: true, exitCode: 6 });
-    expect(fs.readFileSync(path.join(workdir, "FILE"), "utf8")).toBe("ran\n");
-    expect(historyEntries()).toMatchObject([{ exitCode: 6 }]);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      executed: true,
+      exitCode: 6,
+      consent: { requirement: "none" },
+    });
+    expect(historyEntries()).toMatchObject([{ command: 'sh -c "exit 6"', exitCode: 6 }]);
+  });
+
+  it("-x without a terminal does not run a command that deletes files (exit 4, why on stderr); -x -y does", async () => {
+    const build = makeBuildFolder();
+    answer("rm -r build");
+    const refused = await runBuiltCli([...base, "-x", "tidy up the build output"], {
+      env: cliEnv(),
+      cwd: workdir,
+    });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(
+      "cmdai: not run: it deletes 30 files (30 B) in build, it needs your confirmation and there is no terminal to ask (-y answers yes).",
+    );
+    expect(fs.readdirSync(build)).toHaveLength(30);
+    expect(historyEntries()).toEqual([]);
+    const confirmed = await runBuiltCli([...base, "-x", "-y", "tidy up the build output"], {
+      env: cliEnv(),
+      cwd: workdir,
+    });
+    expect(confirmed.code).toBe(0);
+    expect(fs.existsSync(build)).toBe(false);
   });
 
   it("-x alone does not run a confirm-level command (exit 4); -x -y does", async () => {
@@ -283,10 +364,11 @@ describe("without a terminal, or with --output json|yaml, cmdai never prompts", 
     expect(fs.existsSync(path.join(workdir, "marker"))).toBe(false);
   });
 
-  it("nothing runs a blocked command, not even -x -y (exit 3)", async () => {
+  it("nothing runs a blocked command, not even -x -y (exit 3), and it says why", async () => {
     answer("chmod -R 000 ~; touch ran");
     const run = await runBuiltCli([...base, "-x", "-y", "do it"], { env: cliEnv(), cwd: workdir });
     expect(run.code).toBe(3);
+    expect(run.stderr).toContain("cmdai: blocked: critical-risk commands never run.");
     expect(fs.existsSync(path.join(workdir, "ran"))).toBe(false);
   });
 
@@ -294,8 +376,9 @@ describe("without a terminal, or with --output json|yaml, cmdai never prompts", 
     fs.mkdirSync(path.dirname(home.configFile), { recursive: true });
     fs.writeFileSync(home.configFile, "[history]\nenabled = false\n");
     answer("echo hello-from-cmdai > FILE");
-    const run = await runBuiltCli([...base, "-x", "do it"], { env: cliEnv(), cwd: workdir });
+    const run = await runBuiltCli([...base, "-x", "-y", "do it"], { env: cliEnv(), cwd: workdir });
     expect(run.code).toBe(0);
+    expect(fs.existsSync(path.join(workdir, "FILE"))).toBe(true);
     expect(historyEntries()).toEqual([]);
   });
 });
