@@ -120,7 +120,7 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .addHelpText(
       "after",
       "\nExit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.\n" +
-        "With --hook, the agent's protocol: claude-code and gemini-cli exit 0 with their JSON answer; json exits 0 allow, 4 ask, 3 deny.",
+        "With --hook, the agent's protocol: claude-code and gemini-cli exit 0 with their JSON answer; json exits 0 allow or defer, 4 ask, 3 deny.",
     )
     .action(
       (
