@@ -372,6 +372,15 @@ describe("without a terminal, or with --output json|yaml, cmdai never prompts", 
     expect(fs.existsSync(path.join(workdir, "ran"))).toBe(false);
   });
 
+  it("blocks a command it cannot parse when there is no terminal to confirm it, and says so", async () => {
+    answer("echo $(( 1 + ");
+    const run = await runBuiltCli([...base, "-x", "-y", "do sums"], { env: cliEnv(), cwd: workdir });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      "cmdai: blocked: the command could not be parsed and there is no terminal to confirm it.",
+    );
+  });
+
   it("history.enabled = false keeps the audit log empty", async () => {
     fs.mkdirSync(path.dirname(home.configFile), { recursive: true });
     fs.writeFileSync(home.configFile, "[history]\nenabled = false\n");
