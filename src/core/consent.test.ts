@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { menuConsentContext } from "../../test/support/command-outcome.js";
 import type { EffectPreview } from "../preview/types.js";
 import { decide, stricterDecision } from "../safety/decide.js";
 import {
@@ -169,14 +170,7 @@ describe("decideConsent over every combination", () => {
 });
 
 describe("the words", () => {
-  const menu: ConsentContext = {
-    mode: "moderate",
-    menu: true,
-    execute: false,
-    yes: false,
-    interactive: true,
-    dryRun: false,
-  };
+  const menu = menuConsentContext();
   const headless: ConsentContext = { ...menu, menu: false, execute: true, interactive: false };
 
   it("says why an unparseable command is blocked without a terminal", () => {
@@ -255,14 +249,7 @@ describe("previewCountedAnything", () => {
 
 describe("declinedExitCode", () => {
   it("is 3 for a refused command and 4 for one that was not confirmed", () => {
-    const context: ConsentContext = {
-      mode: "moderate",
-      menu: true,
-      execute: false,
-      yes: false,
-      interactive: true,
-      dryRun: false,
-    };
+    const context = menuConsentContext();
     expect(
       declinedExitCode(decideConsent(verdict("critical", "moderate", "none", "checked"), undefined, context)),
     ).toBe(3);

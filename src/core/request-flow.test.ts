@@ -1,32 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOllama } from "../../test/support/fake-ollama-server.js";
-import type { FakeServer } from "../../test/support/fake-server-script.js";
-import { makeTemporaryHome } from "../../test/support/run-built-cli.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { makeBuildFolder, useRequestWorkspace } from "../../test/support/request-workspace.js";
 import type { ConsentDecision } from "./consent.js";
 import type { CommandOutcome } from "./generate-command.js";
 import { runRequest, type MenuChoice, type MenuSession, type RequestCallbacks } from "./request-flow.js";
 import { loadRequestSetup } from "./request-setup.js";
 
-let ollama: FakeServer;
-let home: ReturnType<typeof makeTemporaryHome>;
+const workspace = useRequestWorkspace();
 let workdir: string;
-
-beforeAll(async () => {
-  ollama = await startFakeOllama({ models: ["m"] });
-});
-afterAll(async () => {
-  await ollama.close();
-});
 beforeEach(() => {
-  home = makeTemporaryHome();
-  workdir = path.join(home.root, "work");
-  fs.mkdirSync(path.join(workdir, "build"), { recursive: true });
-  for (let index = 0; index < 3; index += 1) fs.writeFileSync(path.join(workdir, "build", `${index}.o`), "x");
-});
-afterEach(() => {
-  home.cleanup();
+  workdir = workspace.workdir;
+  makeBuildFolder(workdir, 3);
 });
 
 /** Callbacks that record what the flow showed and asked, answering prompts and the menu as scripted. */
@@ -54,8 +39,8 @@ async function request(
   flags: { execute?: boolean; yes?: boolean; terminal?: boolean },
   callbacks: RequestCallbacks,
 ) {
-  ollama.setScript([JSON.stringify({ command })]);
-  const env = { ...home.env, OLLAMA_HOST: ollama.url, PATH: process.env.PATH };
+  workspace.ollama.setScript([JSON.stringify({ command })]);
+  const env = { ...workspace.home.env, OLLAMA_HOST: workspace.ollama.url, PATH: process.env.PATH };
   const setup = await loadRequestSetup({
     flags: { backend: "ollama", model: "m", shell: "bash" },
     env,

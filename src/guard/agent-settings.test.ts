@@ -21,6 +21,23 @@ function existingClaudeSettings(): Record<string, unknown> {
   };
 }
 
+/** The guard sharing a `Bash` group with one of the user's own hooks. */
+function sharedGroupSettings(): Record<string, unknown> {
+  return {
+    hooks: {
+      PreToolUse: [
+        {
+          matcher: "Bash",
+          hooks: [
+            { type: "command", command: "./audit.sh" },
+            { type: "command", command: COMMAND },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 describe("addGuardHook", () => {
   it("appends its own matcher group and keeps everything else", () => {
     const before = existingClaudeSettings();
@@ -65,19 +82,7 @@ describe("addGuardHook", () => {
         ],
       },
     });
-    const shared = {
-      hooks: {
-        PreToolUse: [
-          {
-            matcher: "Bash",
-            hooks: [
-              { type: "command", command: "./audit.sh" },
-              { type: "command", command: COMMAND },
-            ],
-          },
-        ],
-      },
-    };
+    const shared = sharedGroupSettings();
     expect(addGuardHook(shared, "claude-code", COMMAND).settings).toEqual({
       hooks: {
         PreToolUse: [
@@ -154,19 +159,7 @@ describe("removeGuardHook", () => {
     expect(
       removeGuardHook(addGuardHook({}, "claude-code", COMMAND).settings, "claude-code").settings,
     ).toEqual({});
-    const shared = {
-      hooks: {
-        PreToolUse: [
-          {
-            matcher: "Bash",
-            hooks: [
-              { type: "command", command: "./audit.sh" },
-              { type: "command", command: COMMAND },
-            ],
-          },
-        ],
-      },
-    };
+    const shared = sharedGroupSettings();
     expect(removeGuardHook(shared, "claude-code").settings).toEqual({
       hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "./audit.sh" }] }] },
     });

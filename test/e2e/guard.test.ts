@@ -1,4 +1,5 @@
 /** Guard mode through the built CLI: an agent's hook payload on stdin, and the hook installed in a temp HOME. */
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,6 +13,19 @@ interface ClaudeAnswer {
 }
 
 let home: ReturnType<typeof makeTemporaryHome>;
+
+/** Run the guard hook installed in Claude Code's user settings as the agent would: a shell, a bare PATH. */
+function runInstalledHook(input: string): SpawnSyncReturns<string> {
+  const settings = JSON.parse(fs.readFileSync(path.join(home.root, ".claude", "settings.json"), "utf8")) as {
+    hooks: { PreToolUse: { hooks: { command: string }[] }[] };
+  };
+  const command = settings.hooks.PreToolUse[0]?.hooks[0]?.command ?? "";
+  return spawnSync("/bin/sh", ["-c", command], {
+    input,
+    env: { ...home.env, PATH: "/nonexistent" },
+    encoding: "utf8",
+  });
+}
 beforeEach(() => {
   home = makeTemporaryHome();
 });
@@ -224,17 +238,7 @@ describe("cmdai guard", () => {
     "runs the installed hook command as the agent would, without cmdai on PATH",
     async () => {
       await runBuiltCli(["guard", "install", "claude-code"], { env: home.env });
-      const file = path.join(home.root, ".claude", "settings.json");
-      const settings = JSON.parse(fs.readFileSync(file, "utf8")) as {
-        hooks: { PreToolUse: { hooks: { command: string }[] }[] };
-      };
-      const command = settings.hooks.PreToolUse[0]?.hooks[0]?.command ?? "";
-      const { spawnSync } = await import("node:child_process");
-      const result = spawnSync("/bin/sh", ["-c", command], {
-        input: fixture("claude-code/bash-rm-home.json"),
-        env: { ...home.env, PATH: "/nonexistent" },
-        encoding: "utf8",
-      });
+      const result = runInstalledHook(fixture("claude-code/bash-rm-home.json"));
       expect(result.status).toBe(0);
       expect((JSON.parse(result.stdout) as ClaudeAnswer).hookSpecificOutput.permissionDecision).toBe("deny");
     },
@@ -255,18 +259,7 @@ describe("cmdai guard", () => {
       const nvm = path.join(home.root, ".nvm", "versions", "node", "v99.0.0", "bin");
       fs.mkdirSync(nvm, { recursive: true });
       fs.symlinkSync(process.execPath, path.join(nvm, "node"));
-      const settings = JSON.parse(
-        fs.readFileSync(path.join(home.root, ".claude", "settings.json"), "utf8"),
-      ) as {
-        hooks: { PreToolUse: { hooks: { command: string }[] }[] };
-      };
-      const command = settings.hooks.PreToolUse[0]?.hooks[0]?.command ?? "";
-      const { spawnSync } = await import("node:child_process");
-      const result = spawnSync("/bin/sh", ["-c", command], {
-        input: fixture("claude-code/bash-rm-home.json"),
-        env: { ...home.env, PATH: "/nonexistent" },
-        encoding: "utf8",
-      });
+      const result = runInstalledHook(fixture("claude-code/bash-rm-home.json"));
       expect(result.status).toBe(0);
       expect((JSON.parse(result.stdout) as ClaudeAnswer).hookSpecificOutput.permissionDecision).toBe("deny");
       const healthy = await runBuiltCli(["guard", "status", "claude-code"], { env: home.env });
@@ -276,8 +269,7 @@ describe("cmdai guard", () => {
       expect(broken.stdout).toContain(
         `broken: its launcher ${launcher} no longer exists (fix: cmdai guard install claude-code)`,
       );
-      const gone = spawnSync("/bin/sh", ["-c", command], { input: "{}", env: { PATH: "/nonexistent" } });
-      expect(gone.status).toBe(2);
+      expect(runInstalledHook("{}").status).toBe(2);
     },
   );
 
