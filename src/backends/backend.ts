@@ -3,7 +3,8 @@
  * Adapters only translate between this shape and their wire format; prompts come from `prompt.ts`, the answer
  * shape from `answer-schema.ts`. One shared contract suite (`backend-contract.ts`) runs against every backend.
  */
-import type { BackendName } from "../config/schema.js";
+import type { PathEnvironment } from "../config/paths.js";
+import type { BackendName, Config } from "../config/schema.js";
 import type { ShellName } from "../shells.js";
 
 /** What the model is told about the machine the command will run on. Gathered once per run by core. */
@@ -93,4 +94,46 @@ export interface Backend {
   describe(): BackendDescription;
   /** Free resources (model memory, sockets). Safe to call twice. */
   dispose(): Promise<void>;
+}
+
+/** Download or long-running progress, rendered by the CLI on stderr. */
+export interface ProgressEvent {
+  kind: "download" | "load" | "status";
+  /** e.g. the file being downloaded. */
+  label: string;
+  transferredBytes?: number;
+  totalBytes?: number;
+  /** Free-form line for `status` events. */
+  message?: string;
+}
+
+/** What the CLI hands a backend: settings plus the few callbacks that need the terminal. */
+export interface BackendSettings {
+  /** The effective configuration (flags already merged). */
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  paths: PathEnvironment;
+  /** Verbose diagnostics; a no-op unless `--verbose`. Never writes to stdout. */
+  log: (line: string) => void;
+  /** Progress reporting on stderr. */
+  onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /**
+   * Asked before a large download on first run. Absent when there is no terminal: then a missing model
+   * fails with the exact `cmdai models pull …` command unless `assumeYes` or `auto_download`.
+   */
+  confirmDownload?:
+    | ((info: { reference: string; sizeBytes?: number | undefined; destination: string }) => Promise<boolean>)
+    | undefined;
+  /** `--yes` was given. */
+  assumeYes: boolean;
+  /**
+   * The model named by `--model` or `CMDAI_MODEL`, when one was. It wins over the backend's own config
+   * (`[ollama] model`, `[openai] model`); `config.model` is the top-level file/default value.
+   */
+  modelOverride?: string | undefined;
+  /**
+   * The script that runs `cmdai server run` (the CLI's entry point). When set and `embedded.keep_alive > 0`,
+   * the embedded backend serves through a warm background model server.
+   */
+  warmServerEntry?: string | undefined;
 }

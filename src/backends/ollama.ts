@@ -14,13 +14,13 @@ import type {
   Availability,
   Backend,
   BackendDescription,
+  BackendSettings,
   GenerateOptions,
   GenerationRequest,
   GenerationResult,
   TokenUsage,
 } from "./backend.js";
 import { answerJsonSchema, buildPrompt } from "./prompt.js";
-import type { BackendSettings } from "./registry.js";
 import { HttpClient } from "./http/http-client.js";
 import type { Deadline, HttpClientOptions } from "./http/http-client.js";
 import { HttpStatusError } from "./http/http-errors.js";

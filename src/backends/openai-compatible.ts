@@ -15,12 +15,12 @@ import type {
   Availability,
   Backend,
   BackendDescription,
+  BackendSettings,
   GenerateOptions,
   GenerationRequest,
   GenerationResult,
 } from "./backend.js";
 import { answerJsonSchema, buildPrompt } from "./prompt.js";
-import type { BackendSettings } from "./registry.js";
 import { HttpClient } from "./http/http-client.js";
 import type { Deadline, HttpClientOptions, HttpTextResponse } from "./http/http-client.js";
 import { HttpStatusError } from "./http/http-errors.js";

@@ -3,7 +3,7 @@
  * line every few seconds and one at the end, so logs stay readable. Never writes to stdout, so `--output json`
  * stays a single object.
  */
-import type { ProgressEvent } from "../backends/registry.js";
+import type { ProgressEvent } from "../backends/backend.js";
 import { formatBytes } from "../models/catalog.js";
 import type { CliWritable } from "./io.js";
 

@@ -3,6 +3,7 @@
  * Entry point. `cmdai --version` is answered before anything else is imported, so it costs little more than
  * starting Node; every other path loads the command-line program (and only the modules its command needs).
  */
+import { hookFormatOf, installHookSafetyNet, protocolExitCode } from "./hook-safety-net.js";
 import { packageVersion } from "./version.js";
 
 /** Exit once stdout and stderr have flushed (process.exit can truncate piped output otherwise). */
@@ -17,6 +18,12 @@ function exitAfterFlush(code: number): void {
 }
 
 const argv = process.argv.slice(2);
+// An agent's hook: no failure may end in an exit code the agent reads as "go ahead".
+const hook = hookFormatOf(argv);
+if (hook !== undefined) installHookSafetyNet(process);
+const finish = (code: number): void => {
+  exitAfterFlush(hook === undefined ? code : protocolExitCode(hook, code));
+};
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`${packageVersion()}\n`);
 } else if (argv[0] === "check") {
@@ -26,9 +33,9 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     import("./io.js"),
   ]);
   const io = processIo();
-  const code = await runCheckFast(argv, io);
-  exitAfterFlush(code ?? (await (await import("./run-cli.js")).runCli(argv, io)));
+  const code = (await runCheckFast(argv, io)) ?? (await (await import("./run-cli.js")).runCli(argv, io));
+  finish(code);
 } else {
   const [{ runCli }, { processIo }] = await Promise.all([import("./run-cli.js"), import("./io.js")]);
-  exitAfterFlush(await runCli(argv, processIo()));
+  finish(await runCli(argv, processIo()));
 }

@@ -3,7 +3,9 @@
  * block, error — described by `docs/output.schema.json`. All human text goes to stderr.
  */
 import type { OutputFormat } from "../config/schema.js";
+import type { ConsentRequirement } from "../core/consent.js";
 import type { CommandOutcome } from "../core/generate-command.js";
+import type { RequestResult } from "../core/request-flow.js";
 import type { EffectPreview } from "../preview/types.js";
 import { CmdaiError, ExitCode } from "../errors.js";
 import type { ShellName } from "../shells.js";
@@ -17,6 +19,8 @@ export interface ResultDocument {
   risk?: CommandOutcome["risk"];
   /** What the command would touch; present only for commands that change files. */
   preview?: EffectPreview;
+  /** What running it takes (none, key, typed-yes, never) and why, in words; from core's decideConsent. */
+  consent?: { requirement: ConsentRequirement; reason: string };
   backend?: string;
   model?: string;
   timingsMs: { total: number; load?: number; generate?: number };
@@ -26,11 +30,12 @@ export interface ResultDocument {
   error?: { code: string; message: string; hint?: string };
 }
 
-/** The success document for an outcome. */
+/** The success document for a finished request. */
 export function resultDocument(
-  outcome: CommandOutcome,
-  details: { executed: boolean; exitCode: number; totalMs: number },
+  result: Pick<RequestResult, "outcome" | "consent" | "executed" | "exitCode">,
+  details: { totalMs: number },
 ): ResultDocument {
+  const { outcome } = result;
   const timings: ResultDocument["timingsMs"] = { total: Math.round(details.totalMs) };
   if (outcome.timingsMs.load !== undefined) timings.load = Math.round(outcome.timingsMs.load);
   if (outcome.timingsMs.generate !== undefined) timings.generate = Math.round(outcome.timingsMs.generate);
@@ -40,11 +45,12 @@ export function resultDocument(
     shell: outcome.shell,
     risk: outcome.risk,
     ...(outcome.preview === undefined ? {} : { preview: outcome.preview }),
+    consent: { requirement: result.consent.requirement, reason: result.consent.reason },
     backend: outcome.backend,
     model: outcome.model,
     timingsMs: timings,
-    executed: details.executed,
-    exitCode: details.exitCode,
+    executed: result.executed,
+    exitCode: result.exitCode,
   };
 }
 

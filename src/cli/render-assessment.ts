@@ -8,6 +8,8 @@ import type { Assessment, RiskLevel } from "../safety/types.js";
 export interface RenderAssessmentOptions {
   /** Use ANSI colours. Default false. */
   color?: boolean;
+  /** The word after the badge. Default: the engine's decision ("allowed", "needs confirmation", "blocked"). */
+  decisionText?: string | undefined;
 }
 
 const LEVEL_COLOURS: Record<RiskLevel, string> = {
@@ -27,7 +29,7 @@ export function renderAssessment(assessment: Assessment, options: RenderAssessme
   const badge = color
     ? `${LEVEL_COLOURS[assessment.level]}${label}${RESET}`
     : `[${assessment.level.toUpperCase()}]`;
-  const lines = [`${badge} ${DECISION_TEXT[assessment.decision]}`];
+  const lines = [`${badge} ${options.decisionText ?? DECISION_TEXT[assessment.decision]}`];
   for (const reason of assessment.reasons) {
     const rule = color ? `${DIM}(${reason.rule})${RESET}` : `(${reason.rule})`;
     lines.push(`  - ${reason.message} ${rule}`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { commandOutcome } from "../../test/support/command-outcome.js";
+import { commandOutcome, menuConsent } from "../../test/support/command-outcome.js";
 import type { EffectPreview } from "../preview/types.js";
 import { renderOutcomeBlock } from "./menu/render-menu.js";
-import { describeVerdict } from "./present-outcome.js";
+import { describeVerdict } from "./render-verdict.js";
 
 const preview: EffectPreview = {
   summary: "deletes at least 1,284 files (2.3 GB) in ./build and ./dist; 3 are tracked by git",
@@ -21,7 +21,10 @@ describe("the preview for a person", () => {
       ...commandOutcome("rm -rf build dist src", { level: "high", decision: "confirm" }),
       preview,
     };
-    for (const text of [renderOutcomeBlock(outcome, false), describeVerdict(outcome, false)]) {
+    for (const text of [
+      renderOutcomeBlock(outcome, menuConsent(outcome), false),
+      describeVerdict(outcome, menuConsent(outcome), false),
+    ]) {
       const lines = text.split("\n");
       const badge = lines.findIndex((line) => line.startsWith("[HIGH]"));
       const summary = lines.findIndex((line) => line === `preview: ${preview.summary}`);
@@ -32,6 +35,7 @@ describe("the preview for a person", () => {
   });
 
   it("adds nothing when there is no preview", () => {
-    expect(describeVerdict(commandOutcome("ls"), false)).not.toContain("preview:");
+    const outcome = commandOutcome("ls");
+    expect(describeVerdict(outcome, menuConsent(outcome), false)).not.toContain("preview:");
   });
 });

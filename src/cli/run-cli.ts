@@ -9,6 +9,7 @@ import { SAFETY_MODES } from "../safety/types.js";
 import { SHELL_NAMES } from "../shells.js";
 import type { CliIo } from "./io.js";
 import { reportError, requestedOutputFormat } from "./report-error.js";
+import type { RequestCommandOptions } from "./run-request.js";
 
 export { reportError, requestedOutputFormat };
 
@@ -17,8 +18,8 @@ Exit codes:
   0    success (or, when cmdai ran the command, that command's exit code)
   1    internal error
   2    usage or configuration error
-  3    blocked by the safety engine
-  4    confirmation needed but not given (declined, or no terminal)
+  3    blocked: the command never runs (critical, or blocked by the safety mode)
+  4    confirmation needed but not given (declined, cancelled, or no terminal to ask)
   5    backend or model unavailable
   130  interrupted (Ctrl-C)
 
@@ -28,24 +29,6 @@ Examples:
   cmdai --output json --dry-run "count lines in all TypeScript files"
   echo "list listening ports" | cmdai -o json
   cmdai check 'rm -rf ~/'`;
-
-/** Options of the main command, as commander parses them. */
-export interface RequestCommandOptions {
-  shell?: string;
-  backend?: string;
-  model?: string;
-  safety?: string;
-  output?: string;
-  execute?: boolean;
-  yes?: boolean;
-  dryRun?: boolean;
-  explain?: boolean;
-  timeout?: string;
-  config?: string;
-  verbose?: boolean;
-  offline?: boolean;
-  version?: boolean;
-}
 
 /** A subcommand's options, with `-c`/`--verbose` given before the subcommand filled in. */
 function withRootOptions<T extends { config?: string }>(
@@ -83,7 +66,10 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     )
     .addOption(new Option("--safety <mode>", `${SAFETY_MODES.join("|")} (default: moderate)`))
     .addOption(new Option("-o, --output <format>", `${OUTPUT_FORMATS.join("|")} (default: plain)`))
-    .option("-x, --execute", 'run without the menu when the safety decision is "allow"')
+    .option(
+      "-x, --execute",
+      "run without the menu: at once when safe, else after asking (exit 4 without a terminal)",
+    )
     .option("-y, --yes", "answer yes to confirmations (never overrides a block)")
     .option("--dry-run", "never execute")
     .option("--explain", "include an explanation")
@@ -134,7 +120,7 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .addHelpText(
       "after",
       "\nExit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.\n" +
-        "With --hook, the agent's protocol: claude-code and gemini-cli exit 0 with their JSON answer; json exits 0 allow, 4 ask, 3 deny.",
+        "With --hook, the agent's protocol: claude-code and gemini-cli exit 0 with their JSON answer; json exits 0 allow or defer, 4 ask, 3 deny.",
     )
     .action(
       (

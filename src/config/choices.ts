@@ -12,3 +12,10 @@ export const GPU_CHOICES = ["auto", "metal", "cuda", "vulkan", "off"] as const;
 export type GpuChoice = (typeof GPU_CHOICES)[number];
 
 export const COLOR_CHOICES = ["auto", "always", "never"] as const;
+
+/**
+ * What the agent guard may answer for a risk level, least cautious first: `allow` (skips the agent's own
+ * prompt), `defer` (no decision: the agent's own rules apply), `ask`, `deny`.
+ */
+export const GUARD_DECISIONS = ["allow", "defer", "ask", "deny"] as const;
+export type GuardDecision = (typeof GUARD_DECISIONS)[number];

@@ -18,7 +18,7 @@ const DEFAULT_CONFIG: Config = {
   models: {},
   ui: { color: "auto", hotkey: "\\C-g", preview: true },
   history: { enabled: true },
-  guard: { critical: "deny" },
+  guard: {},
 };
 
 /** A fresh copy of the defaults (callers may mutate it). */

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { SHELL_NAMES } from "../shells.js";
 import { RISK_LEVELS, SAFETY_MODES } from "../safety/types.js";
 
-import { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, OUTPUT_FORMATS } from "./choices.js";
+import { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, GUARD_DECISIONS, OUTPUT_FORMATS } from "./choices.js";
 
 export { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, OUTPUT_FORMATS };
 export type { BackendName, GpuChoice, OutputFormat } from "./choices.js";
@@ -166,27 +166,29 @@ const historySchema = z
   })
   .default({ enabled: true });
 
-/** What a coding agent's hook answers for one level; unset levels follow `[safety] mode`. */
-const guardDecisionSchema = z.enum(["allow", "ask", "deny"]);
+/** What a coding agent's hook answers for one level; unset levels get the guard's defaults. */
+const guardDecisionSchema = z.enum(GUARD_DECISIONS);
 
 const guardSchema = z
   .object({
     safe: guardDecisionSchema
       .optional()
       .describe(
-        "Answer to an agent for a safe command: allow, ask or deny. Default: follows the safety mode.",
+        "Answer to an agent for a safe command: allow, defer (no decision: the agent's own rules apply), ask or deny. Default: allow.",
       ),
     moderate: guardDecisionSchema
       .optional()
-      .describe("Answer for a moderate command. Default: follows the safety mode (allow under moderate)."),
+      .describe(
+        'Answer for a moderate command. Default: defer (ask under `safety = "strict"`); "allow" would switch off the agent\'s own prompt.',
+      ),
     high: guardDecisionSchema
       .optional()
-      .describe("Answer for a high-risk command. Default: follows the safety mode (ask under moderate)."),
+      .describe('Answer for a high-risk command. Default: ask (deny under `safety = "strict"`).'),
     critical: guardDecisionSchema
-      .default("deny")
-      .describe("Answer for a critical command; deny even in permissive mode, since agents run unattended."),
+      .optional()
+      .describe("Answer for a critical command. Default: deny, in every mode, since agents run unattended."),
   })
-  .default({ critical: "deny" });
+  .default({});
 
 const modelsSchema = z
   .object({
@@ -226,7 +228,7 @@ export const configSchema = z.object({
   ui: uiSchema.describe("Terminal output."),
   history: historySchema.describe("Audit log of executed commands."),
   guard: guardSchema.describe(
-    "`cmdai check --hook` for AI coding agents: allow, ask or deny per risk level (a command cmdai cannot fully check is asked at least).",
+    "`cmdai check --hook` for AI coding agents: allow, defer, ask or deny per risk level (a command cmdai cannot fully check is asked at least).",
   ),
 });
 

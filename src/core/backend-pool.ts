@@ -2,8 +2,8 @@
  * Creates backends from the registry on first use and keeps them for the rest of the run, so a revised
  * request reuses the loaded model; `disposeAll` frees them at the end.
  */
-import type { Backend } from "../backends/backend.js";
-import { backendLoader, type BackendSettings } from "../backends/registry.js";
+import type { Backend, BackendSettings } from "../backends/backend.js";
+import { backendLoader } from "../backends/registry.js";
 import type { BackendName } from "../config/schema.js";
 import { BackendError } from "../errors.js";
 

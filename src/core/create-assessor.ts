@@ -1,4 +1,5 @@
 /** Builds the pipeline's assessor from the `[safety]` config: the safety engine, loaded once per run. */
+import { safetyPolicyOf } from "../config/safety-policy.js";
 import type { SafetyConfig } from "../config/schema.js";
 import type { Assessment } from "../safety/types.js";
 import type { ShellName } from "../shells.js";
@@ -11,6 +12,6 @@ export type Assessor = (
 /** The safety engine as a plain function (the bash grammar loads here, ~40 ms). */
 export async function createAssessor(safety: SafetyConfig): Promise<Assessor> {
   const { createSafetyEngine } = await import("../safety/safety-engine.js");
-  const engine = await createSafetyEngine(safety);
+  const engine = await createSafetyEngine(safetyPolicyOf(safety));
   return (command, options) => engine.assess(command, options);
 }

@@ -6,7 +6,7 @@
 import { createEmbeddedBackend } from "../backends/embedded/embedded-backend.js";
 import type { ModelPathResolver } from "../backends/embedded/model-path.js";
 import type { Backend } from "../backends/backend.js";
-import type { BackendSettings } from "../backends/registry.js";
+import type { BackendSettings } from "../backends/backend.js";
 import { socketPathFor } from "../backends/warm-server/protocol.js";
 import { WarmBackend, warmServerKey } from "../backends/warm-server/warm-backend.js";
 import { runtimeDir } from "../config/paths.js";

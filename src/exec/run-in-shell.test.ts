@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CmdaiError } from "../errors.js";
-import { runInShell, shellInvocation } from "./run-in-shell.js";
+import { findPowerShellProgram, runInShell, shellInvocation } from "./run-in-shell.js";
 
 describe("shellInvocation", () => {
   it("uses each shell's own way to run a command string", () => {
@@ -51,5 +51,25 @@ describe("runInShell", () => {
     await expect(
       runInShell({ shell: "bash", command: "true", cwd: os.tmpdir(), env: { PATH: "/nonexistent" } }),
     ).rejects.toBeInstanceOf(CmdaiError);
+  });
+});
+
+describe("findPowerShellProgram", () => {
+  let folder: string;
+  beforeEach(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), "cmdai-pwsh-"));
+  });
+  afterEach(() => {
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("prefers pwsh when it is on the PATH", () => {
+    fs.writeFileSync(path.join(folder, "pwsh"), "", { mode: 0o755 });
+    expect(findPowerShellProgram({ PATH: `/nonexistent:${folder}` }, "linux")).toBe("pwsh");
+  });
+
+  it("falls back to Windows PowerShell on Windows, and to pwsh elsewhere", () => {
+    expect(findPowerShellProgram({ PATH: folder }, "win32")).toBe("powershell.exe");
+    expect(findPowerShellProgram({ PATH: folder }, "linux")).toBe("pwsh");
   });
 });

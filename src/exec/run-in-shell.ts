@@ -3,7 +3,9 @@
  * directory, and signals forwarded; resolves with the command's exit code (128 + signal number when killed).
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { CmdaiError, ExitCode } from "../errors.js";
 import type { ShellName } from "../shells.js";
 
@@ -95,4 +97,24 @@ export function runInShell(options: RunInShellOptions): Promise<number> {
       else resolve(1);
     });
   });
+}
+
+/**
+ * The PowerShell program to run commands with: `pwsh` (PowerShell 7) when it is on the PATH, else Windows
+ * PowerShell (`powershell.exe`) on Windows, else `pwsh` (so the error names what to install).
+ */
+export function findPowerShellProgram(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
+  const directories = (env.PATH ?? env.Path ?? "").split(platform === "win32" ? ";" : ":");
+  const names = platform === "win32" ? ["pwsh.exe"] : ["pwsh"];
+  for (const directory of directories) {
+    if (directory === "") continue;
+    for (const name of names) {
+      try {
+        if (fs.statSync(path.join(directory, name)).isFile()) return "pwsh";
+      } catch {
+        // not in this folder
+      }
+    }
+  }
+  return platform === "win32" ? "powershell.exe" : "pwsh";
 }

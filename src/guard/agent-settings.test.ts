@@ -21,6 +21,23 @@ function existingClaudeSettings(): Record<string, unknown> {
   };
 }
 
+/** The guard sharing a `Bash` group with one of the user's own hooks. */
+function sharedGroupSettings(): Record<string, unknown> {
+  return {
+    hooks: {
+      PreToolUse: [
+        {
+          matcher: "Bash",
+          hooks: [
+            { type: "command", command: "./audit.sh" },
+            { type: "command", command: COMMAND },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 describe("addGuardHook", () => {
   it("appends its own matcher group and keeps everything else", () => {
     const before = existingClaudeSettings();
@@ -31,7 +48,10 @@ describe("addGuardHook", () => {
       hooks: {
         PreToolUse: [
           { matcher: "Write|Edit", hooks: [{ type: "command", command: "./lint.sh" }] },
-          { matcher: "Bash", hooks: [{ type: "command", command: COMMAND, timeout: 30 }] },
+          {
+            matcher: "Bash|Write|Edit|MultiEdit",
+            hooks: [{ type: "command", command: COMMAND, timeout: 30 }],
+          },
         ],
         PostToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "./log.sh" }] }],
       },
@@ -49,6 +69,30 @@ describe("addGuardHook", () => {
     expect(findGuardHookCommands(moved.settings, "claude-code")).toEqual(["cmdai check --hook claude-code"]);
   });
 
+  it("widens an older install's matcher to the file-writing tools, keeping groups shared with other hooks", () => {
+    const older = {
+      hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: COMMAND }] }] },
+    };
+    const widened = addGuardHook(older, "claude-code", COMMAND);
+    expect(widened.outcome).toBe("updated");
+    expect(widened.settings).toEqual({
+      hooks: {
+        PreToolUse: [
+          { matcher: "Bash|Write|Edit|MultiEdit", hooks: [{ type: "command", command: COMMAND }] },
+        ],
+      },
+    });
+    const shared = sharedGroupSettings();
+    expect(addGuardHook(shared, "claude-code", COMMAND).settings).toEqual({
+      hooks: {
+        PreToolUse: [
+          { matcher: "Bash", hooks: [{ type: "command", command: "./audit.sh" }] },
+          { matcher: "Bash|Write|Edit|MultiEdit", hooks: [{ type: "command", command: COMMAND }] },
+        ],
+      },
+    });
+  });
+
   it("drops duplicate guard hooks when updating, keeping the first", () => {
     const settings = {
       hooks: {
@@ -61,7 +105,11 @@ describe("addGuardHook", () => {
     const { settings: next, outcome } = addGuardHook(settings, "claude-code", COMMAND);
     expect(outcome).toBe("updated");
     expect(next).toEqual({
-      hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: COMMAND }] }] },
+      hooks: {
+        PreToolUse: [
+          { matcher: "Bash|Write|Edit|MultiEdit", hooks: [{ type: "command", command: COMMAND }] },
+        ],
+      },
     });
   });
 
@@ -73,7 +121,7 @@ describe("addGuardHook", () => {
         enabled: true,
         BeforeTool: [
           {
-            matcher: "run_shell_command",
+            matcher: "run_shell_command|write_file|replace",
             hooks: [
               {
                 name: "cmdai-guard",
@@ -111,19 +159,7 @@ describe("removeGuardHook", () => {
     expect(
       removeGuardHook(addGuardHook({}, "claude-code", COMMAND).settings, "claude-code").settings,
     ).toEqual({});
-    const shared = {
-      hooks: {
-        PreToolUse: [
-          {
-            matcher: "Bash",
-            hooks: [
-              { type: "command", command: "./audit.sh" },
-              { type: "command", command: COMMAND },
-            ],
-          },
-        ],
-      },
-    };
+    const shared = sharedGroupSettings();
     expect(removeGuardHook(shared, "claude-code").settings).toEqual({
       hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "./audit.sh" }] }] },
     });

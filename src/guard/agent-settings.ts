@@ -24,20 +24,22 @@ interface AgentHookShape {
 }
 
 const HOOK_SHAPES: Record<GuardedAgent, AgentHookShape> = {
+  // The shell tool and the tools that write files (judged when they write persistence, credential or system files).
   "claude-code": {
     event: "PreToolUse",
-    matcher: "Bash",
+    matcher: "Bash|Write|Edit|MultiEdit",
     hook: (command) => ({ type: "command", command, timeout: HOOK_TIMEOUT_SECONDS }),
   },
   "gemini-cli": {
     event: "BeforeTool",
-    matcher: "run_shell_command",
+    matcher: "run_shell_command|write_file|replace",
     hook: (command) => ({
       name: "cmdai-guard",
       type: "command",
       command,
       timeout: HOOK_TIMEOUT_SECONDS * 1000,
-      description: "cmdai guard: rates each shell command; asks before risky ones, denies critical ones",
+      description:
+        "cmdai guard: rates each shell command and file write; asks before risky ones, denies critical ones",
     }),
   },
 };
@@ -92,10 +94,20 @@ export function findGuardHookCommands(settings: unknown, agent: GuardedAgent): s
 /** How adding changed the settings. */
 export type AddOutcome = "added" | "updated" | "unchanged";
 
+/** Whether every group holding a guard hook matches the tools the guard judges. */
+export function guardMatchersCurrent(settings: unknown, agent: GuardedAgent): boolean {
+  return (eventGroups(settings, agent) ?? []).every(
+    (group) =>
+      !groupHooks(group).some((hook) => isObject(hook) && isGuardHookCommand(agent, hook.command)) ||
+      (isObject(group) && group.matcher === HOOK_SHAPES[agent].matcher),
+  );
+}
+
 /**
- * Add the guard hook running `command`. Unchanged when it is already there with that command; updated (in
- * place, duplicates dropped) when a guard hook runs another command, e.g. after cmdai moved. Never mutates
- * its input. Throws {@link SettingsShapeError} when `hooks` or its event list has an unexpected type.
+ * Add the guard hook running `command`. Unchanged when it is already there with that command and matcher;
+ * updated (in place, duplicates dropped, the matcher widened to the tools the guard judges) when a guard hook
+ * runs another command or matches other tools, e.g. after cmdai moved or an older install. Never mutates its
+ * input. Throws {@link SettingsShapeError} when `hooks` or its event list has an unexpected type.
  */
 export function addGuardHook(
   settings: unknown,
@@ -103,7 +115,7 @@ export function addGuardHook(
   command: string,
 ): { settings: JsonObject; outcome: AddOutcome } {
   const existing = findGuardHookCommands(settings, agent);
-  if (existing.length === 1 && existing[0] === command) {
+  if (existing.length === 1 && existing[0] === command && guardMatchersCurrent(settings, agent)) {
     return { settings: settings as JsonObject, outcome: "unchanged" };
   }
   const next = structuredClone(settings) as JsonObject;
@@ -115,8 +127,18 @@ export function addGuardHook(
       kept = true;
       return false;
     });
-    for (const hook of (eventGroups(next, agent) ?? []).flatMap(groupHooks)) {
-      if (isObject(hook) && isGuardHookCommand(agent, hook.command)) hook.command = command;
+    for (const group of eventGroups(next, agent) ?? []) {
+      const hooks = groupHooks(group);
+      const guard = hooks.find((hook) => isObject(hook) && isGuardHookCommand(agent, hook.command));
+      if (!isObject(group) || !isObject(guard)) continue;
+      guard.command = command;
+      // A group the guard shares with the user's own hooks keeps its matcher: the guard moves to its own.
+      if (hooks.length === 1) group.matcher = shape.matcher;
+      else if (group.matcher !== shape.matcher) {
+        group.hooks = hooks.filter((hook) => hook !== guard);
+        (eventGroups(next, agent) ?? []).push({ matcher: shape.matcher, hooks: [guard] });
+        break;
+      }
     }
     return { settings: next, outcome: "updated" };
   }

@@ -19,9 +19,10 @@ function options(format: HookFormat, overrides: Partial<GuardCheckOptions> = {})
     format,
     engine: () => Promise.resolve(engine),
     mode: "moderate",
-    policy: { critical: "deny" },
+    policy: {},
     platform: "linux",
     defaultShell: "bash",
+    home: "/home/user",
     now: new Date("2026-03-01T10:30:00.000Z"),
     ...overrides,
   };
@@ -84,7 +85,29 @@ describe("checkHookPayload with Claude Code payloads", () => {
     expect(relaxed.audit).toBeUndefined();
   });
 
-  it("passes other tools through without judging (or creating the engine)", async () => {
+  it("gives no decision for a moderate command, so Claude Code's own prompt and rules apply", async () => {
+    const payload = JSON.stringify({
+      hook_event_name: "PreToolUse",
+      tool_name: "Bash",
+      tool_input: { command: "rm -r build" },
+    });
+    const result = await checkHookPayload(payload, options("claude-code"));
+    expect(result.reply).toEqual({
+      stdout: '{"hookSpecificOutput":{"hookEventName":"PreToolUse"}}\n',
+      exitCode: 0,
+    });
+    expect(result.audit).toBeUndefined();
+    const gemini = await checkHookPayload(
+      JSON.stringify({ tool_name: "run_shell_command", tool_input: { command: "rm -r build" } }),
+      options("gemini-cli"),
+    );
+    expect(gemini.reply).toEqual({ stdout: "{}\n", exitCode: 0 });
+    const generic = await checkHookPayload('{"command":"rm -r build"}', options("json"));
+    expect(generic.reply.exitCode).toBe(0);
+    expect(JSON.parse(generic.reply.stdout)).toMatchObject({ decision: "defer", level: "moderate" });
+  });
+
+  it("passes ordinary file writes and other tools through without judging (or creating the engine)", async () => {
     let created = false;
     const result = await checkHookPayload(
       fixture("claude-code/write-file.json"),
@@ -115,6 +138,91 @@ describe("checkHookPayload with Claude Code payloads", () => {
     const result = await checkHookPayload(payload, options("claude-code", { policy: { moderate: "allow" } }));
     expect((JSON.parse(result.reply.stdout) as ClaudeAnswer).hookSpecificOutput.permissionDecision).toBe(
       "ask",
+    );
+  });
+});
+
+describe("checkHookPayload with an agent's file writes", () => {
+  const write = (tool: string, file: string, extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({ tool_name: tool, cwd: "/home/user/project", tool_input: { file_path: file, ...extra } });
+
+  it.each([
+    ["Write", "/home/user/.bashrc", "ask", /shell startup file/],
+    ["Edit", "/home/user/.zshrc", "ask", /shell startup file/],
+    ["MultiEdit", "/home/user/.profile", "ask", /shell startup file/],
+    ["Write", "/home/user/.config/fish/config.fish", "ask", /fish/],
+    ["Write", "/home/user/.ssh/authorized_keys", "ask", /login key/],
+    ["Write", "/home/user/.aws/credentials", "ask", /credentials/],
+    ["Write", "/home/user/project/.git/hooks/pre-commit", "ask", /git hook/],
+    ["Write", "/etc/hosts", "ask", /system file/],
+    ["Write", "/etc/sudoers", "deny", /root rights/],
+    ["Write", "/var/spool/cron/crontabs/user", "ask", /crontab/],
+    ["Write", "/home/user/.config/systemd/user/miner.service", "ask", /systemd/],
+    ["Write", "/home/user/Library/LaunchAgents/com.evil.plist", "ask", /launchd/],
+  ])("Claude Code's %s of %s → %s", async (tool, file, decision, why) => {
+    const result = await checkHookPayload(write(tool, file), options("claude-code"));
+    const answer = JSON.parse(result.reply.stdout) as ClaudeAnswer;
+    expect(answer.hookSpecificOutput.permissionDecision).toBe(decision);
+    expect(answer.hookSpecificOutput.permissionDecisionReason).toMatch(why);
+    expect(result.audit).toMatchObject({ command: `${tool} ${file}`, source: "agent:claude-code" });
+  });
+
+  it("passes other writes through undecided", async () => {
+    for (const file of ["/home/user/project/src/app.ts", "/home/user/project/README.md", "/tmp/notes.txt"]) {
+      const result = await checkHookPayload(write("Write", file), options("claude-code"));
+      expect(result).toEqual({ reply: { stdout: "", exitCode: 0 } });
+    }
+  });
+
+  it("judges Gemini CLI's write_file and replace, relative paths against the project folder", async () => {
+    const result = await checkHookPayload(
+      JSON.stringify({
+        tool_name: "write_file",
+        cwd: "/home/user",
+        tool_input: { file_path: ".bashrc", content: "x" },
+      }),
+      options("gemini-cli"),
+    );
+    expect(JSON.parse(result.reply.stdout)).toMatchObject({ decision: "ask" });
+    const replace = await checkHookPayload(
+      JSON.stringify({
+        tool_name: "replace",
+        tool_input: { file_path: "~/.zshrc", old_string: "a", new_string: "b" },
+      }),
+      options("gemini-cli"),
+    );
+    expect(JSON.parse(replace.reply.stdout)).toMatchObject({ decision: "ask" });
+    const ordinary = await checkHookPayload(
+      JSON.stringify({ tool_name: "write_file", tool_input: { file_path: "/home/user/project/a.txt" } }),
+      options("gemini-cli"),
+    );
+    expect(ordinary.reply).toEqual({ stdout: "{}\n", exitCode: 0 });
+  });
+
+  it("judges where a symlink leads, and asks when a write names no file", async () => {
+    const viaLink = await checkHookPayload(
+      write("Write", "/home/user/project/innocent.txt"),
+      options("claude-code", { realPath: () => "/home/user/.bashrc" }),
+    );
+    expect((JSON.parse(viaLink.reply.stdout) as ClaudeAnswer).hookSpecificOutput.permissionDecision).toBe(
+      "ask",
+    );
+    const nameless = await checkHookPayload(
+      JSON.stringify({ tool_name: "Write", tool_input: { content: "x" } }),
+      options("claude-code"),
+    );
+    expect((JSON.parse(nameless.reply.stdout) as ClaudeAnswer).hookSpecificOutput.permissionDecision).toBe(
+      "ask",
+    );
+  });
+
+  it("follows [guard] for writes too", async () => {
+    const result = await checkHookPayload(
+      write("Write", "/home/user/.bashrc"),
+      options("claude-code", { policy: { high: "deny" } }),
+    );
+    expect((JSON.parse(result.reply.stdout) as ClaudeAnswer).hookSpecificOutput.permissionDecision).toBe(
+      "deny",
     );
   });
 });

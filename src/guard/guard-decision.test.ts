@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Assessment, Decision, RiskLevel, SafetyMode } from "../safety/types.js";
+import {
+  RISK_LEVELS,
+  SAFETY_MODES,
+  type Assessment,
+  type Decision,
+  type RiskLevel,
+  type SafetyMode,
+} from "../safety/types.js";
 import { decide } from "../safety/decide.js";
 import {
   describeGuardDecision,
@@ -9,31 +16,38 @@ import {
   type GuardPolicy,
 } from "./guard-decision.js";
 
-const DEFAULT_POLICY: GuardPolicy = { critical: "deny" };
+const DEFAULT_POLICY: GuardPolicy = {};
 
 function assessed(level: RiskLevel, mode: SafetyMode, decision: Decision = decide(level, mode)): Assessment {
   return { level, decision, reasons: [] };
 }
 
 describe("guardDecision", () => {
-  // [mode, level, policy, expected]: levels follow the mode unless [guard] names them; critical defaults to deny.
+  // Every level under every mode, with no [guard] table: allow only what is safe, no decision for moderate,
+  // ask for high, deny critical; a stricter mode raises an answer, a laxer one never lowers it.
+  const defaults: Record<SafetyMode, Record<RiskLevel, AgentDecision>> = {
+    strict: { safe: "allow", moderate: "ask", high: "deny", critical: "deny" },
+    moderate: { safe: "allow", moderate: "defer", high: "ask", critical: "deny" },
+    permissive: { safe: "allow", moderate: "defer", high: "ask", critical: "deny" },
+  };
+  const everyDefault = SAFETY_MODES.flatMap((mode) =>
+    RISK_LEVELS.map((level) => [mode, level, defaults[mode][level]] as const),
+  );
+  it.each(everyDefault)("%s mode, %s level → %s", (mode, level, expected) => {
+    expect(guardDecision(assessed(level, mode), { mode, policy: DEFAULT_POLICY })).toBe(expected);
+  });
+
+  // [mode, level, policy, expected]: [guard] sets a level outright, defer included.
   const table: [SafetyMode, RiskLevel, GuardPolicy, AgentDecision][] = [
-    ["moderate", "safe", DEFAULT_POLICY, "allow"],
-    ["moderate", "moderate", DEFAULT_POLICY, "allow"],
-    ["moderate", "high", DEFAULT_POLICY, "ask"],
-    ["moderate", "critical", DEFAULT_POLICY, "deny"],
-    ["strict", "safe", DEFAULT_POLICY, "allow"],
-    ["strict", "moderate", DEFAULT_POLICY, "ask"],
-    ["strict", "high", DEFAULT_POLICY, "deny"],
-    ["strict", "critical", DEFAULT_POLICY, "deny"],
-    ["permissive", "high", DEFAULT_POLICY, "allow"],
-    ["permissive", "critical", DEFAULT_POLICY, "deny"],
-    ["permissive", "critical", {}, "ask"],
-    ["moderate", "high", { ...DEFAULT_POLICY, high: "deny" }, "deny"],
-    ["moderate", "high", { ...DEFAULT_POLICY, high: "allow" }, "allow"],
-    ["moderate", "moderate", { ...DEFAULT_POLICY, moderate: "ask" }, "ask"],
+    ["moderate", "high", { high: "deny" }, "deny"],
+    ["moderate", "high", { high: "allow" }, "allow"],
+    ["moderate", "high", { high: "defer" }, "defer"],
+    ["moderate", "moderate", { moderate: "ask" }, "ask"],
+    ["moderate", "moderate", { moderate: "allow" }, "allow"],
+    ["strict", "moderate", { moderate: "defer" }, "defer"],
     ["moderate", "critical", { critical: "ask" }, "ask"],
     ["strict", "safe", { safe: "ask" }, "ask"],
+    ["moderate", "safe", { safe: "defer" }, "defer"],
   ];
   it.each(table)("%s mode, %s level, policy %j → %s", (mode, level, policy, expected) => {
     expect(guardDecision(assessed(level, mode), { mode, policy })).toBe(expected);
@@ -92,6 +106,12 @@ describe("describeGuardDecision", () => {
     expect(text).toContain("Do not retry it");
     expect(describeGuardDecision("ask", assessment)).toMatch(/^cmdai asks before this critical-risk command/);
     expect(saferAlternativeOf(assessment.reasons)).toBe("name the folder");
+  });
+
+  it("says when it leaves the decision to the agent", () => {
+    expect(describeGuardDecision("defer", { level: "moderate", decision: "allow", reasons: [] })).toBe(
+      "cmdai rates this command moderate and leaves the decision to the agent's own rules.",
+    );
   });
 
   it("describes an allowed command without advice", () => {

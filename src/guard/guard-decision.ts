@@ -1,23 +1,34 @@
 /**
- * From the safety engine's verdict to a coding agent's answer: allow, ask or deny. Pure; the table it follows
- * is tested in `guard-decision.test.ts` and documented in `docs/guard.md`.
+ * From the safety engine's verdict to a coding agent's answer: allow, defer (no decision: the agent's own rules
+ * and prompts apply), ask or deny. Pure; the table it follows is tested in `guard-decision.test.ts` and
+ * documented in `docs/guard.md`.
  *
- * Each level follows `[safety] mode` (allow → allow, confirm → ask, block → deny) unless `[guard]` names an
- * answer for it; `guard.critical` defaults to deny, since an agent runs unattended and a critical command
- * should never be one click away. A command the engine could not fully check (binary characters, too long,
- * look-alike Unicode, unparseable) is asked at least, whatever the level table says: fail closed.
+ * A guard only adds caution. An explicit "allow" switches off the agent's own permission prompt, so cmdai gives
+ * it only where it has a strong reason: a command it rates safe. By default a moderate command gets no decision,
+ * a high one is asked about and a critical one denied; a stricter `[safety] mode` raises these (strict: moderate
+ * → ask, high → deny), a laxer one never lowers them. `[guard]` sets any level outright, `defer` included. A
+ * command the engine could not fully check (binary characters, too long, look-alike Unicode, unparseable) is
+ * asked at least, whatever the table says: fail closed.
  */
+import { GUARD_DECISIONS, type GuardDecision } from "../config/choices.js";
+import { UNCHECKED_RULES } from "../core/rule-classes.js";
 import { decide } from "../safety/decide.js";
 import type { Assessment, Decision, RiskLevel, RiskReason, SafetyMode } from "../safety/types.js";
 
-/** What an agent's hook can answer. */
-export const AGENT_DECISIONS = ["allow", "ask", "deny"] as const;
-export type AgentDecision = (typeof AGENT_DECISIONS)[number];
+/** What the guard can answer, least cautious first. `defer` answers nothing: the agent decides as without cmdai. */
+export const AGENT_DECISIONS = GUARD_DECISIONS;
+export type AgentDecision = GuardDecision;
 
-/** The `[guard]` table: an answer per level; a missing level follows the safety mode. */
+/** The `[guard]` table: an answer per level; a missing level gets {@link DEFAULT_GUARD_DECISIONS}. */
 export type GuardPolicy = { [Level in RiskLevel]?: AgentDecision | undefined };
 
-const AGENT_DECISION_RANK: Record<AgentDecision, number> = { allow: 0, ask: 1, deny: 2 };
+/** The answers when `[guard]` names none, before the safety mode can make them stricter. */
+export const DEFAULT_GUARD_DECISIONS: Readonly<Record<RiskLevel, AgentDecision>> = {
+  safe: "allow",
+  moderate: "defer",
+  high: "ask",
+  critical: "deny",
+};
 
 const FROM_ENGINE: Record<Decision, AgentDecision> = { allow: "allow", confirm: "ask", block: "deny" };
 
@@ -26,39 +37,32 @@ export function agentDecisionOf(decision: Decision): AgentDecision {
   return FROM_ENGINE[decision];
 }
 
-/** cmdai's word for an agent's answer (ask → confirm, deny → block), for the audit log. */
+/** cmdai's word for an asked or denied answer (ask → confirm, deny → block), for the audit log. */
 export function engineDecisionOf(decision: AgentDecision): Decision {
-  return decision === "allow" ? "allow" : decision === "ask" ? "confirm" : "block";
+  return decision === "deny" ? "block" : decision === "ask" ? "confirm" : "allow";
 }
 
-/** The stricter of two answers. */
+/** The more cautious of two answers. */
 export function stricterAgentDecision(first: AgentDecision, second: AgentDecision): AgentDecision {
-  return AGENT_DECISION_RANK[first] >= AGENT_DECISION_RANK[second] ? first : second;
+  return AGENT_DECISIONS.indexOf(first) >= AGENT_DECISIONS.indexOf(second) ? first : second;
 }
-
-/** Reasons the engine gives when it could not fully check a command (it fails closed on them). */
-const UNCHECKED_RULES: ReadonlySet<string> = new Set([
-  "binary-input",
-  "too-long",
-  "unicode-lookalike",
-  "unparseable",
-  "nesting-too-deep",
-]);
 
 /**
  * The answer for an assessment made under `mode` (with `interactive: true`, so a command the engine could not
- * check comes back as at least confirm). The level picks `policy[level]`, else the mode's decision. When the
- * engine could not fully check the command — its decision is stricter than the level alone gives, or a reason
- * says so — the answer is at least ask, and at least the engine's own decision.
+ * check comes back as at least confirm). The level picks `policy[level]`, else the stricter of the default and
+ * the mode's decision. When the engine could not fully check the command — its decision is stricter than the
+ * level alone gives, or a reason says so — the answer is at least ask, and at least the engine's own decision.
  */
 export function guardDecision(
   assessment: Pick<Assessment, "level" | "decision" | "reasons">,
   options: { mode: SafetyMode; policy: GuardPolicy },
 ): AgentDecision {
   const levelDecision = decide(assessment.level, options.mode);
-  const byLevel = options.policy[assessment.level] ?? agentDecisionOf(levelDecision);
+  const byLevel =
+    options.policy[assessment.level] ??
+    stricterAgentDecision(DEFAULT_GUARD_DECISIONS[assessment.level], agentDecisionOf(levelDecision));
   const stricterThanLevel = assessment.decision !== levelDecision && assessment.decision !== "allow";
-  const unchecked = assessment.reasons.some((reason) => UNCHECKED_RULES.has(reason.rule));
+  const unchecked = assessment.reasons.some((reason) => UNCHECKED_RULES[reason.rule] !== undefined);
   if (!stricterThanLevel && !unchecked) return byLevel;
   const floor = stricterAgentDecision(
     "ask",
@@ -86,6 +90,8 @@ export function describeGuardDecision(decision: AgentDecision, assessment: Asses
   switch (decision) {
     case "allow":
       return `cmdai rates this command ${assessment.level}.${why}`;
+    case "defer":
+      return `cmdai rates this command ${assessment.level} and leaves the decision to the agent's own rules.${why}`;
     case "ask":
       return `cmdai asks before this ${assessment.level}-risk command.${why}${safer}`;
     case "deny":

@@ -33,10 +33,17 @@ describe("parseHookPayload", () => {
     });
   });
 
+  it("reads a file write's path (judged by write-target.ts)", () => {
+    expect(parseHookPayload("claude-code", fixture("claude-code/write-file.json"), linux)).toEqual({
+      kind: "write",
+      path: "/home/user/project/notes.txt",
+      tool: "Write",
+      cwd: "/home/user/project",
+      sessionId: "abc123",
+    });
+  });
+
   it("passes other tools and other events through", () => {
-    expect(parseHookPayload("claude-code", fixture("claude-code/write-file.json"), linux).kind).toBe(
-      "pass-through",
-    );
     expect(parseHookPayload("claude-code", fixture("claude-code/post-tool-use.json"), linux).kind).toBe(
       "pass-through",
     );

@@ -7,18 +7,22 @@
  * tool_use_id }`; the Bash tool's input is `{ command, description?, timeout?, run_in_background? }`. The
  * answer is exit 0 with `{ hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision:
  * "allow" | "deny" | "ask", permissionDecisionReason } }` — on deny the reason goes to Claude, on ask it is
- * shown to the user. (Exit 2 with stderr also blocks, but JSON is read only on exit 0, so cmdai always exits 0.)
+ * shown to the user; without `permissionDecision` the call goes through Claude Code's own permission flow (no
+ * decision). Exit 2 with stderr also blocks, but JSON is read only on exit 0, so cmdai always exits 0; any other
+ * exit code (1, 127) counts as "go ahead", so no failure path may end in one. File writes come as `Write`,
+ * `Edit` and `MultiEdit` with `tool_input.file_path`.
  *
  * Gemini CLI (https://geminicli.com/docs/hooks/reference, "BeforeTool"; google-gemini/gemini-cli
  * `packages/core/src/hooks/types.ts`): stdin is `{ session_id, transcript_path, cwd, hook_event_name:
  * "BeforeTool", timestamp, tool_name, tool_input }`; the shell tool is `run_shell_command` with
  * `tool_input.command` (and `dir_path`). The answer is exit 0 with `{ decision: "allow" | "deny" | "ask",
  * reason, systemMessage }`: `reason` goes to the agent on deny, `systemMessage` to the user; `ask` forces the
- * confirmation prompt (gemini-cli PR #21146). It runs commands with bash, and PowerShell on Windows
- * (`getShellConfiguration` in `packages/core/src/utils/shell-utils.ts`).
+ * confirmation prompt (gemini-cli PR #21146); `{}` is no decision. It runs commands with bash, and PowerShell
+ * on Windows (`getShellConfiguration` in `packages/core/src/utils/shell-utils.ts`). File writes come as
+ * `write_file` and `replace` with `tool_input.file_path` (relative paths are relative to the project folder).
  *
  * `json` is cmdai's own generic form for other agents: stdin `{ command, cwd?, shell? }`, stdout
- * `{ decision, level, reason, reasons, alternative? }`, exit 0 allow · 4 ask · 3 deny (as `cmdai check`).
+ * `{ decision, level, reason, reasons, alternative? }`, exit 0 allow or defer · 4 ask · 3 deny (as `cmdai check`).
  */
 import { ExitCode } from "../errors.js";
 import type { RiskLevel, RiskReason } from "../safety/types.js";
@@ -38,7 +42,10 @@ export function isHookFormat(value: string): value is HookFormat {
   return (HOOK_FORMATS as readonly string[]).includes(value);
 }
 
-/** What a payload asks: judge a shell command, say nothing (another tool or event), or it could not be read. */
+/**
+ * What a payload asks: judge a shell command or a file write, say nothing (another tool or event), or it
+ * could not be read.
+ */
 export type HookRequest =
   | {
       kind: "command";
@@ -47,6 +54,15 @@ export type HookRequest =
       cwd?: string | undefined;
       /** The agent's own description of the command (Claude Code's `tool_input.description`). */
       description?: string | undefined;
+      sessionId?: string | undefined;
+    }
+  | {
+      kind: "write";
+      /** The file the agent's tool writes, as the payload names it (absolute, or relative to `cwd`). */
+      path: string;
+      /** The tool, e.g. `Write`, `Edit`, `write_file`. */
+      tool: string;
+      cwd?: string | undefined;
       sessionId?: string | undefined;
     }
   | { kind: "pass-through"; why: string }
@@ -73,6 +89,8 @@ function optionalString(value: unknown): string | undefined {
 interface AgentShape {
   event: string;
   shellTool: string;
+  /** Tools that write a file named by `tool_input.file_path`. */
+  writeTools: readonly string[];
   shell: (platform: NodeJS.Platform) => ShellName;
   cwd: (payload: JsonObject, toolInput: JsonObject) => string | undefined;
 }
@@ -82,12 +100,14 @@ const AGENT_SHAPES: Record<GuardedAgent, AgentShape> = {
   "claude-code": {
     event: "PreToolUse",
     shellTool: "Bash",
+    writeTools: ["Write", "Edit", "MultiEdit"],
     shell: () => "bash",
     cwd: (payload) => optionalString(payload.cwd),
   },
   "gemini-cli": {
     event: "BeforeTool",
     shellTool: "run_shell_command",
+    writeTools: ["write_file", "replace"],
     shell: (platform) => (platform === "win32" ? "powershell" : "bash"),
     cwd: (payload, toolInput) => optionalString(toolInput.dir_path) ?? optionalString(payload.cwd),
   },
@@ -122,8 +142,9 @@ function parseAgentPayload(agent: GuardedAgent, payload: JsonObject, platform: N
   if (typeof toolName !== "string" || toolName === "") {
     return { kind: "malformed", problem: "the hook input has no tool_name" };
   }
+  if (shape.writeTools.includes(toolName)) return parseWrite(toolName, payload);
   if (toolName !== shape.shellTool) {
-    return { kind: "pass-through", why: `${toolName} is not the shell tool (${shape.shellTool})` };
+    return { kind: "pass-through", why: `${toolName} is neither the shell tool nor one that writes files` };
   }
   const read = readCommand(payload.tool_input, `the ${toolName} call`);
   if ("problem" in read) return { kind: "malformed", problem: read.problem };
@@ -134,6 +155,23 @@ function parseAgentPayload(agent: GuardedAgent, payload: JsonObject, platform: N
     shell: shape.shell(platform),
     cwd: shape.cwd(payload, toolInput),
     description: optionalString(toolInput.description),
+    sessionId: optionalString(payload.session_id),
+  };
+}
+
+function parseWrite(tool: string, payload: JsonObject): HookRequest {
+  const toolInput = payload.tool_input;
+  if (!isObject(toolInput))
+    return { kind: "malformed", problem: `the ${tool} call has no tool_input object` };
+  const file = optionalString(toolInput.file_path) ?? optionalString(toolInput.absolute_path);
+  if (file === undefined) {
+    return { kind: "malformed", problem: `the ${tool} call has no file path in tool_input.file_path` };
+  }
+  return {
+    kind: "write",
+    path: file,
+    tool,
+    cwd: optionalString(payload.cwd),
     sessionId: optionalString(payload.session_id),
   };
 }
@@ -184,6 +222,8 @@ export interface HookReply {
 
 const GENERIC_EXIT_CODES: Record<AgentDecision, number> = {
   allow: ExitCode.ok,
+  // No objection: the caller's own rules decide, as they would without cmdai.
+  defer: ExitCode.ok,
   ask: ExitCode.confirmationNeeded,
   deny: ExitCode.blocked,
 };
@@ -200,20 +240,25 @@ export function renderHookReply(format: HookFormat, answer: HookAnswer): HookRep
     case "claude-code":
       return {
         stdout: `${JSON.stringify({
-          hookSpecificOutput: {
-            hookEventName: "PreToolUse",
-            permissionDecision: answer.decision,
-            permissionDecisionReason: answer.reason,
-          },
+          hookSpecificOutput:
+            answer.decision === "defer"
+              ? { hookEventName: "PreToolUse" }
+              : {
+                  hookEventName: "PreToolUse",
+                  permissionDecision: answer.decision,
+                  permissionDecisionReason: answer.reason,
+                },
         })}\n`,
         exitCode: ExitCode.ok,
       };
     case "gemini-cli":
       return {
         stdout: `${JSON.stringify(
-          answer.decision === "allow"
-            ? { decision: "allow" }
-            : { decision: answer.decision, reason: answer.reason, systemMessage: answer.reason },
+          answer.decision === "defer"
+            ? {}
+            : answer.decision === "allow"
+              ? { decision: "allow" }
+              : { decision: answer.decision, reason: answer.reason, systemMessage: answer.reason },
         )}\n`,
         exitCode: ExitCode.ok,
       };

@@ -65,7 +65,10 @@ describe("installGuardHook and uninstallGuardHook", () => {
     const installed = fs.readFileSync(file, "utf8");
     expect(installed).toContain('\n    "model": "opus"');
     const parsed = JSON.parse(installed) as { hooks: { PreToolUse: { matcher: string }[] } };
-    expect(parsed.hooks.PreToolUse.map((group) => group.matcher)).toEqual(["Write", "Bash"]);
+    expect(parsed.hooks.PreToolUse.map((group) => group.matcher)).toEqual([
+      "Write",
+      "Bash|Write|Edit|MultiEdit",
+    ]);
 
     expect(installGuardHook({ file, agent: "claude-code", command: COMMAND })).toEqual({
       file,
@@ -87,7 +90,12 @@ describe("installGuardHook and uninstallGuardHook", () => {
     });
     expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual({
       hooks: {
-        PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: COMMAND, timeout: 30 }] }],
+        PreToolUse: [
+          {
+            matcher: "Bash|Write|Edit|MultiEdit",
+            hooks: [{ type: "command", command: COMMAND, timeout: 30 }],
+          },
+        ],
       },
     });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);

@@ -13,6 +13,7 @@ import {
   addGuardHook,
   findGuardHookCommands,
   guardHookGroup,
+  guardMatchersCurrent,
   removeGuardHook,
   SettingsShapeError,
   type AddOutcome,
@@ -205,8 +206,12 @@ export function uninstallGuardHook(options: { file: string; agent: GuardedAgent 
 /** Whether the guard hook is in a settings file. */
 export interface GuardHookStatus {
   file: string;
-  /** installed-elsewhere: a guard hook runs another cmdai than this one. */
-  state: "installed" | "installed-elsewhere" | "not-installed" | "no-file" | "unreadable";
+  /**
+   * installed-elsewhere: a guard hook runs another cmdai than this one; outdated: it is this cmdai's, but it
+   * does not see the agent's file writes (an older install); broken: what it runs no longer exists (`problem`).
+   */
+  state:
+    "installed" | "installed-elsewhere" | "outdated" | "broken" | "not-installed" | "no-file" | "unreadable";
   commands: string[];
   problem?: string | undefined;
 }
@@ -216,6 +221,8 @@ export function guardHookStatus(options: {
   file: string;
   agent: GuardedAgent;
   command: string;
+  /** Why a hook command cannot work any more (a node or cmdai that is gone), or undefined. */
+  targetProblem?: ((command: string) => string | undefined) | undefined;
 }): GuardHookStatus {
   const { file, agent, command } = options;
   try {
@@ -223,7 +230,12 @@ export function guardHookStatus(options: {
     if (!document.exists) return { file, state: "no-file", commands: [] };
     const commands = findGuardHookCommands(document.value, agent);
     if (commands.length === 0) return { file, state: "not-installed", commands };
-    return { file, state: commands.includes(command) ? "installed" : "installed-elsewhere", commands };
+    for (const found of commands) {
+      const problem = options.targetProblem?.(found);
+      if (problem !== undefined) return { file, state: "broken", commands, problem };
+    }
+    if (!commands.includes(command)) return { file, state: "installed-elsewhere", commands };
+    return { file, state: guardMatchersCurrent(document.value, agent) ? "installed" : "outdated", commands };
   } catch (error) {
     const problem = error instanceof Error ? error.message : String(error);
     return { file, state: "unreadable", commands: [], problem };

@@ -8,7 +8,6 @@ import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Dispatcher } from "undici";
-import type { ProgressEvent } from "../backends/registry.js";
 import { InterruptedError, ModelError, isAbortError, isCmdaiError } from "../errors.js";
 import { appendBody } from "./body-channel.js";
 import { abortableDelay } from "./file-lock.js";
@@ -45,6 +44,20 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
+/**
+ * Progress of a download for the caller to show (the CLI draws a bar on stderr): bytes so far, or a status
+ * line such as a retry. Models own this shape; a backend's wider progress callback accepts it as it is.
+ */
+export interface DownloadProgressEvent {
+  kind: "download" | "status";
+  /** The file being downloaded. */
+  label: string;
+  transferredBytes?: number;
+  totalBytes?: number;
+  /** Free-form line for `status` events. */
+  message?: string;
+}
+
 export interface DownloadFileOptions {
   url: string;
   destination: string;
@@ -53,7 +66,7 @@ export interface DownloadFileOptions {
   token?: string | undefined;
   tokenOrigin?: string | undefined;
   signal?: AbortSignal | undefined;
-  onProgress?: ((event: ProgressEvent) => void) | undefined;
+  onProgress?: ((event: DownloadProgressEvent) => void) | undefined;
   /** Default {@link DEFAULT_RETRY_POLICY}. */
   retry?: RetryPolicy | undefined;
 }

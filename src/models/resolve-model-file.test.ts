@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startHubServer, startLoopbackProxy, type HubServer } from "../../test/support/hub-server.js";
-import type { ProgressEvent } from "../backends/registry.js";
+import type { DownloadProgressEvent } from "./download-file.js";
 import { configSchema, type Config } from "../config/schema.js";
 import { CmdaiError, InterruptedError } from "../errors.js";
 import { resolveModelFile, type ResolveModelOptions } from "./resolve-model-file.js";
@@ -171,7 +171,7 @@ describe("downloads", () => {
       controller.abort();
     };
     let watching = false;
-    const onProgress = (event: ProgressEvent): void => {
+    const onProgress = (event: DownloadProgressEvent): void => {
       if (event.kind === "download" && !watching) {
         watching = true;
         void abortOnceWritten();

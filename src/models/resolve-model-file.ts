@@ -5,13 +5,12 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { BackendSettings, ProgressEvent } from "../backends/registry.js";
 import type { PathEnvironment } from "../config/paths.js";
 import type { Config } from "../config/schema.js";
 import { ModelError } from "../errors.js";
 import { findCatalogEntry, formatBytes } from "./catalog.js";
 import type { DownloadSubject } from "./download-errors.js";
-import { downloadFile, type RetryPolicy } from "./download-file.js";
+import { downloadFile, type DownloadProgressEvent, type RetryPolicy } from "./download-file.js";
 import { withFileLock } from "./file-lock.js";
 import {
   createDownloadDispatcher,
@@ -37,14 +36,21 @@ import {
   type UrlReference,
 } from "./model-reference.js";
 
-/** Everything model resolution needs; the same fields as {@link BackendSettings} where they overlap. */
+/** Asked before a large download; resolves true to download. */
+export type ConfirmDownload = (info: {
+  reference: string;
+  sizeBytes?: number | undefined;
+  destination: string;
+}) => Promise<boolean>;
+
+/** Everything model resolution needs; the same fields as a backend's settings where they overlap. */
 export interface ResolveModelOptions {
   config: Config;
   env: NodeJS.ProcessEnv;
   paths: PathEnvironment;
   signal?: AbortSignal | undefined;
-  onProgress?: ((event: ProgressEvent) => void) | undefined;
-  confirmDownload?: BackendSettings["confirmDownload"];
+  onProgress?: ((event: DownloadProgressEvent) => void) | undefined;
+  confirmDownload?: ConfirmDownload | undefined;
   /** `--yes`: download without asking. */
   assumeYes: boolean;
   /** `--offline`; `config.offline` and `HF_HUB_OFFLINE=1` also count. Default false. */

@@ -5,10 +5,10 @@
  * check, the user's rules and allowlist, and maps the level to a decision for the mode. Levels follow the rubric
  * in `src/safety/README.md`.
  */
-import type { SafetyConfig } from "../config/schema.js";
 import type { ShellName } from "../shells.js";
 import { decide, stricterDecision } from "./decide.js";
 import { isReadOnlyRequest } from "./intent.js";
+import type { SafetyPolicy } from "./policy.js";
 import { normaliseLookAlikes } from "./unicode-normaliser.js";
 import { deferredBashParser, loadBashParser, ParserNotLoadedError, type BashParser } from "./shell-parser.js";
 import {
@@ -52,9 +52,6 @@ export interface SafetyEngine {
   /** Like `assess`, but first loads the grammar when the engine was created with `deferParser` and needs it. */
   assessWhenReady(command: string, options: AssessOptions): Promise<Assessment>;
 }
-
-/** The parts of `[safety]` the engine reads; all optional (defaults: moderate mode, no rules, empty allowlist). */
-export type SafetyPolicy = Partial<Pick<SafetyConfig, "mode" | "rules" | "allow">>;
 
 /**
  * Loads the bash grammar once (about 40 ms) and compiles the policy. Throws ConfigError on a bad pattern.

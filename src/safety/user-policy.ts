@@ -2,8 +2,8 @@
  * The user's `[safety]` rules and allowlist. Rules can only raise a level; the allowlist lowers a verdict to safe
  * but never lowers a critical one unless the entry says `allow_critical = true`.
  */
-import type { SafetyAllowConfig, SafetyRuleConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
+import type { AllowEntryPolicy, UserRulePolicy } from "./policy.js";
 import type { RiskLevel } from "./types.js";
 
 /** A compiled user rule. */
@@ -40,7 +40,7 @@ function compilePattern(pattern: string, key: string): RegExp {
 }
 
 /** Compiles `[[safety.rules]]`; throws ConfigError on a bad pattern. */
-export function compileUserRules(rules: readonly SafetyRuleConfig[]): CompiledUserRule[] {
+export function compileUserRules(rules: readonly UserRulePolicy[]): CompiledUserRule[] {
   return rules.map((rule, index) => ({
     id: rule.id ?? `user-${rule.command}-${index + 1}`,
     command: rule.command,
@@ -58,10 +58,10 @@ export function normaliseCommandText(command: string): string {
 }
 
 /** Compiles `safety.allow`: exact normalised commands, or `/regex/` patterns. */
-export function compileAllowlist(entries: readonly SafetyAllowConfig[]): CompiledAllowEntry[] {
+export function compileAllowlist(entries: readonly AllowEntryPolicy[]): CompiledAllowEntry[] {
   return entries.map((entry, index) => {
     const pattern = typeof entry === "string" ? entry : entry.pattern;
-    const allowCritical = typeof entry === "string" ? false : entry.allow_critical;
+    const allowCritical = typeof entry === "string" ? false : entry.allow_critical === true;
     const regex = /^\/(.*)\/([imsu]*)$/s.exec(pattern);
     if (regex) {
       const compiled = compilePattern(regex[1] ?? "", `safety.allow[${index}]`);

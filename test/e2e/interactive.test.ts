@@ -4,24 +4,28 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOllama } from "../support/fake-ollama-server.js";
-import type { FakeServer } from "../support/fake-server-script.js";
-import { builtCli, makeTemporaryHome, runBuiltCli } from "../support/run-built-cli.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeBuildFolder, useRequestWorkspace } from "../support/request-workspace.js";
+import { builtCli, runBuiltCli } from "../support/run-built-cli.js";
 import { hasTmux, TmuxSession } from "../support/tmux.js";
 
-let ollama: FakeServer;
-let home: ReturnType<typeof makeTemporaryHome>;
-let workdir: string;
+const workspace = useRequestWorkspace();
 let session: TmuxSession | undefined;
 
 /** Make the stand-in answer every generation request with `command`. */
 function answer(command: string, explanation?: string): void {
-  ollama.setScript([JSON.stringify(explanation === undefined ? { command } : { command, explanation })]);
+  workspace.ollama.setScript([
+    JSON.stringify(explanation === undefined ? { command } : { command, explanation }),
+  ]);
 }
 
 function cliEnv(): NodeJS.ProcessEnv {
-  return { ...home.env, OLLAMA_HOST: ollama.url, NO_COLOR: "1", PATH: process.env.PATH ?? "/usr/bin:/bin" };
+  return {
+    ...workspace.home.env,
+    OLLAMA_HOST: workspace.ollama.url,
+    NO_COLOR: "1",
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+  };
 }
 
 /** Start `cmdai --backend ollama --model m --shell bash <request>` in a tmux pane. */
@@ -40,7 +44,7 @@ async function startMenu(request = "write hello to a file", extra: string[] = []
       request,
     ],
     env: cliEnv(),
-    cwd: workdir,
+    cwd: workspace.workdir,
   });
   return session;
 }
@@ -52,7 +56,7 @@ function historyEntries(): {
   decision: string;
   edited?: boolean;
 }[] {
-  const file = path.join(home.root, "state", "cmdai", "history.jsonl");
+  const file = path.join(workspace.home.root, "state", "cmdai", "history.jsonl");
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, "utf8")
@@ -63,21 +67,9 @@ function historyEntries(): {
     );
 }
 
-beforeAll(async () => {
-  ollama = await startFakeOllama({ models: ["m"] });
-});
-afterAll(async () => {
-  await ollama.close();
-});
-beforeEach(() => {
-  home = makeTemporaryHome();
-  workdir = path.join(home.root, "work");
-  fs.mkdirSync(workdir);
-});
 afterEach(async () => {
   await session?.kill();
   session = undefined;
-  home.cleanup();
 });
 
 // Each test starts the CLI (and the safety engine) in a real terminal: allow for slow, busy CI machines.
@@ -90,10 +82,10 @@ describe.skipIf(!hasTmux())("the consent menu in a terminal", { timeout: 120_000
     expect(screen).toMatch(/MODERATE|SAFE/);
     expect(screen).toContain("shell: bash");
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(fs.existsSync(path.join(workdir, "FILE"))).toBe(false);
+    expect(fs.existsSync(path.join(workspace.workdir, "FILE"))).toBe(false);
     await terminal.sendKeys("r");
     expect(await terminal.waitForExit()).toBe(0);
-    expect(fs.readFileSync(path.join(workdir, "FILE"), "utf8")).toBe("hello-from-cmdai\n");
+    expect(fs.readFileSync(path.join(workspace.workdir, "FILE"), "utf8")).toBe("hello-from-cmdai\n");
     expect(historyEntries()).toMatchObject([
       { command: "echo hello-from-cmdai > FILE", exitCode: 0, level: "moderate", decision: "allow" },
     ]);
@@ -121,13 +113,13 @@ describe.skipIf(!hasTmux())("the consent menu in a terminal", { timeout: 120_000
     await terminal.waitFor("$ echo hello-from-cmdai > EDITED");
     await terminal.sendKeys("r");
     expect(await terminal.waitForExit()).toBe(0);
-    expect(fs.existsSync(path.join(workdir, "FILE"))).toBe(false);
-    expect(fs.readFileSync(path.join(workdir, "EDITED"), "utf8")).toBe("hello-from-cmdai\n");
+    expect(fs.existsSync(path.join(workspace.workdir, "FILE"))).toBe(false);
+    expect(fs.readFileSync(path.join(workspace.workdir, "EDITED"), "utf8")).toBe("hello-from-cmdai\n");
     expect(historyEntries()).toMatchObject([{ command: "echo hello-from-cmdai > EDITED", edited: true }]);
   });
 
   it("revises with the previous command and the feedback in the request", async () => {
-    ollama.setScript((request) =>
+    workspace.ollama.setScript((request) =>
       JSON.stringify({
         command: request.rawBody.includes("say goodbye instead")
           ? "echo goodbye > FILE"
@@ -141,15 +133,15 @@ describe.skipIf(!hasTmux())("the consent menu in a terminal", { timeout: 120_000
     await terminal.type("say goodbye instead");
     await terminal.sendKeys("Enter");
     await terminal.waitFor("$ echo goodbye > FILE");
-    const revision = ollama.generationRequests().at(-1);
+    const revision = workspace.ollama.generationRequests().at(-1);
     expect(revision?.rawBody).toContain("echo hello > FILE");
     await terminal.sendKeys("r");
     expect(await terminal.waitForExit()).toBe(0);
-    expect(fs.readFileSync(path.join(workdir, "FILE"), "utf8")).toBe("goodbye\n");
+    expect(fs.readFileSync(path.join(workspace.workdir, "FILE"), "utf8")).toBe("goodbye\n");
   });
 
   it("explains on x", async () => {
-    ollama.setScript((_request, index) =>
+    workspace.ollama.setScript((_request, index) =>
       JSON.stringify(
         index === 0
           ? { command: "ls -la" }
@@ -173,7 +165,7 @@ describe.skipIf(!hasTmux())("the consent menu in a terminal", { timeout: 120_000
     await terminal.waitFor("r run");
     await terminal.sendKeys("q");
     expect(await terminal.waitForExit()).toBe(4);
-    expect(fs.existsSync(path.join(workdir, "FILE"))).toBe(false);
+    expect(fs.existsSync(path.join(workspace.workdir, "FILE"))).toBe(false);
     expect(historyEntries()).toEqual([]);
   });
 
@@ -183,11 +175,11 @@ describe.skipIf(!hasTmux())("the consent menu in a terminal", { timeout: 120_000
     await terminal.waitFor("r run");
     await terminal.sendKeys("C-c");
     expect(await terminal.waitForExit()).toBe(130);
-    expect(fs.existsSync(path.join(workdir, "FILE"))).toBe(false);
+    expect(fs.existsSync(path.join(workspace.workdir, "FILE"))).toBe(false);
   });
 
   it("a confirm-level command runs only after a typed yes", async () => {
-    fs.writeFileSync(path.join(workdir, "marker"), "secret");
+    fs.writeFileSync(path.join(workspace.workdir, "marker"), "secret");
     answer("shred -u ./marker");
     const terminal = await startMenu("destroy the marker file");
     await terminal.waitFor("r run (type yes)");
@@ -198,12 +190,12 @@ describe.skipIf(!hasTmux())("the consent menu in a terminal", { timeout: 120_000
     await terminal.type("no");
     await terminal.sendKeys("Enter");
     await terminal.waitFor("Not confirmed");
-    expect(fs.existsSync(path.join(workdir, "marker"))).toBe(true);
+    expect(fs.existsSync(path.join(workspace.workdir, "marker"))).toBe(true);
     await terminal.sendKeys("r");
     await terminal.type("yes");
     await terminal.sendKeys("Enter");
     expect(await terminal.waitForExit()).toBe(0);
-    expect(fs.existsSync(path.join(workdir, "marker"))).toBe(false);
+    expect(fs.existsSync(path.join(workspace.workdir, "marker"))).toBe(false);
     expect(historyEntries()).toMatchObject([
       { command: "shred -u ./marker", level: "high", decision: "confirm" },
     ]);
@@ -221,12 +213,48 @@ describe.skipIf(!hasTmux())("the consent menu in a terminal", { timeout: 120_000
     await terminal.type("yes");
     await terminal.sendKeys("Enter");
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(fs.existsSync(path.join(workdir, "ran"))).toBe(false);
+    expect(fs.existsSync(path.join(workspace.workdir, "ran"))).toBe(false);
     await terminal.sendKeys("Escape");
     await terminal.sendKeys("q");
     expect(await terminal.waitForExit()).toBe(3);
-    expect(fs.existsSync(path.join(workdir, "ran"))).toBe(false);
+    expect(fs.existsSync(path.join(workspace.workdir, "ran"))).toBe(false);
     expect(historyEntries()).toEqual([]);
+  });
+
+  it("Enter does not run a command that deletes files; r does", async () => {
+    const build = makeBuildFolder(workspace.workdir, 30);
+    answer("rm -r build");
+    const terminal = await startMenu("tidy up the build output");
+    const screen = await terminal.waitFor("q cancel");
+    expect(screen).toContain("preview: deletes 30 files");
+    expect(screen).toContain("r run ·");
+    expect(screen).not.toContain("(or Enter)");
+    await terminal.sendKeys("Enter");
+    await terminal.waitFor("Enter runs only safe commands: press r to run this one (it deletes 30 files");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fs.readdirSync(build)).toHaveLength(30);
+    await terminal.sendKeys("r");
+    expect(await terminal.waitForExit()).toBe(0);
+    expect(fs.existsSync(build)).toBe(false);
+    expect(historyEntries()).toMatchObject([{ command: "rm -r build", level: "moderate" }]);
+  });
+
+  it("-x at a terminal asks before a command that deletes files: n keeps them (exit 4), y runs it", async () => {
+    const build = makeBuildFolder(workspace.workdir, 30);
+    answer("rm -r build");
+    let terminal = await startMenu("tidy up the build output", ["-x"]);
+    await terminal.waitFor("It deletes 30 files (30 B) in build. Run it? [y/N]");
+    await terminal.type("n");
+    await terminal.sendKeys("Enter");
+    expect(await terminal.waitForExit()).toBe(4);
+    expect(fs.readdirSync(build)).toHaveLength(30);
+    await terminal.kill();
+    terminal = await startMenu("tidy up the build output", ["-x"]);
+    await terminal.waitFor("Run it? [y/N]");
+    await terminal.type("y");
+    await terminal.sendKeys("Enter");
+    expect(await terminal.waitForExit()).toBe(0);
+    expect(fs.existsSync(build)).toBe(false);
   });
 });
 
@@ -234,68 +262,128 @@ describe("without a terminal, or with --output json|yaml, cmdai never prompts", 
   const base = ["--backend", "ollama", "--model", "m", "--shell", "bash"];
 
   it.each([
-    ["echo hello-from-cmdai > FILE", 0, "allow"],
-    ["shred -u ./marker", 4, "confirm"],
-    ["chmod -R 000 ~; touch ran", 3, "block"],
-  ])("json: %s exits %i and runs nothing", async (command, exitCode, decision) => {
+    ["echo hello-from-cmdai", 0, "allow", "none"],
+    ["echo hello-from-cmdai > FILE", 4, "allow", "key"],
+    ["shred -u ./marker", 4, "confirm", "typed-yes"],
+    ["chmod -R 000 ~; touch ran", 3, "block", "never"],
+  ])("json: %s exits %i and runs nothing", async (command, exitCode, decision, requirement) => {
     answer(command);
-    fs.writeFileSync(path.join(workdir, "marker"), "x");
-    const run = await runBuiltCli([...base, "-o", "json", "do it"], { env: cliEnv(), cwd: workdir });
+    fs.writeFileSync(path.join(workspace.workdir, "marker"), "x");
+    const run = await runBuiltCli([...base, "-o", "json", "do it"], {
+      env: cliEnv(),
+      cwd: workspace.workdir,
+    });
     expect(run.code).toBe(exitCode);
     const document = JSON.parse(run.stdout) as {
       command: string;
       executed: boolean;
       risk: { decision: string };
+      consent: { requirement: string; reason: string };
     };
-    expect(document).toMatchObject({ command, executed: false, risk: { decision } });
-    expect(fs.readdirSync(workdir)).toEqual(["marker"]);
+    expect(document).toMatchObject({
+      command,
+      executed: false,
+      risk: { decision },
+      consent: { requirement },
+    });
+    expect(fs.readdirSync(workspace.workdir)).toEqual(["marker"]);
   });
 
-  it("plain output to a pipe is only the command", async () => {
+  it("plain output to a pipe is only the command; exit 0 for a safe one, 4 for one that writes a file", async () => {
+    answer("echo hello-from-cmdai");
+    const safe = await runBuiltCli([...base, "say hello"], { env: cliEnv(), cwd: workspace.workdir });
+    expect(safe.code).toBe(0);
+    expect(safe.stdout).toBe("echo hello-from-cmdai\n");
+    expect(safe.stderr).toContain("[SAFE] allowed");
     answer("echo hello-from-cmdai > FILE");
-    const run = await runBuiltCli([...base, "write hello"], { env: cliEnv(), cwd: workdir });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toBe("echo hello-from-cmdai > FILE\n");
-    expect(run.stderr).toContain("[MODERATE]");
-    expect(fs.existsSync(path.join(workdir, "FILE"))).toBe(false);
+    const writes = await runBuiltCli([...base, "write hello"], { env: cliEnv(), cwd: workspace.workdir });
+    expect(writes.code).toBe(4);
+    expect(writes.stdout).toBe("echo hello-from-cmdai > FILE\n");
+    expect(writes.stderr).toContain("[MODERATE] needs confirmation");
+    expect(writes.stderr).toContain("cmdai: needs your confirmation: it ");
+    expect(fs.existsSync(path.join(workspace.workdir, "FILE"))).toBe(false);
   });
 
-  it("-x runs an allowed command and logs it; the exit code is the command's", async () => {
-    answer('echo ran > FILE; sh -c "exit 6"');
-    const run = await runBuiltCli([...base, "-x", "-o", "json", "do it"], { env: cliEnv(), cwd: workdir });
+  it("-x runs a safe command at once and logs it; the exit code is the command's", async () => {
+    answer('sh -c "exit 6"');
+    const run = await runBuiltCli([...base, "-x", "-o", "json", "do it"], {
+      env: cliEnv(),
+      cwd: workspace.workdir,
+    });
     expect(run.code).toBe(6);
-    expect(JSON.parse(run.stdout)).toMatchObject({ executed: true, exitCode: 6 });
-    expect(fs.readFileSync(path.join(workdir, "FILE"), "utf8")).toBe("ran\n");
-    expect(historyEntries()).toMatchObject([{ exitCode: 6 }]);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      executed: true,
+      exitCode: 6,
+      consent: { requirement: "none" },
+    });
+    expect(historyEntries()).toMatchObject([{ command: 'sh -c "exit 6"', exitCode: 6 }]);
+  });
+
+  it("-x without a terminal does not run a command that deletes files (exit 4, why on stderr); -x -y does", async () => {
+    const build = makeBuildFolder(workspace.workdir, 30);
+    answer("rm -r build");
+    const refused = await runBuiltCli([...base, "-x", "tidy up the build output"], {
+      env: cliEnv(),
+      cwd: workspace.workdir,
+    });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(
+      "cmdai: not run: it deletes 30 files (30 B) in build, it needs your confirmation and there is no terminal to ask (-y answers yes).",
+    );
+    expect(fs.readdirSync(build)).toHaveLength(30);
+    expect(historyEntries()).toEqual([]);
+    const confirmed = await runBuiltCli([...base, "-x", "-y", "tidy up the build output"], {
+      env: cliEnv(),
+      cwd: workspace.workdir,
+    });
+    expect(confirmed.code).toBe(0);
+    expect(fs.existsSync(build)).toBe(false);
   });
 
   it("-x alone does not run a confirm-level command (exit 4); -x -y does", async () => {
     answer("shred -u ./marker");
-    fs.writeFileSync(path.join(workdir, "marker"), "x");
+    fs.writeFileSync(path.join(workspace.workdir, "marker"), "x");
     const refused = await runBuiltCli([...base, "-x", "-o", "json", "do it"], {
       env: cliEnv(),
-      cwd: workdir,
+      cwd: workspace.workdir,
     });
     expect(refused.code).toBe(4);
-    expect(fs.existsSync(path.join(workdir, "marker"))).toBe(true);
-    const confirmed = await runBuiltCli([...base, "-x", "-y", "do it"], { env: cliEnv(), cwd: workdir });
+    expect(fs.existsSync(path.join(workspace.workdir, "marker"))).toBe(true);
+    const confirmed = await runBuiltCli([...base, "-x", "-y", "do it"], {
+      env: cliEnv(),
+      cwd: workspace.workdir,
+    });
     expect(confirmed.code).toBe(0);
-    expect(fs.existsSync(path.join(workdir, "marker"))).toBe(false);
+    expect(fs.existsSync(path.join(workspace.workdir, "marker"))).toBe(false);
   });
 
-  it("nothing runs a blocked command, not even -x -y (exit 3)", async () => {
+  it("nothing runs a blocked command, not even -x -y (exit 3), and it says why", async () => {
     answer("chmod -R 000 ~; touch ran");
-    const run = await runBuiltCli([...base, "-x", "-y", "do it"], { env: cliEnv(), cwd: workdir });
+    const run = await runBuiltCli([...base, "-x", "-y", "do it"], { env: cliEnv(), cwd: workspace.workdir });
     expect(run.code).toBe(3);
-    expect(fs.existsSync(path.join(workdir, "ran"))).toBe(false);
+    expect(run.stderr).toContain("cmdai: blocked: critical-risk commands never run.");
+    expect(fs.existsSync(path.join(workspace.workdir, "ran"))).toBe(false);
+  });
+
+  it("blocks a command it cannot parse when there is no terminal to confirm it, and says so", async () => {
+    answer("echo $(( 1 + ");
+    const run = await runBuiltCli([...base, "-x", "-y", "do sums"], {
+      env: cliEnv(),
+      cwd: workspace.workdir,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      "cmdai: blocked: the command could not be parsed and there is no terminal to confirm it.",
+    );
   });
 
   it("history.enabled = false keeps the audit log empty", async () => {
-    fs.mkdirSync(path.dirname(home.configFile), { recursive: true });
-    fs.writeFileSync(home.configFile, "[history]\nenabled = false\n");
+    fs.mkdirSync(path.dirname(workspace.home.configFile), { recursive: true });
+    fs.writeFileSync(workspace.home.configFile, "[history]\nenabled = false\n");
     answer("echo hello-from-cmdai > FILE");
-    const run = await runBuiltCli([...base, "-x", "do it"], { env: cliEnv(), cwd: workdir });
+    const run = await runBuiltCli([...base, "-x", "-y", "do it"], { env: cliEnv(), cwd: workspace.workdir });
     expect(run.code).toBe(0);
+    expect(fs.existsSync(path.join(workspace.workdir, "FILE"))).toBe(true);
     expect(historyEntries()).toEqual([]);
   });
 });

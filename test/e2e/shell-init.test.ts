@@ -144,7 +144,8 @@ describe.skipIf(!hasTmux())("the init snippets in a real shell", { timeout: 120_
       await terminal.type("write hello to a file");
       await terminal.sendKeys("C-g");
       await terminal.waitFor(/ready\$ echo hello-from-cmdai > FILE/);
-      await terminal.waitFor("[MODERATE]");
+      // It writes a file: inserted, with the warning that it needs the user's confirmation (exit 4).
+      await terminal.waitFor("[MODERATE] needs confirmation");
       // In the buffer, not run: only Enter runs it, in the user's own shell.
       expect(fs.existsSync(path.join(workdir, "FILE"))).toBe(false);
       await terminal.sendKeys("Enter");

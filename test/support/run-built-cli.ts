@@ -48,7 +48,7 @@ const PASSED_THROUGH = ["PATH", "SystemRoot", "TEMP", "TMP", "TMPDIR", "LANG"];
 /** Run the built CLI; resolves when it exits. */
 export function runBuiltCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { NO_COLOR: "1" };
   for (const name of PASSED_THROUGH) if (process.env[name] !== undefined) env[name] = process.env[name];

@@ -4,7 +4,7 @@
  * collects lines so tests can check what `--verbose` would show.
  */
 import { configSchema } from "../../src/config/schema.js";
-import type { BackendSettings } from "../../src/backends/registry.js";
+import type { BackendSettings } from "../../src/backends/backend.js";
 
 export interface ServerSettingsOptions {
   /** Partial config file contents, e.g. `{ timeout: 3, ollama: { host } }`. */

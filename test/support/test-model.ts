@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { configSchema, type Config } from "../../src/config/schema.js";
-import type { BackendSettings } from "../../src/backends/registry.js";
+import type { BackendSettings } from "../../src/backends/backend.js";
 import { writeSyntheticModel, type SyntheticModelOptions } from "../fixtures/gguf/synthetic-model.js";
 
 const generated = new Map<string, string>();

@@ -24,12 +24,12 @@ import type {
   Availability,
   Backend,
   BackendDescription,
+  BackendSettings,
   GenerateOptions,
   GenerationRequest,
   GenerationResult,
 } from "../backend.js";
 import { buildPrompt, PROMPT_TEMPLATE_VERSION } from "../prompt.js";
-import type { BackendSettings } from "../registry.js";
 import { resolveChatWrapperCached } from "./chat-wrapper-cache.js";
 import { ANSWER_PREFILL, answerGrammar, completedAnswer, parseAnswer } from "./answer-grammar.js";
 import { resolveLocalModelPath, type ModelPathResolver } from "./model-path.js";

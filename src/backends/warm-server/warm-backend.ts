@@ -12,11 +12,11 @@ import type {
   Availability,
   Backend,
   BackendDescription,
+  BackendSettings,
   GenerateOptions,
   GenerationRequest,
   GenerationResult,
 } from "../backend.js";
-import type { BackendSettings } from "../registry.js";
 import { WARM_PROTOCOL_VERSION } from "./protocol.js";
 import { generateViaServer, serverStatus } from "./warm-client.js";
 

@@ -9,7 +9,10 @@ import { readHistory } from "../../exec/history.js";
 import type { CliIo } from "../io.js";
 import { readHookInput, runCheckHookCommand, type CheckHookOptions } from "./check-hook.js";
 
-function captureIo(stdin: PassThrough & { isTTY?: boolean }): {
+function captureIo(
+  stdin: PassThrough & { isTTY?: boolean },
+  env: NodeJS.ProcessEnv = {},
+): {
   io: CliIo;
   stdout: () => string;
   stderr: () => string;
@@ -20,7 +23,7 @@ function captureIo(stdin: PassThrough & { isTTY?: boolean }): {
   let err = "";
   stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
   stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-  return { io: { stdout, stderr, stdin, env: {}, cwd: process.cwd() }, stdout: () => out, stderr: () => err };
+  return { io: { stdout, stderr, stdin, env, cwd: process.cwd() }, stdout: () => out, stderr: () => err };
 }
 
 let state: string;
@@ -138,6 +141,37 @@ describe("runCheckHookCommand", () => {
     });
     expect(await runCheckHookCommand(options({ config }), io)).toBe(0);
     expect(stdout()).toContain('"permissionDecision":"ask"');
-    expect(stderr()).toMatch(/safety engine failed/);
+    expect(stderr()).toMatch(/the guard failed/);
+  });
+
+  it("asks for input that is not valid UTF-8, never judging a repaired copy", async () => {
+    const stdin = new PassThrough();
+    stdin.end(
+      Buffer.concat([
+        Buffer.from('{"tool_name":"Bash","tool_input":{"command":"ls '),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}}'),
+      ]),
+    );
+    const { io, stdout, stderr } = captureIo(stdin);
+    expect(await runCheckHookCommand(options(), io)).toBe(0);
+    expect(stdout()).toContain('"permissionDecision":"ask"');
+    expect(stderr()).toMatch(/not valid UTF-8; answering "ask" \(fail closed\)/);
+  });
+
+  it("asks (exit 0) when the hook fails inside after reading its input", async () => {
+    for (const format of ["claude-code", "gemini-cli"] as const) {
+      const stdin = new PassThrough();
+      stdin.end(
+        JSON.stringify({
+          tool_name: format === "claude-code" ? "Bash" : "run_shell_command",
+          tool_input: { command: "ls" },
+        }),
+      );
+      const { io, stdout, stderr } = captureIo(stdin, { CMDAI_TEST_GUARD_FAULT: "throw" });
+      expect(await runCheckHookCommand(options({ format }), io)).toBe(0);
+      expect(stdout()).toMatch(/"(permissionDecision|decision)":"ask"/);
+      expect(stderr()).toMatch(/the guard failed \(fault injected by CMDAI_TEST_GUARD_FAULT=throw\)/);
+    }
   });
 });

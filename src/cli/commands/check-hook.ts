@@ -2,9 +2,13 @@
  * `cmdai check --hook claude-code|gemini-cli|json`: answer an AI coding agent's pre-tool-use hook. Reads the
  * payload from stdin (bounded in size and time), answers in the agent's protocol on stdout, explains
  * unreadable input on stderr, and appends every asked or denied command to the history log. Never allows
- * what it could not read: any failure is answered "ask".
+ * what it could not read: any failure is answered "ask" (exit 0); one that escapes even that exits 2, which
+ * both agents treat as a block (`hook-safety-net.ts`). Never exit 1: Claude Code runs the tool on it.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { historyFilePath, type PathEnvironment } from "../../config/paths.js";
+import { safetyPolicyOf } from "../../config/safety-policy.js";
 import type { Config } from "../../config/schema.js";
 import { appendHistoryEntry } from "../../exec/history.js";
 import { checkHookPayload, failClosedAnswer, failClosedMessage } from "../../guard/guard-check.js";
@@ -18,6 +22,35 @@ export const MAXIMUM_HOOK_INPUT_BYTES = 1024 * 1024;
 
 /** How long the payload may take to arrive (10 s): agents write it and close stdin at once. */
 export const HOOK_INPUT_TIMEOUT_MS = 10_000;
+
+/**
+ * Fault injection for tests: `throw` makes the hook throw after reading its input (answered "ask"), `crash`
+ * throws outside every handler (the process exits 2). Read once per call; costs one environment lookup.
+ */
+export const GUARD_FAULT_VARIABLE = "CMDAI_TEST_GUARD_FAULT";
+
+/** Fail as `fault` says: throw now, or throw outside every handler and never answer. */
+async function injectFault(fault: string): Promise<void> {
+  const error = new Error(`fault injected by ${GUARD_FAULT_VARIABLE}=${fault}`);
+  if (fault !== "crash") throw error;
+  setImmediate(() => {
+    throw error;
+  });
+  await new Promise<never>(() => undefined);
+}
+
+/** Where a written path really leads: the file's own real path, else its folder's, else unknown. */
+function realPathOf(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return `${fs.realpathSync(path.dirname(file))}/${path.basename(file)}`;
+    } catch {
+      return undefined;
+    }
+  }
+}
 
 /** Options of one hook call, resolved from flags, environment and config. */
 export interface CheckHookOptions {
@@ -64,7 +97,12 @@ export async function readHookInput(
       // Also reached when a stalled stdin is destroyed after the timeout; the race has been decided then.
       return { problem: `stdin could not be read (${(error as Error).message})` };
     }
-    return { text: Buffer.concat(chunks).toString("utf8") };
+    try {
+      // Fatal: invalid UTF-8 could hide what the command says; never judge a repaired copy of it.
+      return { text: new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks)) };
+    } catch {
+      return { problem: "the hook input is not valid UTF-8" };
+    }
   })();
   try {
     return await Promise.race([reading, timedOut]);
@@ -95,23 +133,30 @@ export async function runCheckHookCommand(options: CheckHookOptions, io: CliIo):
   if ("problem" in input) return failClosedReply(options.format, input.problem, io);
   let result;
   try {
+    const fault = io.env[GUARD_FAULT_VARIABLE];
+    if (fault !== undefined && fault !== "") await injectFault(fault);
     result = await checkHookPayload(input.text, {
       format: options.format,
       // Most agent commands are plain enough for the fast lexer; the grammar loads only when one is not.
       // Imported only when a payload holds a command: a passed-through tool call needs no engine.
       engine: async () =>
-        (await import("../../safety/safety-engine.js")).createSafetyEngine(options.config.safety, {
-          deferParser: true,
-        }),
+        (await import("../../safety/safety-engine.js")).createSafetyEngine(
+          safetyPolicyOf(options.config.safety),
+          {
+            deferParser: true,
+          },
+        ),
       mode: options.mode,
       policy: options.config.guard,
       platform: process.platform,
       defaultShell: options.defaultShell,
+      home: options.paths.homedir,
+      realPath: realPathOf,
       now: new Date(),
     });
   } catch (error) {
-    // A bad [safety] rule pattern, a grammar that will not load: the agent still gets an answer, never allow.
-    return failClosedReply(options.format, `the safety engine failed (${(error as Error).message})`, io);
+    // A bad [safety] rule pattern, a grammar that will not load, a bug: the agent gets an answer, never allow.
+    return failClosedReply(options.format, `the guard failed (${(error as Error).message})`, io);
   }
   if (result.message !== undefined) io.stderr.write(`${result.message}\n`);
   if (result.audit !== undefined && options.config.history.enabled) {

@@ -2,6 +2,7 @@
  * `cmdai check [--shell S] [--safety M] [--json] <command>` and `cmdai check --json -` (one command per stdin line,
  * one JSON object per output line, for scripts and pre-exec hooks).
  */
+import { safetyPolicyOf } from "../../config/safety-policy.js";
 import type { Config } from "../../config/schema.js";
 import { ExitCode, UsageError } from "../../errors.js";
 import { createSafetyEngine, type SafetyEngine } from "../../safety/safety-engine.js";
@@ -40,7 +41,7 @@ export interface CheckResult extends Assessment {
 export async function runCheckCommand(options: CheckCommandOptions, io: CliIo): Promise<number> {
   // One command: load the grammar only if the fast lexer cannot read it. A batch needs it anyway.
   const engine = await createSafetyEngine(
-    { ...options.config.safety, mode: options.mode },
+    { ...safetyPolicyOf(options.config.safety), mode: options.mode },
     { deferParser: !options.readStdinLines },
   );
   const interactive = io.stdin.isTTY === true;

@@ -28,7 +28,7 @@ function captureIo(): { io: CliIo; stdout: () => string } {
   };
 }
 
-const HOOK = "node /opt/cmdai/main.js check --hook gemini-cli";
+const HOOK = "node main.js check --hook gemini-cli";
 
 function run(action: string, agent: string | undefined, options: GuardCommandOptions = {}) {
   const { io, stdout } = captureIo();
@@ -102,6 +102,47 @@ describe("cmdai guard", () => {
       /Claude Code\s+user\s+installed, but runs another cmdai: node main.js check --hook claude-code/,
     );
     expect(text).toMatch(/Claude Code\s+project\s+not installed \(no settings file\)/);
+  });
+
+  it.skipIf(process.platform === "win32")(
+    "installs a launcher that survives a moved node, and reports a hook whose target is gone as broken",
+    async () => {
+      const { io, stdout } = captureIo();
+      await runGuardCommand("install", "claude-code", { homedir: home }, io);
+      const launcher = path.join(home, ".local", "state", "cmdai", "guard-hook.sh");
+      expect(fs.readFileSync(launcher, "utf8")).toContain(`installed_node=${process.execPath}`);
+      const settings = fs.readFileSync(path.join(home, ".claude", "settings.json"), "utf8");
+      expect(settings).toContain(`/bin/sh ${launcher} check --hook claude-code || exit 2`);
+      expect(stdout()).toMatch(/Added cmdai's guard/);
+      // Run from sources, the recorded main.js does not exist: point the launcher at a stand-in that does.
+      const script = path.join(home, "main.js");
+      fs.writeFileSync(script, "");
+      fs.writeFileSync(
+        launcher,
+        fs.readFileSync(launcher, "utf8").replace(/^installed_script=.*$/m, `installed_script=${script}`),
+      );
+      const healthy = await run("status", "claude-code", { hookCommand: undefined });
+      expect(healthy.stdout).toMatch(/Claude Code\s+user\s+installed\s/);
+      fs.rmSync(launcher);
+      const broken = await run("status", "claude-code", { hookCommand: undefined });
+      expect(broken.stdout).toContain(
+        `broken: its launcher ${launcher} no longer exists (fix: cmdai guard install claude-code)`,
+      );
+    },
+  );
+
+  it("reports an older hook that pins a node that is gone as broken", async () => {
+    await run("install", "claude-code", {
+      hookCommand: "/nonexistent/node-v18/bin/node /opt/cmdai/main.js check --hook claude-code",
+    });
+    const status = JSON.parse((await run("status", "claude-code", { json: true })).stdout) as {
+      hooks: { scope: string; state: string; problem?: string }[];
+    };
+    expect(status.hooks[0]).toMatchObject({
+      scope: "user",
+      state: "broken",
+      problem: "/nonexistent/node-v18/bin/node no longer exists",
+    });
   });
 
   it("rejects unknown actions and agents, and both scopes at once", async () => {

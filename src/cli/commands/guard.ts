@@ -2,15 +2,25 @@
  * `cmdai guard install|uninstall <agent> [--user|--project]` and `cmdai guard status [<agent>]`: put cmdai's
  * hook into (or take it out of) Claude Code's or Gemini CLI's settings file, and show where it is.
  *
- * The hook runs `<node> <cmdai's main.js> check --hook <agent>` with absolute paths: agents start hooks with
- * whatever PATH they were launched with (an editor started from the dock, a node version manager that is not
- * active), and a guard that cannot be found does not guard. After moving or reinstalling cmdai, run install
- * again: it updates the command in place; `status` says when a hook points at another cmdai.
+ * On macOS and Linux the hook runs a small launcher (`guard/hook-launcher.ts`) that finds node and cmdai each
+ * time, so a Node upgrade or an nvm switch does not break it, and that blocks (exit 2) when it cannot; agents
+ * start hooks with whatever PATH they were launched with, and a guard that cannot be found must not become a
+ * silent "go ahead". On Windows the hook names node and cmdai's main.js by absolute path. After moving or
+ * reinstalling cmdai, run install again; `status` says when a hook points at another cmdai or at files that
+ * are gone.
  */
 import fs from "node:fs";
 import os from "node:os";
 import { cliEntryScript } from "../entry-script.js";
+import { packageVersion } from "../version.js";
 import { ExitCode, UsageError } from "../../errors.js";
+import {
+  hookTargetProblem,
+  launcherHookCommand,
+  launcherPath,
+  launcherScript,
+  quoteForPosixShell,
+} from "../../guard/hook-launcher.js";
 import { GUARDED_AGENTS, type GuardedAgent } from "../../guard/hook-protocols.js";
 import {
   agentSettingsPath,
@@ -18,6 +28,7 @@ import {
   installGuardHook,
   SETTINGS_SCOPES,
   uninstallGuardHook,
+  writeFileAtomically,
   type GuardHookStatus,
   type SettingsScope,
 } from "../../guard/settings-file.js";
@@ -30,7 +41,7 @@ export interface GuardCommandOptions {
   /** `--user` (the default): the settings file in the home folder. */
   user?: boolean | undefined;
   json?: boolean | undefined;
-  /** The hook command to install; default: this node and this cmdai, by absolute path. */
+  /** The hook command to install; default: the launcher (Windows: this node and this cmdai, by absolute path). */
   hookCommand?: string | undefined;
   /** Home folder; default: the current user's. */
   homedir?: string | undefined;
@@ -40,10 +51,6 @@ const AGENT_TITLES: Record<GuardedAgent, string> = {
   "claude-code": "Claude Code",
   "gemini-cli": "Gemini CLI",
 };
-
-function quoteForPosixShell(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
 
 /**
  * The hook command for an agent. POSIX shells get single quotes where needed; on Windows Claude Code runs
@@ -62,15 +69,49 @@ export function guardHookCommand(
   return agent === "gemini-cli" ? `& ${quoted}` : quoted;
 }
 
-function defaultHookCommand(agent: GuardedAgent): string {
+/** This cmdai's entry script, symlinks resolved (the path to show when running from sources). */
+function entryScriptPath(): string {
   const script = cliEntryScript();
-  let scriptPath = script;
   try {
-    scriptPath = fs.realpathSync(script);
+    return fs.realpathSync(script);
   } catch {
-    // Not built (running from source): the path is still the one to show.
+    return script;
   }
-  return guardHookCommand(agent, { nodePath: process.execPath, scriptPath, platform: process.platform });
+}
+
+function pathEnvironment(options: GuardCommandOptions, io: CliIo) {
+  return { env: io.env, platform: process.platform, homedir: options.homedir ?? os.homedir() };
+}
+
+/** The hook command for this cmdai: the launcher's (POSIX), or absolute paths (Windows). */
+function defaultHookCommand(agent: GuardedAgent, options: GuardCommandOptions, io: CliIo): string {
+  if (process.platform === "win32") {
+    return guardHookCommand(agent, {
+      nodePath: process.execPath,
+      scriptPath: entryScriptPath(),
+      platform: process.platform,
+    });
+  }
+  return launcherHookCommand(agent, launcherPath(pathEnvironment(options, io)));
+}
+
+/** Write (or refresh) the launcher the hook runs; reports whether it changed. */
+function writeLauncher(options: GuardCommandOptions, io: CliIo): { file: string; changed: boolean } {
+  const file = launcherPath(pathEnvironment(options, io));
+  const text = launcherScript({
+    nodePath: process.execPath,
+    scriptPath: entryScriptPath(),
+    version: packageVersion(),
+  });
+  let previous: string | undefined;
+  try {
+    previous = fs.readFileSync(file, "utf8");
+  } catch {
+    // First install.
+  }
+  if (previous === text) return { file, changed: false };
+  writeFileAtomically(file, text);
+  return { file, changed: true };
 }
 
 function parseAgent(agent: string | undefined, action: string): GuardedAgent {
@@ -104,17 +145,25 @@ function settingsFile(
 
 function install(agent: GuardedAgent, options: GuardCommandOptions, io: CliIo): number {
   const scope = parseScope(options);
-  const command = options.hookCommand ?? defaultHookCommand(agent);
+  const command = options.hookCommand ?? defaultHookCommand(agent, options, io);
+  const launcher =
+    options.hookCommand === undefined && process.platform !== "win32"
+      ? writeLauncher(options, io)
+      : undefined;
   const result = installGuardHook({ file: settingsFile(agent, scope, options, io), agent, command });
   if (options.json === true) {
-    io.stdout.write(`${JSON.stringify({ agent, scope, ...result, command })}\n`);
+    io.stdout.write(`${JSON.stringify({ agent, scope, ...result, command, launcher: launcher?.file })}\n`);
     return ExitCode.ok;
   }
   const title = AGENT_TITLES[agent];
   const backup = result.backup === undefined ? "" : ` (previous content saved as ${result.backup})`;
   switch (result.outcome) {
     case "unchanged":
-      io.stdout.write(`cmdai's guard is already in ${result.file}; nothing changed.\n`);
+      io.stdout.write(
+        launcher?.changed === true
+          ? `cmdai's guard is already in ${result.file}; updated its launcher ${launcher.file} to this cmdai.\n`
+          : `cmdai's guard is already in ${result.file}; nothing changed.\n`,
+      );
       break;
     case "updated":
       io.stdout.write(`Updated cmdai's guard in ${result.file}${backup}.\nHook: ${command}\n`);
@@ -154,6 +203,8 @@ function uninstall(agent: GuardedAgent, options: GuardCommandOptions, io: CliIo)
 const STATE_TEXT: Record<GuardHookStatus["state"], string> = {
   installed: "installed",
   "installed-elsewhere": "installed, but runs another cmdai",
+  outdated: "installed, but does not see file writes (an older install)",
+  broken: "broken",
   "not-installed": "not installed",
   "no-file": "not installed (no settings file)",
   unreadable: "unreadable",
@@ -168,7 +219,9 @@ function status(agentArgument: string | undefined, options: GuardCommandOptions,
       ...guardHookStatus({
         file: settingsFile(agent, scope, options, io),
         agent,
-        command: options.hookCommand ?? defaultHookCommand(agent),
+        command: options.hookCommand ?? defaultHookCommand(agent, options, io),
+        targetProblem: (command) =>
+          hookTargetProblem(command, { ...io.env, HOME: options.homedir ?? os.homedir() }),
       }),
     })),
   );
@@ -177,12 +230,17 @@ function status(agentArgument: string | undefined, options: GuardCommandOptions,
     return ExitCode.ok;
   }
   for (const row of rows) {
+    const fix = `cmdai guard install ${row.agent}${row.scope === "project" ? " --project" : ""}`;
     const detail =
       row.state === "installed-elsewhere"
-        ? `: ${row.commands.join("; ")} (run cmdai guard install ${row.agent}${row.scope === "project" ? " --project" : ""} to update it)`
-        : row.state === "unreadable"
-          ? `: ${row.problem ?? ""}`
-          : "";
+        ? `: ${row.commands.join("; ")} (run ${fix} to update it)`
+        : row.state === "outdated"
+          ? ` (run ${fix} to update it)`
+          : row.state === "broken"
+            ? `: ${row.problem ?? ""} (fix: ${fix})`
+            : row.state === "unreadable"
+              ? `: ${row.problem ?? ""}`
+              : "";
     io.stdout.write(
       `${AGENT_TITLES[row.agent].padEnd(12)}  ${row.scope.padEnd(8)}  ${STATE_TEXT[row.state]}${detail}  ${row.file}\n`,
     );

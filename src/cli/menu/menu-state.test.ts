@@ -1,24 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { commandOutcome } from "../../../test/support/command-outcome.js";
+import { commandOutcome, menuConsentContext } from "../../../test/support/command-outcome.js";
 import type { Decision, RiskLevel } from "../../safety/types.js";
-import { createMenuState, menuAfterWork, reduceMenu, type MenuEffect, type MenuState } from "./menu-state.js";
+import {
+  createMenuState,
+  menuAfterWork,
+  offeredKeys,
+  reduceMenu,
+  type MenuEffect,
+  type MenuState,
+} from "./menu-state.js";
 import { parseKeys } from "./parse-keys.js";
 
-const VERDICTS: Record<Decision, { level: RiskLevel; decision: Decision }> = {
+type Verdict = Decision | "deletes";
+const VERDICTS: Record<Verdict, { level: RiskLevel; decision: Decision; rule?: string; reason?: string }> = {
   allow: { level: "safe", decision: "allow" },
+  // `rm -r build`: moderate, so the engine allows it, but it deletes files: it runs on r, never on Enter.
+  deletes: { level: "moderate", decision: "allow", rule: "rm-files", reason: "Deletes build." },
   confirm: { level: "high", decision: "confirm" },
   block: { level: "critical", decision: "block" },
 };
 
 /** Feed raw input to a fresh menu; returns the last state and every effect other than "none". */
 function press(
-  decision: Decision,
+  decision: Verdict,
   input: string,
   options: { assumeYes?: boolean; command?: string } = {},
 ): { state: MenuState; effects: MenuEffect[] } {
-  let state = createMenuState(commandOutcome(options.command ?? "echo hi", VERDICTS[decision]), {
-    assumeYes: options.assumeYes ?? false,
-  });
+  let state = createMenuState(
+    commandOutcome(options.command ?? "echo hi", VERDICTS[decision]),
+    menuConsentContext({ yes: options.assumeYes ?? false }),
+  );
   const effects: MenuEffect[] = [];
   for (const key of parseKeys(input)) {
     const step = reduceMenu(state, key);
@@ -30,10 +41,13 @@ function press(
 
 describe("menu keys → effects", () => {
   const run: MenuEffect = { kind: "run", command: "echo hi" };
-  const cases: [Decision, string, string, MenuEffect[], string][] = [
+  const cases: [Verdict, string, string, MenuEffect[], string][] = [
     ["allow", "r", "r runs", [run], "choose"],
     ["allow", "R", "R runs too", [run], "choose"],
-    ["allow", "\r", "Enter runs an allowed command", [run], "choose"],
+    ["allow", "\r", "Enter runs a safe command", [run], "choose"],
+    ["deletes", "\r", "Enter does not run a command that deletes files", [], "choose"],
+    ["deletes", "r", "r runs it", [run], "choose"],
+    ["deletes", "q", "cancelling it gives 4", [{ kind: "cancel", exitCode: 4 }], "choose"],
     ["confirm", "\r", "Enter does not run a confirm-level command", [], "choose"],
     ["block", "\r", "Enter does not run a blocked command", [], "choose"],
     ["confirm", "r", "r asks for yes first", [], "confirm"],
@@ -94,6 +108,7 @@ describe("menu keys → effects", () => {
     ],
     ["allow", "v\r", "empty feedback is no revision", [], "choose"],
     ["allow", "z", "other keys only explain the keys", [], "choose"],
+    ["block", "x", "a blocked command offers nothing to explain", [], "choose"],
     ["allow", "x\r", "keys while working are ignored", [{ kind: "explain", command: "echo hi" }], "working"],
   ];
   it.each(cases)("%s + %j: %s", (decision, input, _name, effects, screen) => {
@@ -102,9 +117,31 @@ describe("menu keys → effects", () => {
     expect(result.state.screen.kind).toBe(screen);
   });
 
-  it("-y runs a confirm-level command on r without asking, but never a blocked one", () => {
+  it("-y runs a confirm-level command on r without asking, but never a blocked one, nor anything on Enter", () => {
     expect(press("confirm", "r", { assumeYes: true }).effects).toEqual([{ kind: "run", command: "echo hi" }]);
     expect(press("block", "r", { assumeYes: true }).effects).toEqual([]);
+    expect(press("deletes", "\r", { assumeYes: true }).effects).toEqual([]);
+    expect(press("confirm", "\r", { assumeYes: true }).effects).toEqual([]);
+  });
+
+  it("says why Enter did not run, and why a blocked command never will", () => {
+    expect(press("deletes", "\r").state.notice).toBe(
+      "Enter runs only safe commands: press r to run this one (it deletes files).",
+    );
+    expect(press("confirm", "\r").state.notice).toMatch(/press r and type yes/);
+    expect(press("block", "r").state.notice).toBe(
+      "Blocked: critical-risk commands never run. This command will not run: edit (e), revise (v), copy (c) or cancel (q).",
+    );
+  });
+
+  it("the key help lists exactly the keys on offer", () => {
+    for (const verdict of ["allow", "deletes", "confirm", "block"] as const) {
+      const { state } = press(verdict, "z");
+      const offered = offeredKeys(state).map((key) => key.key);
+      const listed = [...(state.notice ?? "").matchAll(/\b([a-z]) [a-z]+/g)].map((match) => match[1]);
+      expect(listed).toEqual(offered);
+    }
+    expect(press("block", "z").state.notice).toBe("Keys: e edit, v revise, c copy, q cancel.");
   });
 
   it("no key sequence makes a blocked command run", () => {
@@ -116,7 +153,7 @@ describe("menu keys → effects", () => {
   });
 
   it("x shows an explanation already there instead of asking again", () => {
-    const state = createMenuState(commandOutcome("ls", { explanation: "lists files" }), { assumeYes: false });
+    const state = createMenuState(commandOutcome("ls", { explanation: "lists files" }), menuConsentContext());
     const step = reduceMenu(state, { name: "text", text: "x" });
     expect(step.effect).toEqual({ kind: "none" });
     expect(step.state.notice).toMatch(/explanation/i);

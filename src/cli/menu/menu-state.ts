@@ -3,13 +3,21 @@
  * (`run-menu.ts`) reads keys, performs the effects (run, copy, re-assess, regenerate) and feeds results back
  * with {@link menuAfterWork}; nothing here touches the terminal, a backend or the safety engine.
  *
- * Keys on the main screen: `r` run (confirm-level asks for a typed `yes` unless `-y`), Enter (runs only an
- * "allow" command), `e` edit, `v` revise, `x` explain, `c` copy, `q` / Esc / Ctrl-D cancel, Ctrl-C interrupt.
- * A blocked command never produces a `run` effect, whatever is pressed.
+ * What each command on screen may do is core's `decideConsent` (the same decision as every other path), read
+ * through {@link consentOf}. Keys on the main screen: Enter runs only what needs no confirmation (a safe command
+ * that changes no files); `r` runs what needs a key, and asks for a typed `yes` first where that is needed
+ * (`-y` stands in for it); `e` edit, `v` revise, `x` explain, `c` copy, `q` / Esc / Ctrl-D cancel, Ctrl-C
+ * interrupt. A refused command never produces a `run` effect, whatever is pressed, and its hints offer no `r`.
  *
  * Exit codes chosen here: cancel → 4 ("confirmation not given", as documented for exit code 4), or 3 when the
- * command on screen is blocked (the same code a non-interactive run gives it); Ctrl-C → 130.
+ * command on screen is refused (the same code a non-interactive run gives it); Ctrl-C → 130.
  */
+import {
+  decideConsent,
+  declinedExitCode,
+  type ConsentContext,
+  type ConsentDecision,
+} from "../../core/consent.js";
 import type { CommandOutcome } from "../../core/generate-command.js";
 import { ExitCode } from "../../errors.js";
 import { applyEditorKey, createLineEditor, editorText, type LineEditorState } from "./line-editor.js";
@@ -22,7 +30,7 @@ export type MenuScreen =
   | { kind: "edit"; editor: LineEditorState }
   /** Typing what to change for a revision. */
   | { kind: "revise"; editor: LineEditorState }
-  /** Typing `yes` to run a confirm-level command. */
+  /** Typing `yes` to run a command that needs it. */
   | { kind: "confirm"; editor: LineEditorState }
   /** Waiting for the driver to finish an effect; only Ctrl-C is handled. */
   | { kind: "working"; label: string };
@@ -31,8 +39,8 @@ export interface MenuState {
   /** The command on screen and its verdict. */
   outcome: CommandOutcome;
   screen: MenuScreen;
-  /** `-y` was given: confirm-level commands run on `r` without a typed `yes`. Never affects a block. */
-  assumeYes: boolean;
+  /** How cmdai was called (mode, `-y`): each command on screen gets `decideConsent(…, consentContext)`. */
+  consentContext: ConsentContext;
   /** One line of feedback for the last key, shown above the prompt. */
   notice: string | undefined;
 }
@@ -56,63 +64,116 @@ export interface MenuStep {
 const NONE: MenuEffect = { kind: "none" };
 
 /** The first state for an outcome. */
-export function createMenuState(outcome: CommandOutcome, options: { assumeYes: boolean }): MenuState {
-  return { outcome, screen: { kind: "choose" }, assumeYes: options.assumeYes, notice: undefined };
+export function createMenuState(outcome: CommandOutcome, consentContext: ConsentContext): MenuState {
+  return { outcome, screen: { kind: "choose" }, consentContext, notice: undefined };
 }
 
-/** The exit code of cancelling with this command on screen. */
-export function cancelExitCode(outcome: CommandOutcome): number {
-  return outcome.risk.decision === "block" ? ExitCode.blocked : ExitCode.confirmationNeeded;
+/** What the command on screen may do: run on Enter, on `r`, after a typed `yes`, or never. */
+export function consentOf(state: Pick<MenuState, "outcome" | "consentContext">): ConsentDecision {
+  return decideConsent(state.outcome.risk, state.outcome.preview, state.consentContext);
+}
+
+/** A key the main screen offers, with its label for the hint line. */
+export interface OfferedKey {
+  key: string;
+  label: string;
+}
+
+/** The keys on offer for the command on screen: the hint line and the key help list exactly these. */
+export function offeredKeys(state: Pick<MenuState, "outcome" | "consentContext">): OfferedKey[] {
+  const consent = consentOf(state);
+  const run: OfferedKey[] =
+    consent.action === "run"
+      ? [{ key: "r", label: "run (or Enter)" }]
+      : consent.action === "askKey"
+        ? [{ key: "r", label: "run" }]
+        : consent.action === "askTypedYes"
+          ? [{ key: "r", label: "run (type yes)" }]
+          : [];
+  const explain = consent.action === "refuse" ? [] : [{ key: "x", label: "explain" }];
+  return [
+    ...run,
+    { key: "e", label: "edit" },
+    { key: "v", label: "revise" },
+    ...explain,
+    { key: "c", label: "copy" },
+    { key: "q", label: "cancel" },
+  ];
 }
 
 function choose(state: MenuState, notice: string | undefined): MenuState {
   return { ...state, screen: { kind: "choose" }, notice };
 }
 
-function blockedNotice(outcome: CommandOutcome): string {
-  return `Blocked (${outcome.risk.level}): this command will not run. Edit (e), revise (v), copy (c) or cancel (q).`;
+function keysNotice(state: MenuState): string {
+  return `Keys: ${offeredKeys(state)
+    .map((offered) => `${offered.key} ${offered.label.replace(" (or Enter)", "")}`)
+    .join(", ")}.`;
 }
 
-/** `r`: run an allowed command, ask for `yes` for a confirm-level one, refuse a blocked one. */
+function refusedNotice(consent: ConsentDecision): string {
+  return `${consent.reason.charAt(0).toUpperCase()}${consent.reason.slice(1)}. This command will not run: edit (e), revise (v), copy (c) or cancel (q).`;
+}
+
+/** `r`: run what needs no more, ask for `yes` where needed, refuse what never runs. */
 function pressRun(state: MenuState): MenuStep {
-  const { outcome } = state;
-  switch (outcome.risk.decision) {
-    case "block":
-      return { state: choose(state, blockedNotice(outcome)), effect: NONE };
-    case "confirm":
-      if (!state.assumeYes) {
-        return {
-          state: { ...state, screen: { kind: "confirm", editor: createLineEditor() }, notice: undefined },
-          effect: NONE,
-        };
-      }
-      return { state, effect: { kind: "run", command: outcome.command } };
-    case "allow":
-      return { state, effect: { kind: "run", command: outcome.command } };
+  const consent = consentOf(state);
+  switch (consent.action) {
+    case "refuse":
+    case "show":
+      return { state: choose(state, refusedNotice(consent)), effect: NONE };
+    case "askTypedYes":
+      return {
+        state: { ...state, screen: { kind: "confirm", editor: createLineEditor() }, notice: undefined },
+        effect: NONE,
+      };
+    case "askKey":
+    case "run":
+      return { state, effect: { kind: "run", command: state.outcome.command } };
+  }
+}
+
+/** Enter: runs only what needs no confirmation; says what it takes otherwise. */
+function pressEnter(state: MenuState): MenuStep {
+  const consent = consentOf(state);
+  switch (consent.action) {
+    case "run":
+      return { state, effect: { kind: "run", command: state.outcome.command } };
+    case "askKey":
+      return {
+        state: choose(state, `Enter runs only safe commands: press r to run this one (${consent.reason}).`),
+        effect: NONE,
+      };
+    case "askTypedYes":
+      return {
+        state: choose(
+          state,
+          `Enter runs only safe commands: press r and type yes to run this one (${consent.reason}).`,
+        ),
+        effect: NONE,
+      };
+    case "refuse":
+    case "show":
+      return { state: choose(state, refusedNotice(consent)), effect: NONE };
   }
 }
 
 function onChooseScreen(state: MenuState, key: Key): MenuStep {
   const { outcome } = state;
-  if (key.name === "enter") {
-    if (outcome.risk.decision === "allow")
-      return { state, effect: { kind: "run", command: outcome.command } };
-    return {
-      state: choose(
-        state,
-        outcome.risk.decision === "block"
-          ? blockedNotice(outcome)
-          : `Enter runs only safe-to-run commands: press r and type yes to run this ${outcome.risk.level}-risk one.`,
-      ),
-      effect: NONE,
-    };
-  }
-  if (key.name === "escape") return { state, effect: { kind: "cancel", exitCode: cancelExitCode(outcome) } };
-  if (key.name === "control" && key.letter === "d") {
-    return { state, effect: { kind: "cancel", exitCode: cancelExitCode(outcome) } };
-  }
+  const cancel: MenuStep = {
+    state,
+    effect: { kind: "cancel", exitCode: declinedExitCode(consentOf(state)) },
+  };
+  if (key.name === "enter") return pressEnter(state);
+  if (key.name === "escape") return cancel;
+  if (key.name === "control" && key.letter === "d") return cancel;
   if (key.name !== "text") return { state, effect: NONE };
-  switch (key.text.toLowerCase()) {
+  const letter = key.text.toLowerCase();
+  // `r` on a refused command says why it will not run; any other key not on offer lists those that are.
+  if (letter !== "r" && !offeredKeys(state).some((offered) => offered.key === letter)) {
+    return { state: choose(state, keysNotice(state)), effect: NONE };
+  }
+  switch (letter) {
     case "r":
       return pressRun(state);
     case "e":
@@ -144,12 +205,9 @@ function onChooseScreen(state: MenuState, key: Key): MenuStep {
     case "c":
       return { state, effect: { kind: "copy", command: outcome.command } };
     case "q":
-      return { state, effect: { kind: "cancel", exitCode: cancelExitCode(outcome) } };
+      return cancel;
     default:
-      return {
-        state: choose(state, "Keys: r run, e edit, v revise, x explain, c copy, q cancel."),
-        effect: NONE,
-      };
+      return { state: choose(state, keysNotice(state)), effect: NONE };
   }
 }
 
@@ -191,7 +249,9 @@ function onConfirmScreen(state: MenuState, editor: LineEditorState, key: Key): M
   if (step.result === "editing") {
     return { state: { ...state, screen: { kind: "confirm", editor: step.state } }, effect: NONE };
   }
-  if (editorText(step.state).trim().toLowerCase() === "yes" && state.outcome.risk.decision !== "block") {
+  const consent = consentOf(state);
+  const runs = consent.action === "askTypedYes" || consent.action === "askKey" || consent.action === "run";
+  if (editorText(step.state).trim().toLowerCase() === "yes" && runs) {
     return { state, effect: { kind: "run", command: state.outcome.command } };
   }
   return { state: choose(state, 'Not confirmed (type "yes" to run); nothing ran.'), effect: NONE };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { commandOutcome } from "../../../test/support/command-outcome.js";
+import { commandOutcome, menuConsent, menuConsentContext } from "../../../test/support/command-outcome.js";
+import type { CommandOutcome } from "../../core/generate-command.js";
 import { keyHints, renderOutcomeBlock, windowedEditorLine } from "./render-menu.js";
 
 describe("windowedEditorLine", () => {
@@ -25,17 +26,27 @@ describe("windowedEditorLine", () => {
   });
 });
 
+const hintsFor = (outcome: CommandOutcome): string =>
+  keyHints({ outcome, consentContext: menuConsentContext() }, false);
+
 describe("menu rendering", () => {
-  it("offers no way to run a blocked command", () => {
-    const hints = keyHints(commandOutcome("rm -rf /", { level: "critical", decision: "block" }), false);
-    expect(hints).not.toMatch(/\brun\b/);
-    expect(hints).toContain("edit");
-    expect(hints).toContain("copy");
+  it("offers no way to run a blocked command, and nothing to explain", () => {
+    const hints = hintsFor(commandOutcome("rm -rf /", { level: "critical", decision: "block" }));
+    expect(hints).toBe("e edit · v revise · c copy · q cancel");
   });
 
-  it("says a confirm-level command needs a typed yes", () => {
-    expect(keyHints(commandOutcome("x", { level: "high", decision: "confirm" }), false)).toContain(
-      "type yes",
+  it("offers Enter only for a safe command; r for one that needs a key; a typed yes where needed", () => {
+    expect(hintsFor(commandOutcome("ls"))).toBe(
+      "r run (or Enter) · e edit · v revise · x explain · c copy · q cancel",
+    );
+    const deletes = commandOutcome("rm -r build", {
+      level: "moderate",
+      rule: "rm-files",
+      reason: "Deletes build.",
+    });
+    expect(hintsFor(deletes)).toBe("r run · e edit · v revise · x explain · c copy · q cancel");
+    expect(hintsFor(commandOutcome("x", { level: "high", decision: "confirm" }))).toContain(
+      "r run (type yes)",
     );
   });
 
@@ -47,6 +58,7 @@ describe("menu rendering", () => {
         reason: "deletes build",
         explanation: "rm removes",
       }),
+      menuConsent(commandOutcome("rm -r build", { level: "high", decision: "confirm" })),
       false,
     );
     for (const part of [

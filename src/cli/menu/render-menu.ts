@@ -3,10 +3,11 @@
  * reasons, explanation, shell) printed whenever the command changes, and the one prompt line at the bottom
  * that is redrawn in place (key hints, or an inline editor scrolled to fit the terminal's width).
  */
+import type { ConsentDecision } from "../../core/consent.js";
 import type { CommandOutcome } from "../../core/generate-command.js";
 import { painter } from "../colors.js";
-import { describeVerdict } from "../present-outcome.js";
-import type { MenuState } from "./menu-state.js";
+import { describeVerdict } from "../render-verdict.js";
+import { offeredKeys, type MenuState } from "./menu-state.js";
 
 /**
  * The block shown for a command: the command, its verdict (with the effect preview, marked "counting…" while
@@ -14,12 +15,13 @@ import type { MenuState } from "./menu-state.js";
  */
 export function renderOutcomeBlock(
   outcome: CommandOutcome,
+  consent: ConsentDecision,
   color: boolean,
   options: { countingPreview?: boolean } = {},
 ): string {
   const paint = painter(color);
   const lines = [`${paint.dim("$")} ${paint.bold(paint.cyan(outcome.command))}`];
-  lines.push(describeVerdict(outcome, color, options).trimEnd());
+  lines.push(describeVerdict(outcome, consent, color, options).trimEnd());
   if (outcome.explanation !== undefined && outcome.explanation.trim() !== "") {
     lines.push(paint.dim("explanation:"));
     for (const line of outcome.explanation.trim().split("\n")) lines.push(`  ${line}`);
@@ -28,25 +30,16 @@ export function renderOutcomeBlock(
   return `${lines.join("\n")}\n`;
 }
 
-/** The key hints for the main screen; a blocked command offers no way to run. */
-export function keyHints(outcome: CommandOutcome, color: boolean): string {
+/** The key hints for the main screen: exactly the keys on offer (a refused command offers no way to run). */
+export function keyHints(state: Pick<MenuState, "outcome" | "consentContext">, color: boolean): string {
   const paint = painter(color);
-  const key = (letter: string, label: string): string => `${paint.bold(letter)} ${label}`;
-  const run =
-    outcome.risk.decision === "allow"
-      ? [key("r", "run"), paint.dim("(or Enter)")].join(" ")
-      : outcome.risk.decision === "confirm"
-        ? key("r", "run (type yes)")
-        : undefined;
-  const parts = [
-    ...(run === undefined ? [] : [run]),
-    key("e", "edit"),
-    key("v", "revise"),
-    ...(outcome.risk.decision === "block" ? [] : [key("x", "explain")]),
-    key("c", "copy"),
-    key("q", "cancel"),
-  ];
-  return parts.join(paint.dim(" · "));
+  return offeredKeys(state)
+    .map((offered) => {
+      const enter = offered.label.endsWith(" (or Enter)");
+      const label = enter ? offered.label.slice(0, -" (or Enter)".length) : offered.label;
+      return `${paint.bold(offered.key)} ${label}${enter ? ` ${paint.dim("(or Enter)")}` : ""}`;
+    })
+    .join(paint.dim(" · "));
 }
 
 /** A prompt line: text and the column the terminal cursor belongs in. */
@@ -88,7 +81,7 @@ export function renderPromptLine(state: MenuState, options: { color: boolean; wi
   const { screen } = state;
   switch (screen.kind) {
     case "choose":
-      return { text: keyHints(state.outcome, options.color), cursorColumn: undefined };
+      return { text: keyHints(state, options.color), cursorColumn: undefined };
     case "edit":
       return windowedEditorLine("edit> ", screen.editor.characters, screen.editor.cursor, options.width);
     case "revise":

@@ -1,8 +1,9 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { commandOutcome } from "../../../test/support/command-outcome.js";
+import { commandOutcome, menuConsentContext } from "../../../test/support/command-outcome.js";
+import type { MenuSession } from "../../core/request-flow.js";
 import type { CliIo } from "../io.js";
-import { runMenu, type MenuCallbacks } from "./run-menu.js";
+import { runMenu, type RunMenuOptions } from "./run-menu.js";
 
 /** A terminal stand-in: stdin that records raw-mode switches, stderr that collects what is drawn. */
 function fakeTerminal(): {
@@ -36,10 +37,14 @@ function fakeTerminal(): {
   };
 }
 
-function callbacks(overrides: Partial<MenuCallbacks> = {}): MenuCallbacks & { calls: string[] } {
+type Callbacks = MenuSession & Pick<RunMenuOptions, "copy">;
+
+function callbacks(overrides: Partial<Callbacks> = {}): Callbacks & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
+    consentContext: menuConsentContext(),
+    refinePreview: (outcome) => Promise.resolve(outcome),
     assess: (command) => {
       calls.push(`assess ${command}`);
       return Promise.resolve(
@@ -58,6 +63,11 @@ function callbacks(overrides: Partial<MenuCallbacks> = {}): MenuCallbacks & { ca
   };
 }
 
+/** runMenu's options for a recorder: the session's callbacks and its copy. */
+function withCallbacks(recorder: Callbacks): Pick<RunMenuOptions, "session" | "copy"> {
+  return { session: recorder, copy: recorder.copy };
+}
+
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));
 
 describe("runMenu", () => {
@@ -66,8 +76,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("echo hi", { level: "moderate", reason: "writes a file" }), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: callbacks(),
+      ...withCallbacks(callbacks()),
     });
     await tick();
     expect(terminal.screen()).toContain("echo hi");
@@ -88,8 +97,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("ls"), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: recorder,
+      ...withCallbacks(recorder),
     });
     terminal.type("e");
     await tick();
@@ -107,8 +115,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("ls"), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: callbacks(),
+      ...withCallbacks(callbacks()),
     });
     terminal.type("e\u0015rm -rf /\r");
     await tick();
@@ -126,8 +133,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("echo hi"), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: recorder,
+      ...withCallbacks(recorder),
     });
     terminal.type("vlouder\r");
     await tick();
@@ -144,8 +150,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("echo hi"), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: callbacks(),
+      ...withCallbacks(callbacks()),
     });
     terminal.type("x");
     await tick();
@@ -160,8 +165,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("echo hi"), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: callbacks({ regenerate: () => Promise.reject(new Error("backend down")) }),
+      ...withCallbacks(callbacks({ regenerate: () => Promise.reject(new Error("backend down")) })),
     });
     terminal.type("vx\r");
     await tick();
@@ -176,8 +180,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("echo hi"), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: recorder,
+      ...withCallbacks(recorder),
     });
     terminal.type("c");
     expect(await done).toMatchObject({ action: "copied", method: "test-clipboard" });
@@ -190,8 +193,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("echo hi"), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: callbacks(),
+      ...withCallbacks(callbacks()),
     });
     terminal.type("e\u0003");
     expect(await done).toMatchObject({ action: "interrupt", exitCode: 130 });
@@ -203,8 +205,7 @@ describe("runMenu", () => {
     const done = runMenu(commandOutcome("echo hi", { level: "high", decision: "confirm" }), {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: callbacks(),
+      ...withCallbacks(callbacks()),
     });
     terminal.io.stdin.push(null);
     expect(await done).toMatchObject({ action: "cancel", exitCode: 4 });
@@ -228,16 +229,17 @@ describe("runMenu", () => {
     const done = runMenu(shown, {
       io: terminal.io,
       color: false,
-      assumeYes: false,
-      callbacks: callbacks({
-        refinePreview: async (outcome) => {
-          await finished;
-          return {
-            ...outcome,
-            preview: { ...quick, summary: "deletes 5,000 files (2.0 MB) in ./build", truncated: false },
-          };
-        },
-      }),
+      ...withCallbacks(
+        callbacks({
+          refinePreview: async (outcome) => {
+            await finished;
+            return {
+              ...outcome,
+              preview: { ...quick, summary: "deletes 5,000 files (2.0 MB) in ./build", truncated: false },
+            };
+          },
+        }),
+      ),
     });
     await tick();
     expect(terminal.screen()).toContain(

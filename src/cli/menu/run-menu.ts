@@ -1,14 +1,17 @@
 /**
  * The terminal driver of the consent menu: raw-mode keys in, the pure state machine in `menu-state.ts` in
  * the middle, rendering on stderr out. Effects that need the outside world (re-assessing an edited command,
- * regenerating, copying) are injected callbacks, so the menu never imports a backend or the safety engine.
+ * regenerating, finishing a preview) come from core's {@link MenuSession}, copying from the caller, so the
+ * menu never imports a backend or the safety engine.
  * The terminal is restored on every way out (run, cancel, Ctrl-C, an error, process exit).
  */
+import { declinedExitCode } from "../../core/consent.js";
 import type { CommandOutcome } from "../../core/generate-command.js";
+import type { MenuSession } from "../../core/request-flow.js";
 import type { CliIo } from "../io.js";
 import { painter } from "../colors.js";
 import {
-  cancelExitCode,
+  consentOf,
   createMenuState,
   menuAfterWork,
   reduceMenu,
@@ -18,27 +21,6 @@ import {
 import { parseKeys } from "./parse-keys.js";
 import { renderOutcomeBlock, renderPromptLine } from "./render-menu.js";
 import { renderPreview } from "../render-preview.js";
-
-/** What the menu needs from the rest of cmdai. */
-export interface MenuCallbacks {
-  /** Judge an edited command; resolves with the outcome to show (same request, new command and verdict). */
-  assess: (command: string) => Promise<CommandOutcome>;
-  /** Ask the backend again: with the previous command and feedback (revise), or for an explanation. */
-  regenerate: (
-    options: {
-      revision?: { previousCommand: string; feedback: string } | undefined;
-      wantExplanation: boolean;
-    },
-    signal: AbortSignal,
-  ) => Promise<CommandOutcome>;
-  /** Put the command on the clipboard; resolves with how (e.g. `xclip`, `OSC 52`). */
-  copy: (command: string) => Promise<string>;
-  /**
-   * Finish counting an effect preview that the quick first pass cut short (`preview.truncated`): the menu
-   * shows "counting…" under it and prints the finished preview when this resolves. Optional.
-   */
-  refinePreview?: (outcome: CommandOutcome, signal: AbortSignal) => Promise<CommandOutcome>;
-}
 
 /** How the menu ended. `outcome` is the command on screen at that moment (edited or revised). */
 export type MenuResult =
@@ -50,9 +32,10 @@ export type MenuResult =
 export interface RunMenuOptions {
   io: CliIo;
   color: boolean;
-  /** `-y`: confirm-level commands run on `r` without a typed `yes`. */
-  assumeYes: boolean;
-  callbacks: MenuCallbacks;
+  /** Judging edits, regenerating, finishing previews, and the consent context (mode, `-y`). */
+  session: MenuSession;
+  /** Put the command on the clipboard; resolves with how (e.g. `xclip`, `OSC 52`). */
+  copy: (command: string) => Promise<string>;
 }
 
 function errorMessage(error: unknown): string {
@@ -65,195 +48,218 @@ function errorMessage(error: unknown): string {
 
 /** Show the menu for `outcome` and resolve with what the user chose. Needs a TTY on stdin. */
 export function runMenu(outcome: CommandOutcome, options: RunMenuOptions): Promise<MenuResult> {
-  const { io, callbacks } = options;
-  const paint = painter(options.color);
-  const width = (): number => Math.max(20, io.stderr.columns ?? 80);
-  let state: MenuState = createMenuState(outcome, { assumeYes: options.assumeYes });
-  let shownOutcome: CommandOutcome | undefined;
-  let shownNotice: string | undefined;
-  let work: AbortController | undefined;
-  let refining: AbortController | undefined;
+  return new Promise<MenuResult>((resolve, reject) => {
+    new MenuDriver(outcome, options, resolve).start(reject);
+  });
+}
+
+/** One menu on screen: its state, what is drawn, the work in flight, and the terminal it borrowed. */
+class MenuDriver {
+  private state: MenuState;
+  private shownOutcome: CommandOutcome | undefined;
+  private shownNotice: string | undefined;
+  private work: AbortController | undefined;
+  private refining: AbortController | undefined;
+  private finished = false;
+  private readonly wasRaw: boolean;
+  private readonly onData = (chunk: string | Buffer): void => {
+    for (const key of parseKeys(typeof chunk === "string" ? chunk : chunk.toString("utf8"))) {
+      if (this.finished) return;
+      const step = reduceMenu(this.state, key);
+      this.state = step.state;
+      this.perform(step.effect);
+    }
+  };
+  private readonly onEnd = (): void => {
+    const exitCode = declinedExitCode(consentOf(this.state));
+    this.finish({ action: "cancel", outcome: this.state.outcome, exitCode }, "Input closed; nothing ran.\n");
+  };
+  private readonly restore = (): void => {
+    const stdin = this.options.io.stdin;
+    stdin.off("data", this.onData);
+    stdin.off("end", this.onEnd);
+    process.off("exit", this.restore);
+    stdin.setRawMode?.(this.wasRaw);
+    stdin.pause();
+  };
+
+  constructor(
+    outcome: CommandOutcome,
+    private readonly options: RunMenuOptions,
+    private readonly resolve: (result: MenuResult) => void,
+  ) {
+    this.state = createMenuState(outcome, options.session.consentContext);
+    this.wasRaw = (options.io.stdin as { isRaw?: boolean }).isRaw === true;
+  }
+
+  /** Take the terminal (raw mode, restored on every way out) and draw the first screen. */
+  start(reject: (error: Error) => void): void {
+    const stdin = this.options.io.stdin;
+    try {
+      stdin.setRawMode?.(true);
+      process.once("exit", this.restore);
+      stdin.on("data", this.onData);
+      stdin.once("end", this.onEnd);
+      stdin.resume();
+      this.draw();
+    } catch (error) {
+      this.restore();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private finish(result: MenuResult, closingText: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.work?.abort();
+    this.refining?.abort();
+    this.restore();
+    this.options.io.stderr.write(`\r\u001b[2K${closingText}`);
+    this.resolve(result);
+  }
+
+  /** The outcome block when the command changed, a new notice, and the prompt line, redrawn in place. */
+  private draw(): void {
+    const { io, color } = this.options;
+    let output = "\r\u001b[2K";
+    if (this.state.outcome !== this.shownOutcome) {
+      const counting = this.state.outcome.preview?.truncated === true;
+      const block = renderOutcomeBlock(this.state.outcome, consentOf(this.state), color, {
+        countingPreview: counting,
+      });
+      output += `\n${block}`;
+      this.shownOutcome = this.state.outcome;
+      this.refining?.abort();
+      if (counting) this.refine(this.state.outcome);
+    }
+    if (this.state.notice !== undefined && this.state.notice !== this.shownNotice) {
+      output += `${painter(color).yellow(this.state.notice)}\n`;
+    }
+    this.shownNotice = this.state.notice;
+    const line = renderPromptLine(this.state, { color, width: Math.max(20, io.stderr.columns ?? 80) });
+    output += line.text;
+    if (line.cursorColumn !== undefined)
+      output += `\r${line.cursorColumn > 0 ? `\u001b[${line.cursorColumn}C` : ""}`;
+    io.stderr.write(output);
+  }
 
   /** Counts on in the background and prints the finished preview, if the same command is still on screen. */
-  const refine = (shown: CommandOutcome): void => {
-    const refinePreview = callbacks.refinePreview;
-    if (refinePreview === undefined) return;
-    refining?.abort();
+  private refine(shown: CommandOutcome): void {
     const controller = new AbortController();
-    refining = controller;
-    refinePreview(shown, controller.signal).then(
+    this.refining = controller;
+    this.options.session.refinePreview(shown, controller.signal).then(
       (refined) => {
-        if (controller.signal.aborted || state.outcome !== shown || refined.preview === undefined) return;
-        state = { ...state, outcome: refined };
-        shownOutcome = refined;
-        io.stderr.write(`\r\u001b[2K${renderPreview(refined.preview, { color: options.color })}`);
-        draw();
+        if (controller.signal.aborted || this.state.outcome !== shown || refined.preview === undefined)
+          return;
+        this.state = { ...this.state, outcome: refined };
+        this.shownOutcome = refined;
+        this.options.io.stderr.write(
+          `\r\u001b[2K${renderPreview(refined.preview, { color: this.options.color })}`,
+        );
+        this.draw();
       },
       () => {
         // The quick count stays on screen ("at least …").
       },
     );
-  };
+  }
 
-  const draw = (): void => {
-    let output = "\r\u001b[2K";
-    if (state.outcome !== shownOutcome) {
-      const counting = state.outcome.preview?.truncated === true && callbacks.refinePreview !== undefined;
-      output += `\n${renderOutcomeBlock(state.outcome, options.color, { countingPreview: counting })}`;
-      shownOutcome = state.outcome;
-      refining?.abort();
-      if (counting) refine(state.outcome);
-    }
-    if (state.notice !== undefined && state.notice !== shownNotice) {
-      output += `${paint.yellow(state.notice)}\n`;
-    }
-    shownNotice = state.notice;
-    const line = renderPromptLine(state, { color: options.color, width: width() });
-    output += line.text;
-    if (line.cursorColumn !== undefined)
-      output += `\r${line.cursorColumn > 0 ? `\u001b[${line.cursorColumn}C` : ""}`;
-    io.stderr.write(output);
-  };
+  /** Run an effect's work; its result (or why it failed) comes back into the state machine. */
+  private startWork(
+    task: (signal: AbortSignal) => Promise<{ outcome: CommandOutcome; notice?: string }>,
+  ): void {
+    const controller = new AbortController();
+    this.work = controller;
+    const settle = (result: Parameters<typeof menuAfterWork>[1]): void => {
+      if (this.finished || controller.signal.aborted) return;
+      this.work = undefined;
+      this.state = menuAfterWork(this.state, result);
+      this.draw();
+    };
+    task(controller.signal).then(settle, (error: unknown) => {
+      settle({ error: `Failed: ${errorMessage(error)}` });
+    });
+  }
 
-  return new Promise<MenuResult>((resolve, reject) => {
-    const stdin = io.stdin;
-    const wasRaw = (stdin as { isRaw?: boolean }).isRaw === true;
-    const restore = (): void => {
-      stdin.off("data", onData);
-      stdin.off("end", onEnd);
-      process.off("exit", restore);
-      stdin.setRawMode?.(wasRaw);
-      stdin.pause();
-    };
-    let finished = false;
-    const finish = (result: MenuResult, closingText: string): void => {
-      if (finished) return;
-      finished = true;
-      work?.abort();
-      refining?.abort();
-      restore();
-      io.stderr.write(`\r\u001b[2K${closingText}`);
-      resolve(result);
-    };
-    const startWork = (
-      task: (signal: AbortSignal) => Promise<{ outcome: CommandOutcome; notice?: string }>,
-    ): void => {
-      const controller = new AbortController();
-      work = controller;
-      task(controller.signal).then(
-        (result) => {
-          if (finished || controller.signal.aborted) return;
-          work = undefined;
-          state = menuAfterWork(state, result);
-          draw();
-        },
-        (error: unknown) => {
-          if (finished || controller.signal.aborted) return;
-          work = undefined;
-          state = menuAfterWork(state, { error: `Failed: ${errorMessage(error)}` });
-          draw();
-        },
-      );
-    };
-    const perform = (effect: MenuEffect): void => {
-      switch (effect.kind) {
-        case "none":
-          draw();
-          return;
-        case "run":
-          finish({ action: "run", outcome: state.outcome }, "\n");
-          return;
-        case "cancel":
-          finish(
-            { action: "cancel", outcome: state.outcome, exitCode: effect.exitCode },
-            "Cancelled; nothing ran.\n",
-          );
-          return;
-        case "interrupt":
-          finish(
-            { action: "interrupt", outcome: state.outcome, exitCode: effect.exitCode },
-            "Interrupted; nothing ran.\n",
-          );
-          return;
-        case "assess":
-          draw();
-          startWork(async () => ({ outcome: await callbacks.assess(effect.command) }));
-          return;
-        case "revise":
-          draw();
-          startWork(async (signal) => ({
-            outcome: await callbacks.regenerate(
-              {
-                revision: { previousCommand: effect.previousCommand, feedback: effect.feedback },
-                wantExplanation: state.outcome.explanation !== undefined,
-              },
-              signal,
-            ),
-          }));
-          return;
-        case "explain":
-          draw();
-          startWork(async (signal) => {
-            const explained = await callbacks.regenerate(
-              {
-                revision: {
-                  previousCommand: effect.command,
-                  feedback: "Keep this exact command unchanged and explain what each part of it does.",
-                },
-                wantExplanation: true,
-              },
-              signal,
-            );
-            return explained.command === effect.command
-              ? { outcome: explained }
-              : {
-                  outcome: explained,
-                  notice: "The backend changed the command while explaining it; check it again.",
-                };
-          });
-          return;
-        case "copy": {
-          const command = effect.command;
-          callbacks.copy(command).then(
-            (method) => {
-              finish(
-                { action: "copied", outcome: state.outcome, method },
-                `Copied to the clipboard (${method}).\n`,
-              );
+  private perform(effect: MenuEffect): void {
+    const { outcome } = this.state;
+    switch (effect.kind) {
+      case "none":
+        this.draw();
+        return;
+      case "run":
+        this.finish({ action: "run", outcome }, "\n");
+        return;
+      case "cancel":
+        this.finish({ action: "cancel", outcome, exitCode: effect.exitCode }, "Cancelled; nothing ran.\n");
+        return;
+      case "interrupt":
+        this.finish(
+          { action: "interrupt", outcome, exitCode: effect.exitCode },
+          "Interrupted; nothing ran.\n",
+        );
+        return;
+      case "assess":
+        this.draw();
+        this.startWork(async () => ({ outcome: await this.options.session.assess(effect.command) }));
+        return;
+      case "revise":
+        this.draw();
+        this.startWork(async (signal) => ({
+          outcome: await this.options.session.regenerate(
+            {
+              revision: { previousCommand: effect.previousCommand, feedback: effect.feedback },
+              wantExplanation: outcome.explanation !== undefined,
             },
-            (error: unknown) => {
-              state = menuAfterWork(state, { error: `Could not copy: ${errorMessage(error)}` });
-              draw();
-            },
-          );
-          return;
-        }
-      }
-    };
-    function onData(chunk: string | Buffer): void {
-      for (const key of parseKeys(typeof chunk === "string" ? chunk : chunk.toString("utf8"))) {
-        if (finished) return;
-        const step = reduceMenu(state, key);
-        state = step.state;
-        perform(step.effect);
-      }
+            signal,
+          ),
+        }));
+        return;
+      case "explain":
+        this.draw();
+        this.startWork((signal) => this.explain(effect.command, signal));
+        return;
+      case "copy":
+        this.copy(effect.command);
+        return;
     }
-    function onEnd(): void {
-      finish(
-        { action: "cancel", outcome: state.outcome, exitCode: cancelExitCode(state.outcome) },
-        "Input closed; nothing ran.\n",
-      );
-    }
-    try {
-      stdin.setRawMode?.(true);
-      process.once("exit", restore);
-      stdin.on("data", onData);
-      stdin.once("end", onEnd);
-      stdin.resume();
-      draw();
-    } catch (error) {
-      restore();
-      reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  });
+  }
+
+  /** Ask for an explanation of exactly this command; say so when the backend changed it anyway. */
+  private async explain(
+    command: string,
+    signal: AbortSignal,
+  ): Promise<{ outcome: CommandOutcome; notice?: string }> {
+    const explained = await this.options.session.regenerate(
+      {
+        revision: {
+          previousCommand: command,
+          feedback: "Keep this exact command unchanged and explain what each part of it does.",
+        },
+        wantExplanation: true,
+      },
+      signal,
+    );
+    return explained.command === command
+      ? { outcome: explained }
+      : {
+          outcome: explained,
+          notice: "The backend changed the command while explaining it; check it again.",
+        };
+  }
+
+  private copy(command: string): void {
+    this.options.copy(command).then(
+      (method) => {
+        this.finish(
+          { action: "copied", outcome: this.state.outcome, method },
+          `Copied to the clipboard (${method}).\n`,
+        );
+      },
+      (error: unknown) => {
+        this.state = menuAfterWork(this.state, { error: `Could not copy: ${errorMessage(error)}` });
+        this.draw();
+      },
+    );
+  }
 }

@@ -1,11 +1,11 @@
 /** The snippet `cmdai init bash` prints. */
 import { bashKeySequence, describeHotkey, type Hotkey } from "./hotkey.js";
-import { EXECUTED_COMMAND_FILE_VARIABLE } from "./executed-command-file.js";
+import { EXECUTED_COMMAND_FILE_VARIABLE } from "../../exec/executed-command-file.js";
 
 /**
  * Bash: a `bind -x` hotkey that replaces the request on the line with the generated command (the request goes
  * to cmdai on stdin, stdout is not a terminal so only the command comes back, the exit code says allow 0 /
- * confirm 4 / block 3, and stderr's `[LEVEL]` badge gives the level), and a `cmdai` wrapper that puts the
+ * needs confirmation 4 / never runs 3, and stderr's `[LEVEL]` badge gives the level), and a `cmdai` wrapper that puts the
  * command the menu ran into bash's history.
  */
 export function bashSnippet(hotkey: Hotkey): string {

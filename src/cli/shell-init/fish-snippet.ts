@@ -1,6 +1,6 @@
 /** The snippet `cmdai init fish` prints. */
 import { describeHotkey, fishKeySequence, type Hotkey } from "./hotkey.js";
-import { EXECUTED_COMMAND_FILE_VARIABLE } from "./executed-command-file.js";
+import { EXECUTED_COMMAND_FILE_VARIABLE } from "../../exec/executed-command-file.js";
 
 /**
  * fish: a key binding that replaces the request on the command line with the generated command

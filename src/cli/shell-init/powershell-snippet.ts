@@ -1,6 +1,6 @@
 /** The snippet `cmdai init powershell` prints. */
 import { describeHotkey, powershellChord, type Hotkey } from "./hotkey.js";
-import { EXECUTED_COMMAND_FILE_VARIABLE } from "./executed-command-file.js";
+import { EXECUTED_COMMAND_FILE_VARIABLE } from "../../exec/executed-command-file.js";
 
 /**
  * PowerShell (PSReadLine): a key handler that replaces the request in the buffer with the generated command

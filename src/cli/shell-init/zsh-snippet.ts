@@ -1,6 +1,6 @@
 /** The snippet `cmdai init zsh` prints. */
 import { describeHotkey, zshKeySequence, type Hotkey } from "./hotkey.js";
-import { EXECUTED_COMMAND_FILE_VARIABLE } from "./executed-command-file.js";
+import { EXECUTED_COMMAND_FILE_VARIABLE } from "../../exec/executed-command-file.js";
 
 /**
  * zsh: a ZLE widget bound to the hotkey that replaces the request in `$BUFFER` with the generated command

@@ -3,7 +3,7 @@
  * reading JSON/YAML can wait longer for an exact count than a person at the menu, who gets "at least …" after a
  * fraction of a second instead.
  */
-import type { CommandOutcome } from "../core/generate-command.js";
+import type { CommandOutcome } from "./generate-command.js";
 import { previewEffects } from "../preview/preview-effects.js";
 
 /** Milliseconds a preview may take for JSON/YAML output. */

@@ -2,7 +2,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findPowerShellProgram } from "../run-request.js";
 import { recordExecutedCommand } from "./executed-command-file.js";
 
 let folder: string;
@@ -30,17 +29,5 @@ describe("recordExecutedCommand", () => {
     recordExecutedCommand({ CMDAI_EXECUTED_FILE: precious }, "ls");
     expect(fs.readFileSync(precious, "utf8")).toBe("keep me");
     recordExecutedCommand({}, "ls");
-  });
-});
-
-describe("findPowerShellProgram", () => {
-  it("prefers pwsh when it is on the PATH", () => {
-    fs.writeFileSync(path.join(folder, "pwsh"), "", { mode: 0o755 });
-    expect(findPowerShellProgram({ PATH: `/nonexistent:${folder}` }, "linux")).toBe("pwsh");
-  });
-
-  it("falls back to Windows PowerShell on Windows, and to pwsh elsewhere", () => {
-    expect(findPowerShellProgram({ PATH: folder }, "win32")).toBe("powershell.exe");
-    expect(findPowerShellProgram({ PATH: folder }, "linux")).toBe("pwsh");
   });
 });

@@ -1,0 +1,118 @@
+/**
+ * The terminal side of a request, as the callbacks core's request flow asks for: the command and its verdict
+ * (only the command on stdout, so `$(cmdai …)` works; everything for people on stderr), the questions `-x`
+ * asks at a terminal, the first-run download question, download progress, and the menu. Consent itself is
+ * decided in core (`decideConsent`); this module only words and asks what it was told to.
+ */
+import readline from "node:readline";
+import { declinedExitCode } from "../core/consent.js";
+import type { RequestCallbacks } from "../core/request-flow.js";
+import { copyWithSystemTool, osc52Sequence } from "../exec/clipboard.js";
+import { formatBytes } from "../format-bytes.js";
+import { painter } from "./colors.js";
+import { createDownloadProgressRenderer } from "./download-progress.js";
+import type { CliIo } from "./io.js";
+import { runMenu } from "./menu/run-menu.js";
+import { describeVerdict } from "./render-verdict.js";
+
+/** A clause as a sentence: "it deletes files" → "It deletes files". */
+function sentence(clause: string): string {
+  return clause.charAt(0).toUpperCase() + clause.slice(1);
+}
+
+/** Ask a question on stderr and read one line from stdin. */
+export function askLine(io: CliIo, question: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const reader = readline.createInterface({
+      input: io.stdin,
+      output: io.stderr,
+      terminal: io.stdin.isTTY === true,
+    });
+    let answered = false;
+    reader.question(question, (answer) => {
+      answered = true;
+      reader.close();
+      resolve(answer);
+    });
+    reader.once("close", () => {
+      if (!answered) resolve(undefined);
+    });
+    reader.once("SIGINT", () => {
+      reader.close();
+    });
+  });
+}
+
+/** Options of {@link requestCallbacks}. */
+export interface RequestTerminalOptions {
+  io: CliIo;
+  /** Plain output (the command and verdict are printed); JSON/YAML documents are written by the caller. */
+  plain: boolean;
+  color: boolean;
+  verbose: boolean;
+  /** stdin and stderr are terminals: the download question can be asked. */
+  terminal: boolean;
+  /** stdout is a terminal too: the menu can be shown. */
+  menu: boolean;
+}
+
+/** The callbacks core's request flow draws and asks through. */
+export function requestCallbacks(options: RequestTerminalOptions): RequestCallbacks {
+  const { io, color } = options;
+  const paint = painter(color);
+  return {
+    log: (line) => {
+      if (options.verbose) io.stderr.write(`cmdai: ${line}\n`);
+    },
+    warn: (line) => io.stderr.write(`cmdai: warning: ${line}\n`),
+    onProgress: createDownloadProgressRenderer(io.stderr).onProgress,
+    confirmDownload: options.terminal
+      ? async (info) => {
+          const size = info.sizeBytes === undefined ? "" : ` (${formatBytes(info.sizeBytes)})`;
+          io.stderr.write(`cmdai: the model ${info.reference}${size} is not downloaded yet.\n`);
+          const answer = await askLine(io, `Download it to ${info.destination}? [y/N] `);
+          return /^\s*y(es)?\s*$/i.test(answer ?? "");
+        }
+      : undefined,
+    render: (outcome, consent) => {
+      if (!options.plain) return;
+      io.stdout.write(`${outcome.command}\n`);
+      if (outcome.explanation !== undefined) io.stderr.write(`${paint.dim(outcome.explanation)}\n`);
+      io.stderr.write(describeVerdict(outcome, consent, color));
+      const refused = consent.action === "refuse" || (consent.action === "show" && consent.exitCode !== 0);
+      if (refused) io.stderr.write(`cmdai: ${consent.reason}.\n`);
+    },
+    confirm: async (outcome, consent) => {
+      const question =
+        consent.action === "askTypedYes"
+          ? `${sentence(consent.reason)}. Type ${paint.bold("yes")} to run this ${outcome.risk.level}-risk command: `
+          : `${sentence(consent.reason)}. Run it? [y/N] `;
+      const answer = (await askLine(io, question))?.trim().toLowerCase();
+      const given = consent.action === "askTypedYes" ? answer === "yes" : answer === "y" || answer === "yes";
+      if (!given) io.stderr.write(`cmdai: not confirmed; not run (exit ${declinedExitCode(consent)}).\n`);
+      return given;
+    },
+    menu: options.menu
+      ? async (outcome, session) => {
+          const result = await runMenu(outcome, {
+            io,
+            color,
+            session,
+            copy: async (command) => {
+              const tool = await copyWithSystemTool(command, { env: io.env });
+              if (tool !== undefined) return tool;
+              io.stderr.write(osc52Sequence(command));
+              return "OSC 52 terminal escape";
+            },
+          });
+          return result.action === "run"
+            ? { action: "run", outcome: result.outcome }
+            : {
+                action: "leave",
+                outcome: result.outcome,
+                exitCode: result.action === "copied" ? 0 : result.exitCode,
+              };
+        }
+      : undefined,
+  };
+}

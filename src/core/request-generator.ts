@@ -1,0 +1,122 @@
+/**
+ * Everything that produces an outcome for one request, with the request's settings bound once: the first
+ * answer, revisions and explanations (from the backend that answered), the verdict on an edited command, and
+ * the effect preview of each — quick for a person, exact for a program, finished in the background for the
+ * menu.
+ */
+import type { BackendName } from "../config/schema.js";
+import {
+  attachPreview,
+  BACKGROUND_PREVIEW_BUDGET,
+  DOCUMENT_PREVIEW_MS,
+  INTERACTIVE_PREVIEW_MS,
+} from "./attach-preview.js";
+import type { BackendPool } from "./backend-pool.js";
+import { createAssessor } from "./create-assessor.js";
+import { gatherContext } from "./gather-context.js";
+import {
+  generateCommand,
+  validateRequest,
+  type CommandOutcome,
+  type PipelineDependencies,
+} from "./generate-command.js";
+import type { RequestSetup } from "./request-setup.js";
+
+/** What the flow and the menu use to get outcomes. */
+export interface RequestGenerator {
+  /** A command for the request (a revision or an explanation when asked), judged and previewed. */
+  generate(options: {
+    wantExplanation: boolean;
+    revision?: { previousCommand: string; feedback: string } | undefined;
+    /** Ask this backend only (the one that answered first), with no fallback. */
+    backend?: BackendName | undefined;
+    signal?: AbortSignal | undefined;
+  }): Promise<CommandOutcome>;
+  /** The outcome for a command the user edited: same request, the new command, its own verdict and preview. */
+  assessEdit(shown: CommandOutcome, command: string): Promise<CommandOutcome>;
+  /** Count a cut-short preview to the end (bigger budget), for the menu to show when it is done. */
+  refinePreview(shown: CommandOutcome, signal: AbortSignal): Promise<CommandOutcome>;
+  /** Whether this command came from an edit (the audit log says so). */
+  wasEdited(command: string): boolean;
+}
+
+/** A signal that aborts when either does (AbortSignal.any needs Node 20.3). */
+function eitherSignal(first: AbortSignal, second: AbortSignal | undefined): AbortSignal {
+  if (second === undefined) return first;
+  const combined = new AbortController();
+  for (const signal of [first, second]) {
+    if (signal.aborted) combined.abort(signal.reason);
+    else signal.addEventListener("abort", () => combined.abort(signal.reason), { once: true });
+  }
+  return combined.signal;
+}
+
+/** Load the safety engine and bind the request's settings. Rejects with a usage error on a bad request. */
+export async function createRequestGenerator(
+  setup: RequestSetup,
+  options: {
+    request: string;
+    /** A person can be asked: the engine fails closed (block) on what it cannot check when nobody can. */
+    terminal: boolean;
+    /** Aborts every generation (Ctrl-C). */
+    signal: AbortSignal;
+    pool: BackendPool;
+    log: (line: string) => void;
+  },
+): Promise<RequestGenerator> {
+  const request = validateRequest(options.request);
+  const { config, shell, cwd, env } = setup;
+  const assess = await createAssessor(config.safety);
+  const log = options.log;
+  const previewOptions = {
+    cwd,
+    env,
+    // Exact for programs (JSON/YAML), quick for a person.
+    timeMs: config.output === "plain" ? INTERACTIVE_PREVIEW_MS : DOCUMENT_PREVIEW_MS,
+    log,
+  };
+  const withPreview = (outcome: CommandOutcome): Promise<CommandOutcome> =>
+    config.ui.preview ? attachPreview(outcome, previewOptions) : Promise.resolve(outcome);
+  const dependencies: PipelineDependencies = {
+    createBackend: (name) => options.pool.get(name),
+    assess,
+    gatherContext: (target) => gatherContext({ shell: target, cwd, env }),
+    log,
+    now: () => performance.now(),
+  };
+  const edited = new Set<string>();
+  return {
+    generate: async (generation) =>
+      withPreview(
+        await generateCommand(
+          {
+            request,
+            shell,
+            config: generation.backend === undefined ? config : { ...config, backend: generation.backend },
+            backendIsExplicit: generation.backend !== undefined || setup.backendIsExplicit,
+            wantExplanation: generation.wantExplanation,
+            interactive: options.terminal,
+            revision: generation.revision,
+            signal: eitherSignal(options.signal, generation.signal),
+          },
+          dependencies,
+        ),
+      ),
+    assessEdit: (shown, command) => {
+      edited.add(command);
+      return withPreview({
+        ...shown,
+        command,
+        explanation: undefined,
+        risk: assess(command, { shell, request, interactive: options.terminal }),
+        preview: undefined,
+      });
+    },
+    refinePreview: (shown, signal) =>
+      attachPreview(
+        { ...shown, preview: undefined },
+        { ...previewOptions, ...BACKGROUND_PREVIEW_BUDGET, signal },
+      ),
+    wasEdited: (command) => edited.has(command),
+  };
+}
