@@ -27,7 +27,9 @@ export const FILE_CHANGING_RULES: Readonly<Record<string, string>> = {
   // Overwriting (or discarding changes, which overwrites the working tree)
   "file-write": "overwrites files",
   "system-file-write": "overwrites files",
-  "ssh-key-implant": "overwrites files",
+  persistence: "overwrites files",
+  "persistence-payload": "overwrites files",
+  "credential-overwrite": "overwrites files",
   "sudoers-grant": "overwrites files",
   "truncate-system": "overwrites files",
   "write-system-config": "overwrites files",
@@ -63,8 +65,11 @@ export const UNCHECKED_RULES: Readonly<Record<string, string>> = {
   unparseable: "the command could not be parsed",
   "binary-input": "the command contains control or binary characters",
   "too-long": "the command is too long to check in full",
+  "invalid-utf8": "the command is not valid UTF-8 text",
   "unicode-lookalike": "the command contains look-alike Unicode characters",
   "nesting-too-deep": "the command is nested too deeply to check",
+  "dynamic-command": "the command's name is computed at run time",
+  "unreadable-code": "the command runs code that cannot be read",
 };
 
 /** What the first file-changing reason says the command does ("deletes files"), if any says so. */

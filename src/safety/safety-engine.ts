@@ -19,7 +19,7 @@ import {
   type CompiledUserRule,
 } from "./user-policy.js";
 import { judgeCmd, judgePowerShell, tokeniseWindows } from "./windows-commands.js";
-import { ScriptJudge, type Finding } from "./script-judge.js";
+import { ScriptJudge, type CommandVerdict, type Finding } from "./script-judge.js";
 import {
   RISK_LEVELS,
   riskRank,
@@ -30,8 +30,10 @@ import {
   type SafetyMode,
 } from "./types.js";
 
-/** Commands longer than this are not judged in full: at least confirm, block without a terminal. */
+/** Commands longer than this are judged, but need a person: at least confirm, block without a terminal. */
 export const MAXIMUM_COMMAND_LENGTH = 10_000;
+/** Commands longer than this are not judged at all: high, and always blocked. */
+export const MAXIMUM_JUDGED_LENGTH = 1_000_000;
 
 /** Options of one assessment. */
 export interface AssessOptions {
@@ -99,28 +101,17 @@ class Engine implements SafetyEngine {
   assess(command: string, options: AssessOptions): Assessment {
     const mode = options.mode ?? this.mode;
     const interactive = options.interactive ?? true;
-    const findings: Finding[] = [];
-    let failClosed = false;
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what binary input contains
-    if (/[\x00-\x08\x0B\x0C\x0E-\x1A\x1C-\x1F\x7F]/.test(command)) {
-      failClosed = true;
-      findings.push({
-        rule: "binary-input",
-        level: "moderate",
-        message: "The command contains control or binary characters that can hide what it does.",
-      });
+    const checks = inputChecks(command);
+    const findings: Finding[] = [...checks.findings];
+    let failClosed = checks.findings.length > 0;
+    if (checks.tooLongToJudge) {
+      return {
+        level: "high",
+        decision: "block",
+        reasons: toReasons(findings, "high"),
+      };
     }
-    if (command.length > MAXIMUM_COMMAND_LENGTH) {
-      failClosed = true;
-      findings.push({
-        rule: "too-long",
-        level: "moderate",
-        message: `The command is ${command.length} characters long, too long to review safely.`,
-      });
-    }
-    const normalised = normaliseLookAlikes(
-      command.length > MAXIMUM_COMMAND_LENGTH * 10 ? command.slice(0, MAXIMUM_COMMAND_LENGTH * 10) : command,
-    );
+    const normalised = normaliseLookAlikes(command);
     if (normalised.suspicious) {
       failClosed = true;
       findings.push({
@@ -131,38 +122,9 @@ class Engine implements SafetyEngine {
         saferAlternative: "retype the command in plain ASCII",
       });
     }
-    const text = normalised.text;
-    if (options.shell === "powershell" || options.shell === "cmd") {
-      const windows = judgeWindowsShell(text, options.shell);
-      if (!windows.balanced) {
-        failClosed = true;
-        findings.push({
-          rule: "unparseable",
-          level: "moderate",
-          message: "The command has unbalanced quotes or brackets, so it cannot be fully checked.",
-        });
-      }
-      findings.push(...windows.findings);
-    } else {
-      const result = this.judge.judgeScript(text, options.shell);
-      // A Windows command judged as bash (a pasted PowerShell line, `check` without --shell) only looks unknown
-      // or unparseable to the bash rules: judge it as PowerShell and cmd as well. When bash knew nothing about
-      // it, the Windows verdict stands; otherwise only its dangers are added (the most restrictive wins).
-      const windows = looksLikeWindowsCommand(text) ? judgeAsWindows(text) : undefined;
-      const bashKnewNothing = result.findings.every(
-        (finding) => finding.rule === "unknown-command" || finding.rule === "unparseable",
-      );
-      if (windows !== undefined && bashKnewNothing) {
-        findings.push(...windows.findings);
-        if (!windows.balanced) failClosed = true;
-      } else {
-        findings.push(...result.findings);
-        if (result.failClosed) failClosed = true;
-        if (windows !== undefined) {
-          findings.push(...windows.findings.filter((finding) => riskRank(finding.level) >= riskRank("high")));
-        }
-      }
-    }
+    const judged = this.judgeText(normalised.text, options.shell);
+    findings.push(...judged.findings);
+    if (judged.failClosed) failClosed = true;
     let level = maximumLevel(findings);
     if (
       options.request !== undefined &&
@@ -177,24 +139,130 @@ class Engine implements SafetyEngine {
         message: `You asked only to look ("${options.request.trim().slice(0, 60)}"), but this command changes or deletes things, so its risk was raised one level.`,
       });
     }
-    const normalisedCommand = this.allowlist.length > 0 ? normaliseCommandText(command) : "";
-    const allowEntry = this.allowlist.find((entry) => entry.matches(normalisedCommand));
-    if (allowEntry && (level !== "critical" || allowEntry.allowCritical)) {
-      return {
-        level: "safe",
-        decision: "allow",
-        reasons: [
-          {
-            rule: "allowlist",
-            message: `Allowed by your allowlist entry ${JSON.stringify(allowEntry.source)}.`,
-          },
-        ],
-      };
+    // The allowlist applies to each simple command: a line is allowed only when every command in it is, and the
+    // checks that fail closed (unparseable, look-alikes, binary, too long) still apply after it.
+    const allowed = this.allowlist.length > 0 ? this.allowedBy(judged.commands) : undefined;
+    if (allowed !== undefined) {
+      const reasons: RiskReason[] = [
+        { rule: "allowlist", message: `Allowed by your allowlist entry ${JSON.stringify(allowed)}.` },
+        ...toReasons(
+          findings.filter((finding) => FAIL_CLOSED_RULES.has(finding.rule)),
+          "moderate",
+        ),
+      ];
+      const decision: Decision = failClosed ? (interactive ? "confirm" : "block") : "allow";
+      return { level: "safe", decision, reasons };
     }
     let decision: Decision = decide(level, mode);
     if (failClosed) decision = stricterDecision(decision, interactive ? "confirm" : "block");
     return { level, decision, reasons: toReasons(findings, level) };
   }
+
+  /** The findings of a whole text in its shell, with the verdict on each simple command. */
+  private judgeText(
+    text: string,
+    shell: ShellName,
+  ): { findings: Finding[]; failClosed: boolean; commands: CommandVerdict[] } {
+    if (shell === "powershell" || shell === "cmd") {
+      const windows = judgeWindowsShell(text, shell);
+      const findings = [...windows.findings];
+      if (!windows.balanced) findings.push(UNBALANCED);
+      return { findings, failClosed: !windows.balanced, commands: windows.commands };
+    }
+    const result = this.judge.judgeScript(text, shell);
+    // A Windows command judged as bash (a pasted PowerShell line, `check` without --shell) only looks unknown
+    // or unparseable to the bash rules: judge it as PowerShell and cmd as well. When bash knew nothing about
+    // it, the Windows verdict stands; otherwise only its dangers are added (the most restrictive wins).
+    const windows = looksLikeWindowsCommand(text) ? judgeAsWindows(text) : undefined;
+    if (windows === undefined) return result;
+    const bashKnewNothing = result.findings.every(
+      (finding) => finding.rule === "unknown-command" || finding.rule === "unparseable",
+    );
+    if (bashKnewNothing) {
+      const findings = [...windows.findings];
+      if (!windows.balanced) findings.push(UNBALANCED);
+      return { findings, failClosed: !windows.balanced, commands: windows.commands };
+    }
+    return {
+      findings: [
+        ...result.findings,
+        ...windows.findings.filter((finding) => riskRank(finding.level) >= riskRank("high")),
+      ],
+      failClosed: result.failClosed,
+      commands: result.commands,
+    };
+  }
+
+  /** The entry that allows every simple command of the line (critical ones only with allow_critical), or none. */
+  private allowedBy(commands: readonly CommandVerdict[]): string | undefined {
+    if (commands.length === 0) return undefined;
+    let first: string | undefined;
+    for (const command of commands) {
+      const text = normaliseCommandText(command.text);
+      const entry = this.allowlist.find(
+        (candidate) => candidate.matches(text) && (command.level !== "critical" || candidate.allowCritical),
+      );
+      if (entry === undefined) return undefined;
+      first ??= entry.source;
+    }
+    return first;
+  }
+}
+
+/** Findings that mean the engine could not fully read the input; they stand even for allowlisted commands. */
+const FAIL_CLOSED_RULES = new Set([
+  "binary-input",
+  "too-long",
+  "invalid-utf8",
+  "unicode-lookalike",
+  "unparseable",
+  "nesting-too-deep",
+]);
+
+const UNBALANCED: Finding = {
+  rule: "unparseable",
+  level: "moderate",
+  message: "The command has unbalanced quotes or brackets, so it cannot be fully checked.",
+};
+
+/**
+ * Checks on the raw input before it is parsed: control characters, invalid UTF-8 (decoded as U+FFFD or left as
+ * lone surrogates), and length. Everything up to {@link MAXIMUM_JUDGED_LENGTH} is judged in full (longer than
+ * {@link MAXIMUM_COMMAND_LENGTH} still needs a person); beyond that the input is blocked, never half-judged.
+ */
+function inputChecks(command: string): { findings: Finding[]; tooLongToJudge: boolean } {
+  const findings: Finding[] = [];
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what binary input contains
+  if (/[\x00-\x08\x0B\x0C\x0E-\x1A\x1C-\x1F\x7F]/.test(command)) {
+    findings.push({
+      rule: "binary-input",
+      level: "moderate",
+      message: "The command contains control or binary characters that can hide what it does.",
+    });
+  }
+  if (/\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(command)) {
+    findings.push({
+      rule: "invalid-utf8",
+      level: "moderate",
+      message: "The command is not valid UTF-8 text, so what it does cannot be read with certainty.",
+    });
+  }
+  if (command.length > MAXIMUM_JUDGED_LENGTH) {
+    findings.push({
+      rule: "too-long",
+      level: "high",
+      message: `The command is ${command.length} characters long, more than cmdai judges (${MAXIMUM_JUDGED_LENGTH}); it is blocked rather than judged in part.`,
+    });
+    return { findings, tooLongToJudge: true };
+  }
+  if (command.length > MAXIMUM_COMMAND_LENGTH) {
+    findings.push({
+      rule: "too-long",
+      level: "moderate",
+      message: `The command is ${command.length} characters long, too long to review safely.`,
+    });
+  }
+  return { findings, tooLongToJudge: false };
 }
 
 /** PowerShell cmdlets (Verb-Noun), drive paths, or Windows-only tools with `/x` switches. */
@@ -214,28 +282,41 @@ export function looksLikeWindowsCommand(text: string): boolean {
 function judgeWindowsShell(
   text: string,
   shell: "powershell" | "cmd",
-): { findings: Finding[]; balanced: boolean } {
+): { findings: Finding[]; balanced: boolean; commands: CommandVerdict[] } {
   const tokens = tokeniseWindows(text, shell);
-  const findings = tokens.statements.flatMap((statement, index) =>
-    shell === "cmd" ? judgeCmd(statement) : judgePowerShell(statement, tokens.statements[index - 1]),
-  );
-  return { findings, balanced: tokens.balanced };
+  const findings: Finding[] = [];
+  const commands: CommandVerdict[] = [];
+  tokens.statements.forEach((statement, index) => {
+    const own =
+      shell === "cmd" ? judgeCmd(statement) : judgePowerShell(statement, tokens.statements[index - 1]);
+    findings.push(...own);
+    commands.push({ text: statement.words.join(" "), level: maximumLevel(own) });
+  });
+  return { findings, balanced: tokens.balanced, commands };
 }
 
 /**
  * The same text judged as PowerShell and as cmd: every high or critical finding of either; when there is none,
  * the verdict of the judge that rates it lower (the one that recognises a read-only command as such).
  */
-function judgeAsWindows(text: string): { findings: Finding[]; balanced: boolean } {
+function judgeAsWindows(text: string): {
+  findings: Finding[];
+  balanced: boolean;
+  commands: CommandVerdict[];
+} {
   const powershellVerdict = judgeWindowsShell(text, "powershell");
   const cmdVerdict = judgeWindowsShell(text, "cmd");
   const balanced = powershellVerdict.balanced && cmdVerdict.balanced;
   const powershell = powershellVerdict.findings;
   const cmd = cmdVerdict.findings;
   const dangers = [...powershell, ...cmd].filter((finding) => riskRank(finding.level) >= riskRank("high"));
-  if (dangers.length > 0) return { findings: dangers, balanced };
-  const lenient = riskRank(maximumLevel(powershell)) <= riskRank(maximumLevel(cmd)) ? powershell : cmd;
-  return { findings: lenient, balanced };
+  if (dangers.length > 0) return { findings: dangers, balanced, commands: powershellVerdict.commands };
+  const powershellWins = riskRank(maximumLevel(powershell)) <= riskRank(maximumLevel(cmd));
+  return {
+    findings: powershellWins ? powershell : cmd,
+    balanced,
+    commands: powershellWins ? powershellVerdict.commands : cmdVerdict.commands,
+  };
 }
 
 function maximumLevel(findings: readonly Finding[]): RiskLevel {

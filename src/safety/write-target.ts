@@ -28,40 +28,86 @@ const HARMLESS = /^\/dev\/(null|zero|stdout|stderr|tty|fd\/\d+|random|urandom|sh
 const HOME_PREFIX =
   /^(~[A-Za-z0-9_.-]*|\$HOME|\$\{HOME\}|\/home\/[^/]+|\/Users\/[^/]+|\/root|%USERPROFILE%|\$env:USERPROFILE|[A-Za-z]:[\\/]Users[\\/][^\\/]+)(?=[\\/]|$)/i;
 
-/** Files under a home folder that run code at login, at shell start or on a schedule, or let someone in. */
-const HOME_PERSISTENCE = new RegExp(
-  "^(" +
-    [
-      String.raw`\.(bash|zsh|ksh|mksh|csh|tcsh)rc`,
-      String.raw`\.bash_(profile|login|logout|aliases|functions)`,
-      String.raw`\.(profile|login|logout|zshenv|zprofile|zlogin|zlogout|xinitrc|xprofile|xsession|xsessionrc|gnomerc|pam_environment)`,
-      String.raw`\.config/fish/(config\.fish|conf\.d/.+|functions/.+)`,
-      String.raw`\.config/(autostart|systemd/user|plasma-workspace/env|lxsession)(/.*)?`,
-      String.raw`\.local/share/systemd/user(/.*)?`,
-      String.raw`Library/LaunchAgents(/.*)?`,
-      String.raw`\.ssh/(authorized_keys2?|rc|environment|config)`,
-      String.raw`\.config/powershell/.*profile.*\.ps1`,
-      String.raw`Documents/(Windows)?PowerShell/.*profile.*\.ps1`,
-      String.raw`\.(local/)?bin/(sudo|su|ls|cat|cd|git|ssh|python3?|bash|sh|curl|wget|apt|npm|node|passwd|ps|id|whoami|ping|docker|kubectl)`,
-    ].join("|") +
-    ")$",
-);
+/** Files that plant code to run later or let someone in, with what they are, in words (paths below a home). */
+const HOME_PERSISTENCE: readonly { pattern: RegExp; what: string }[] = [
+  {
+    pattern:
+      /^\.((bash|zsh|ksh|mksh|csh|tcsh)rc|bash_(profile|login|logout|aliases|functions)|profile|login|logout|zshenv|zprofile|zlogin|zlogout|xinitrc|xprofile|xsession|xsessionrc|gnomerc|pam_environment)$/,
+    what: "a shell startup file, which runs in every new shell",
+  },
+  {
+    pattern: /^\.config\/fish\/(config\.fish|conf\.d\/.+|functions\/.+)$/,
+    what: "a shell startup file of fish, which runs in every new shell",
+  },
+  {
+    pattern: /^(\.config\/powershell|Documents\/(Windows)?PowerShell)\/.*profile.*\.ps1$/i,
+    what: "a PowerShell profile, which runs in every new shell",
+  },
+  {
+    pattern: /^\.ssh\/authorized_keys2?$/,
+    what: "the SSH login key file, which lets whoever holds a listed key log in",
+  },
+  {
+    pattern: /^\.ssh\/(rc|environment|config)$/,
+    what: "an SSH file that runs commands or sets options at every connection",
+  },
+  {
+    pattern: /^(\.gitconfig|\.config\/git\/config)$/,
+    what: "a git configuration, which can make git run commands (aliases, hooks path, pagers)",
+  },
+  {
+    pattern: /^\.config\/(autostart|plasma-workspace\/env|lxsession)(\/.*)?$/,
+    what: "a login item, which runs at every login",
+  },
+  {
+    pattern: /^(\.config|\.local\/share)\/systemd\/user(\/.*)?$/,
+    what: "a systemd unit, which the service manager runs",
+  },
+  { pattern: /^Library\/LaunchAgents(\/.*)?$/, what: "a launchd property list, which macOS runs at login" },
+  {
+    pattern:
+      /^(\.local\/)?bin\/(sudo|su|ls|cat|cd|git|ssh|python3?|bash|sh|curl|wget|apt|npm|node|passwd|ps|id|whoami|ping|docker|kubectl)$/,
+    what: "a program on PATH named like a common command, which would run instead of it",
+  },
+];
 
-/** System files and folders whose contents run as root or at boot, or let someone in. */
-const SYSTEM_PERSISTENCE = new RegExp(
-  "^/(" +
-    [
-      String.raw`etc/(profile|bash\.bashrc|bashrc|zshrc|zprofile|zshenv|zlogin|environment|crontab|rc\.local|anacrontab)`,
-      String.raw`etc/(profile\.d|zsh|cron\.(d|daily|hourly|weekly|monthly)|systemd|init\.d|init|rc\d\.d|xdg/autostart|update-motd\.d|apt/apt\.conf\.d|udev/rules\.d|NetworkManager/dispatcher\.d|ld\.so\.conf\.d|modules-load\.d|modprobe\.d|ssh/sshd_config\.d)(/.*)?`,
-      String.raw`etc/(ld\.so\.conf|modules|ssh/sshd_config|inittab)`,
-      String.raw`(usr/)?lib/systemd/(system|user)(/.*)?`,
-      String.raw`var/spool/cron(/.*)?`,
-      String.raw`Library/(LaunchAgents|LaunchDaemons)(/.*)?`,
-    ].join("|") +
-    ")$",
-);
+/** System files and folders whose contents run as root, at boot or at login. */
+const SYSTEM_PERSISTENCE: readonly { pattern: RegExp; what: string }[] = [
+  {
+    pattern:
+      /^\/etc\/(profile|bash\.bashrc|bashrc|zshrc|zprofile|zshenv|zlogin|environment|profile\.d(\/.*)?|zsh(\/.*)?)$/,
+    what: "a system-wide shell startup file, which runs in every user's shell",
+  },
+  {
+    pattern:
+      /^\/(etc\/(crontab|anacrontab|cron\.(d|daily|hourly|weekly|monthly)(\/.*)?)|var\/spool\/cron(\/.*)?)$/,
+    what: "a scheduled job (crontab)",
+  },
+  {
+    pattern: /^\/(etc|(usr\/)?lib)\/systemd\/(system|user)(\/.*)?$|^\/etc\/systemd(\/.*)?$/,
+    what: "a systemd unit, which the service manager runs",
+  },
+  {
+    pattern: /^\/Library\/(LaunchAgents|LaunchDaemons)(\/.*)?$/,
+    what: "a launchd property list, which macOS runs at login or boot",
+  },
+  {
+    pattern:
+      /^\/etc\/(rc\.local|inittab|init\.d(\/.*)?|init(\/.*)?|rc\d\.d(\/.*)?|update-motd\.d(\/.*)?|xdg\/autostart(\/.*)?)$/,
+    what: "a boot or login script, which runs as root",
+  },
+  {
+    pattern: /^\/etc\/(apt\/apt\.conf\.d|udev\/rules\.d|NetworkManager\/dispatcher\.d)(\/.*)?$/,
+    what: "a hook that runs as root on system events",
+  },
+  {
+    pattern: /^\/etc\/(ld\.so\.conf(\.d(\/.*)?)?|modules|modules-load\.d(\/.*)?|modprobe\.d(\/.*)?)$/,
+    what: "the configuration of the library loader or of kernel modules",
+  },
+  { pattern: /^\/etc\/ssh\/sshd_config(\.d(\/.*)?)?$/, what: "the SSH server's configuration" },
+];
 
-const GIT_HOOK = /(^|\/)\.git\/hooks(\/[^/]+)?$/;
+const GIT_HOOK = /(^|\/)\.git\/(hooks(\/[^/]+)?|config)$/;
 const REMOTE_OR_REVERSE =
   /\b(curl|wget|fetch)\b[^\n|;]*\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\/dev\/(tcp|udp)\/|\b(nc|ncat|netcat)\b[^\n]*\s-[a-z]*[ec]\b|\bbash\s+-i\b|\bsocat\b[^\n]*exec:|\biex\b.*\b(iwr|irm|Invoke-WebRequest|DownloadString)\b/i;
 /** System folders; `/usr/local` and `/opt` are where an administrator installs things, not the system itself. */
@@ -96,12 +142,21 @@ function tidy(path: string): string {
   return value;
 }
 
-/** Whether writing to `path` plants something that runs later or lets someone in (persistence). */
-export function isPersistencePath(path: string): boolean {
+/** What writing to `path` plants (a shell startup file, a git hook, a crontab…), or undefined if nothing. */
+export function persistenceOf(path: string): string | undefined {
   const target = tidy(path);
   const home = underHome(target);
-  if (home !== undefined && HOME_PERSISTENCE.test(home)) return true;
-  return SYSTEM_PERSISTENCE.test(target) || GIT_HOOK.test(target);
+  if (home !== undefined) {
+    const found = HOME_PERSISTENCE.find((entry) => entry.pattern.test(home));
+    if (found !== undefined) return found.what;
+  }
+  const system = SYSTEM_PERSISTENCE.find((entry) => entry.pattern.test(target));
+  if (system !== undefined) return system.what;
+  if (GIT_HOOK.test(target))
+    return target.endsWith("/config")
+      ? "a git configuration, which can make git run commands (aliases, hooks path, pagers)"
+      : "a git hook, which runs on git commands";
+  return undefined;
 }
 
 /** The verdict on writing to `path`; undefined for targets that discard or display (`/dev/null`, `/dev/stderr`). */
@@ -128,14 +183,19 @@ export function judgeWriteTarget(path: string, options: WriteOptions = {}): Writ
       level: "critical",
       message: `${verb} ${target}, which controls logins, root rights or booting.`,
     };
-  if (isPersistencePath(target)) {
-    const payload = options.content !== undefined && REMOTE_OR_REVERSE.test(options.content);
+  const planted = persistenceOf(target);
+  if (planted !== undefined) {
+    if (options.content !== undefined && REMOTE_OR_REVERSE.test(options.content))
+      return {
+        rule: "persistence-payload",
+        level: "critical",
+        message: `Installs a remote script or a remote shell in ${target} (${planted}): it runs again and again.`,
+        saferAlternative: "edit the file yourself and read what it will run",
+      };
     return {
-      rule: payload ? "persistence-payload" : "persistence",
-      level: payload ? "critical" : "high",
-      message: payload
-        ? `Installs a remote script or a remote shell in ${target}, which runs it again and again.`
-        : `${verb} ${target}, which runs code automatically later (at login, on a schedule or on each git action) or lets someone log in.`,
+      rule: "persistence",
+      level: "high",
+      message: `${verb} ${target}: ${planted}.`,
       saferAlternative: "edit the file yourself and read what it will run",
     };
   }
