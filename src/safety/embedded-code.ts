@@ -45,7 +45,7 @@ const EMPTY = (): EmbeddedCode => ({ scripts: [], unreadable: [], injected: [], 
 /** Whether `value` (a shell command line) starts with a program of `kind`. */
 function isUsual(value: string, kind: string): boolean {
   const first = value.trim().split(/\s+/)[0] ?? "";
-  return USUAL_HELPERS[kind]?.test(commandName(first)) === true && !/[;&|`$()<>]/.test(value);
+  return USUAL_HELPERS[kind]?.test(commandName(first)) === true && !/[;&|`<>]|\$\(/.test(value);
 }
 
 /** Adds a helper's command line: judged as a script, and flagged when it is not the usual kind of program. */
@@ -414,7 +414,7 @@ function tar(args: readonly string[], found: EmbeddedCode): void {
   }
 }
 
-function sshLike(args: readonly string[], found: EmbeddedCode): void {
+function sshLike(args: readonly string[], found: EmbeddedCode, program: boolean): void {
   for (let index = 0; index < args.length; index++) {
     const option = optionValue(args, index, ["-o"]);
     if (option !== undefined) {
@@ -446,9 +446,9 @@ const FINDERS: Record<string, Finder> = {
         helper(found, "-e", value, "ssh");
     }
   },
-  ssh: sshLike,
-  scp: sshLike,
-  sftp: sshLike,
+  ssh: (args, found) => sshLike(args, found, false),
+  scp: (args, found) => sshLike(args, found, true),
+  sftp: (args, found) => sshLike(args, found, true),
   zip: (args, found) => {
     for (let index = 0; index < args.length; index++) {
       const value = optionValue(args, index, ["-TT", "--unzip-command"]);

