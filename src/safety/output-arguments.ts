@@ -10,6 +10,8 @@ import { operands } from "./command-words.js";
 export interface WrittenFile {
   path: string;
   append: boolean;
+  /** Files are written into this folder (an archive extracted there, a download saved there). */
+  folder?: boolean;
 }
 
 type Finder = (args: readonly string[]) => WrittenFile[];
@@ -27,12 +29,26 @@ function optionValues(args: readonly string[], short: readonly string[], long: r
       continue;
     }
     for (const name of long) if (word.startsWith(`${name}=`)) values.push(word.slice(name.length + 1));
-    for (const name of short)
-      if (name.length === 2 && word.startsWith(name) && word.length > 2 && !word.startsWith("--"))
+    if (word.startsWith("--") || !word.startsWith("-")) continue;
+    for (const name of short) {
+      if (name.length !== 2) continue;
+      const letter = name.charAt(1);
+      // `-oFILE`, and clustered flags ending in the option (`curl -sSLo FILE`, `wget -qO FILE`).
+      if (word.startsWith(name) && word.length > 2 && !/^[A-Za-z]+$/.test(word.slice(2)))
         values.push(word.slice(2));
+      else if (new RegExp(`^-[A-Za-z]*${letter}$`).test(word) && word.length > 2) {
+        const value = args[index + 1];
+        if (value !== undefined) values.push(value);
+        index++;
+      }
+    }
   }
   return values;
 }
+
+/** The folder a command extracts or downloads into (`tar -C DIR`, `unzip -d DIR`, `wget -P DIR`). */
+const folder = (paths: readonly string[]): WrittenFile[] =>
+  paths.filter((path) => path !== "").map((path) => ({ path, append: false, folder: true }));
 
 const written = (paths: readonly string[], append = false): WrittenFile[] =>
   paths.filter((path) => path !== "" && path !== "-").map((path) => ({ path, append }));
@@ -63,7 +79,63 @@ const FINDERS: Record<string, Finder> = {
         ["--output", "--dump-header", "--cookie-jar", "--trace", "--trace-ascii", "--stderr"],
       ),
     ]),
-  aria2c: (args) => written(optionValues(args, ["-o"], ["--out"])),
+  aria2c: (args) => {
+    const directory = optionValues(args, ["-d"], ["--dir"])[0];
+    const names = optionValues(args, ["-o"], ["--out"]);
+    return directory === undefined
+      ? written(names)
+      : names.length > 0
+        ? written(names.map((name) => `${directory}/${name}`))
+        : folder([directory]);
+  },
+  scp: (args) => {
+    const words = operands(args, ["-P", "-i", "-o", "-F", "-S", "-c", "-l", "-J"]);
+    const target = words.at(-1) ?? "";
+    return words.length >= 2 && !/^[^/]*:/.test(target) ? written([target]) : [];
+  },
+  sponge: (args) => written(operands(args), args.includes("-a")),
+  split: (args) => written(operands(args, ["-b", "-l", "-n", "-C", "-a", "--additional-suffix"]).slice(1, 2)),
+  csplit: (args) => written(optionValues(args, ["-f"], ["--prefix"])),
+  tar: (args) =>
+    args.some((word) => /^(-?[a-zA-Z]*x|--extract|--get)/.test(word))
+      ? folder(
+          optionValues(args, ["-C"], ["--directory"]).length > 0
+            ? optionValues(args, ["-C"], ["--directory"])
+            : [],
+        )
+      : [],
+  unzip: (args) => folder(optionValues(args, ["-d"], [])),
+  cpio: (args) => folder(optionValues(args, ["-D"], ["--directory"])),
+  "7z": (args) =>
+    folder(args.filter((word) => word.startsWith("-o") && word.length > 2).map((word) => word.slice(2))),
+  git: (args) => {
+    const tree = optionValues(args, [], ["--work-tree"])[0];
+    return tree !== undefined &&
+      args.some((word) => /^(checkout|reset|restore|stash|pull|merge|switch)$/.test(word))
+      ? folder([tree])
+      : [];
+  },
+  python3: (args) =>
+    args[0] === "-m" && args[1] === "json.tool" ? written(operands(args.slice(2)).slice(1, 2)) : [],
+  python: (args) =>
+    args[0] === "-m" && args[1] === "json.tool" ? written(operands(args.slice(2)).slice(1, 2)) : [],
+  socat: (args) =>
+    written(
+      args
+        .filter((word) => /^(CREATE|OPEN|GOPEN):/i.test(word))
+        .map((word) => word.replace(/^\w+:/, "").replace(/,.*$/, "")),
+    ),
+  sqlite3: (args) =>
+    written(
+      args.flatMap((word) =>
+        [...word.matchAll(/\.(?:output|once)\s+([^\s|][^\s]*)/g)].map((match) => match[1] ?? ""),
+      ),
+    ),
+  ex: editedFiles,
+  vim: editedFiles,
+  vi: editedFiles,
+  nvim: editedFiles,
+  ed: (args) => written(operands(args, ["-p"]).slice(0, 1)),
   tee: (args) => written(operands(args), args.includes("-a") || args.includes("--append")),
   cp: (args) => destination(args, ["-S", "--suffix"]),
   mv: (args) => destination(args, ["-S", "--suffix"]),
@@ -125,7 +197,6 @@ const FINDERS: Record<string, Finder> = {
   clang: (args) => written(optionValues(args, ["-o"], [])),
   strip: (args) => written(optionValues(args, ["-o"], [])),
   tcpdump: (args) => written(optionValues(args, ["-w"], [])),
-  split: () => [],
   touch: (args) => written(operands(args, ["-d", "-t", "-r", "--date", "--reference"])),
   htpasswd: (args) => written(operands(args).slice(0, 1)),
   pandoc: (args) => written(optionValues(args, ["-o"], ["--output"])),
@@ -159,7 +230,18 @@ const FINDERS: Record<string, Finder> = {
         "-metadata",
       ]).slice(-1),
     ),
-  convert: (args) => written(operands(args).slice(-1)),
+  convert: (args) =>
+    written(
+      operands(args)
+        .slice(-1)
+        .map((word) => word.replace(/^[a-z0-9]+:(?=\/)/i, "")),
+    ),
+  magick: (args) =>
+    written(
+      operands(args)
+        .slice(-1)
+        .map((word) => word.replace(/^[a-z0-9]+:(?=\/)/i, "")),
+    ),
   "qemu-img": (args) =>
     args[0] === "convert" || args[0] === "dd"
       ? written(operands(args.slice(1), ["-f", "-O", "-o", "-t", "-T"]).slice(-1))
@@ -170,6 +252,25 @@ const FINDERS: Record<string, Finder> = {
   xorriso: (args) => written(optionValues(args, ["-outdev"], [])),
 };
 FINDERS.gsort = (args) => written(optionValues(args, ["-o"], ["--output"]));
+
+/** `vim -es -c … -c wq FILE`, `ex -sc '%d|x' FILE`: an editor run with commands that write saves its files. */
+function editedFiles(args: readonly string[]): WrittenFile[] {
+  const commands = args
+    .filter((word, index) => word.startsWith("+") || ["-c", "--cmd"].includes(args[index - 1] ?? ""))
+    .join("|");
+  const joined =
+    args.filter((word) => /^-[a-zA-Z]*c/.test(word)).length > 0 ? `${commands}|${args.join(" ")}` : commands;
+  if (
+    !/(^|[|:\s])(w|wq|x|wq!|w!|up|update|sav|saveas|exit|xit)(!|\s|$|\|)/.test(joined) &&
+    !/\|x\b|%d\|x/.test(joined)
+  )
+    return [];
+  return written(
+    operands(args, ["-c", "--cmd", "-S", "-u", "-i", "-s", "-T", "-w", "-W"]).filter(
+      (word) => !word.startsWith("+"),
+    ),
+  );
+}
 
 /** The files a command writes through its arguments (no redirections); empty when none or unknown. */
 export function writtenFiles(name: string, args: readonly string[]): WrittenFile[] {

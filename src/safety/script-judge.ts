@@ -79,7 +79,15 @@ const FILTERS = new Set([
   "rg",
 ]);
 const XARGS_INPUT = "$(the input of xargs)";
-const WRITE_RULES_FROM_ARGUMENTS = new Set(["persistence", "persistence-payload", "network-redirect"]);
+const WRITE_RULES_FROM_ARGUMENTS = new Set([
+  "persistence",
+  "persistence-payload",
+  "network-redirect",
+  "system-file-write",
+  "history-wipe",
+]);
+const DOWNLOADERS = new Set(["curl", "wget", "aria2c", "scp", "rsync", "http", "xh", "ftp", "tftp", "sftp"]);
+const UNRESOLVED_WORD = /\$|`/;
 
 /** The judge of POSIX-family scripts; holds the parser and the user's rules. */
 export class ScriptJudge {
@@ -619,11 +627,37 @@ function judgeWrittenFiles(context: CommandContext, findings: Finding[]): void {
   const files = writtenFiles(context.name, context.args);
   if (files.length === 0) return;
   const content = context.name === "tee" ? context.stdinText : undefined;
+  const downloads = DOWNLOADERS.has(context.name);
   for (const file of files) {
-    const found = judgeWriteTarget(file.path, { append: file.append, content });
-    // Ordinary and system-file writes are the command's own rules' business (cp, tee, sed -i …); these are not.
-    if (found !== undefined && (found.level === "critical" || WRITE_RULES_FROM_ARGUMENTS.has(found.rule)))
-      findings.push(found);
+    if (context.dynamicArgs !== undefined && UNRESOLVED_WORD.test(file.path)) {
+      if (context.elevated)
+        findings.push({
+          rule: "system-file-write",
+          level: "high",
+          message: `Writes, as root, to a file whose name is computed at run time (${file.path}).`,
+        });
+      continue;
+    }
+    const found = judgeWriteTarget(file.folder === true ? file.path.replace(/\/*$/, "/") : file.path, {
+      append: file.append,
+      content,
+    });
+    if (found === undefined || !(found.level === "critical" || WRITE_RULES_FROM_ARGUMENTS.has(found.rule)))
+      continue;
+    // A download saved as a shell startup file or a git hook installs remote code that runs again and again.
+    if (downloads && found.rule === "persistence")
+      findings.push({
+        ...found,
+        rule: "persistence-payload",
+        level: "critical",
+        message: `Downloads a file into ${file.path}, which then runs it automatically again and again.`,
+      });
+    else
+      findings.push(
+        file.folder === true
+          ? { ...found, message: `Writes files into ${file.path}: ${found.message}` }
+          : found,
+      );
   }
 }
 

@@ -127,9 +127,31 @@ function underHome(path: string): string | undefined {
     .replace(/\/{2,}/g, "/");
 }
 
-/** Collapses `//`, `/./` and `..` so `/etc/../etc/sudoers` reads as `/etc/sudoers`. */
+/** Files a glob in a written path may hit (`/etc/pass*` and the like): judged as the worst of them. */
+const CRITICAL_CANDIDATES = [
+  "/etc/passwd",
+  "/etc/shadow",
+  "/etc/group",
+  "/etc/gshadow",
+  "/etc/sudoers",
+  "/etc/sudoers.d/x",
+  "/etc/pam.d/sshd",
+  "/etc/crontab",
+  "/etc/ld.so.preload",
+  "/boot/vmlinuz",
+  "/bin/sh",
+  "/bin/bash",
+  "/etc/profile",
+  "/root/.ssh/authorized_keys",
+];
+
+/** Collapses `; //`, `/./` and `..` so `/etc/../etc/sudoers` reads as `/etc/sudoers`; `~root` is `/root`. */
 function tidy(path: string): string {
-  let value = path.replace(/\/{2,}/g, "/").replace(/\/\.(?=\/|$)/g, "");
+  let value = path
+    .replace(/^~root(?=\/|$)/, "/root")
+    .replace(/^~([a-z_][a-z0-9_-]*)(?=\/|$)/, "/home/$1")
+    .replace(/\/{2,}/g, "/")
+    .replace(/\/\.(?=\/|$)/g, "");
   if (value.length > 1) value = value.replace(/\/+$/, "");
   if (value.startsWith("/") && value.includes("/..")) {
     const segments: string[] = [];
@@ -164,6 +186,23 @@ export function judgeWriteTarget(path: string, options: WriteOptions = {}): Writ
   const target = tidy(path.trim());
   const verb = options.append === true ? "Appends to" : "Overwrites";
   if (target === "" || HARMLESS.test(target)) return undefined;
+  if (/[*?[]/.test(target) && target.startsWith("/")) {
+    const matcher = new RegExp(
+      `^${target
+        .replace(/[.+^${}()|\\]/g, "\\$&")
+        .replace(/\*/g, "[^/]*")
+        .replace(/\?/g, "[^/]")}$`,
+    );
+    const hit = CRITICAL_CANDIDATES.find((candidate) => matcher.test(candidate));
+    if (hit !== undefined) return judgeWriteTarget(hit, options);
+  }
+  if (target === "/")
+    return {
+      rule: "system-file-write",
+      level: "high",
+      message:
+        "Writes files straight into the root folder /, over whatever system files they are named like.",
+    };
   if (/^\/dev\/(tcp|udp)\//.test(target))
     return {
       rule: "network-redirect",
