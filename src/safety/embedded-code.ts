@@ -424,9 +424,9 @@ function sshLike(args: readonly string[], found: EmbeddedCode, program: boolean)
       if (match)
         helper(found, match[1] ?? "", match[2] ?? "", /proxy/i.test(match[1] ?? "") ? "proxy" : "none");
     }
-    const program = optionValue(args, index, ["-S", "-D"]);
-    if (program !== undefined && (args[index] === "-S" || args[index]?.startsWith("-S")))
-      helper(found, "-S", program, "ssh");
+    // scp and sftp run `-S PROGRAM` as their ssh; ssh's own -S is a control socket.
+    const value = program ? optionValue(args, index, ["-S"]) : undefined;
+    if (value !== undefined) helper(found, "-S", value, "ssh");
   }
 }
 
