@@ -145,6 +145,7 @@ export function extractCommands(root: Node, options: ExtractOptions = {}): Extra
   state.evaluate = (node) => evaluateSubstitution(node, state);
   state.onCode = (code) => state.evaluatedCode.push(code);
   walk(root, state);
+  noteStoredCodeUse(root.text, state);
   return {
     commands: state.commands,
     hasError: root.hasError,
@@ -184,6 +185,9 @@ function walk(node: Node, state: WalkState): void {
     case "test_command":
     case "subscript":
       noteEvaluatedNames(node.text, state);
+      // `[[ -v 'a[$(cmd)]' ]]`: a quoted subscript is still evaluated.
+      for (const match of node.text.matchAll(/\w\[[^\]]*?\$\(((?:[^()]|\([^()]*\))*)\)/g))
+        state.evaluatedCode.push(match[1] ?? "");
       walkChildren(node, state);
       return;
     case "compound_statement":
@@ -499,6 +503,19 @@ function assign(node: Node, state: WalkState, statement: boolean): void {
       stdinText: undefined,
       assignments: [{ name, value: text, dynamic: expanded.dynamic }],
     });
+  }
+}
+
+/**
+ * A variable holding literal `$(…)` code that is used anywhere after it is set (`declare -i n=$x`, `${s:x}`,
+ * `b[x]=1`, `${!x}`, `unset $x`): bash evaluates such values in more places than can be listed, so any use counts.
+ */
+function noteStoredCodeUse(text: string, state: WalkState): void {
+  for (const [name, code] of state.storedCode) {
+    const uses = text.match(new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`, "g"))?.length ?? 0;
+    const assignments =
+      text.match(new RegExp(`(^|[^A-Za-z0-9_])${name}(\\[[^\\]]*\\])?\\+?=`, "g"))?.length ?? 0;
+    if (uses > assignments && !state.evaluatedCode.includes(code)) state.evaluatedCode.push(code);
   }
 }
 

@@ -4,6 +4,7 @@
  * `rm -rf "$DIR"/*`, `rm -rf ~/$name`). Unresolved parts keep their text in the words (`$X`, `$(…)`, `${…}`),
  * which is how they are found here.
  */
+import { analyseFind } from "./find-command.js";
 import { classifyPath, describeTarget, CRITICAL_SYSTEM_FILE, type PathClass } from "./path-classes.js";
 import type { RiskLevel } from "./types.js";
 
@@ -62,6 +63,8 @@ export function worstCaseClass(written: string): PathClass {
   const first = parts[0];
   const last = parts.at(-1);
   if (first === undefined || last === undefined) return classifyPath(word);
+  const listed = findListing(word);
+  if (listed !== undefined) return listed;
   // Anything a substitution lists from a system folder (`$(ls /)`, `$(find / …)`) is that folder's content.
   if (
     parts.some((part) => part[0].startsWith("$(") || part[0].startsWith("`")) &&
@@ -84,6 +87,19 @@ export function worstCaseClass(written: string): PathClass {
   const folder = prefix.replace(/\/+$/, "") || "/";
   const folderClass = classifyPath(`${folder}/*`);
   return folderClass === "ordinary" ? "unresolved" : folderClass;
+}
+
+/** `$(find . -name '*.o')` as a target: what find lists, classed like `find … -delete` would be. */
+function findListing(word: string): PathClass | undefined {
+  const match = /^(?:\$\(|`)\s*find\s+([^)`]*)(?:\)|`)$/.exec(word);
+  if (!match) return undefined;
+  const words = (match[1] ?? "").split(/\s+/).map((part) => part.replace(/^['"]|['"]$/g, ""));
+  const analysis = analyseFind(words.filter(Boolean));
+  const classes = analysis.roots.map((root) => classifyPath(root));
+  if (classes.includes("root")) return analysis.filtered ? "broad" : "root";
+  if (classes.includes("broad") || classes.includes("unsetVariable"))
+    return analysis.filtered ? "ordinary" : "broad";
+  return "ordinary";
 }
 
 function reachesRoot(substitutions: readonly string[]): boolean {

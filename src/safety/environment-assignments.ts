@@ -64,7 +64,15 @@ const LIBRARY_PATHS = /^(LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|DYLD_FRAMEWORK_PATH)$
 export function judgeAssignments(assignments: readonly Assignment[]): AssignmentVerdict {
   const verdict: AssignmentVerdict = { findings: [], scripts: [] };
   for (const { name, value, dynamic } of assignments) {
-    if (Object.hasOwn(COMMAND_VARIABLES, name)) judgeCommandVariable(name, value, dynamic, verdict);
+    const hashed = /^BASH_CMDS\[(.+)\]$/.exec(name);
+    if (hashed)
+      verdict.findings.push({
+        rule: "code-injection-variable",
+        level: "high",
+        message: `Sets ${name}=${value}: the shell then runs ${value} whenever ${hashed[1] ?? "that command"} is typed.`,
+      });
+    else if (/^BASH_ALIASES\[.+\]$/.test(name)) verdict.scripts.push(value);
+    else if (Object.hasOwn(COMMAND_VARIABLES, name)) judgeCommandVariable(name, value, dynamic, verdict);
     else if (LOADER_VARIABLES.test(name) && value !== "")
       verdict.findings.push({
         rule: "code-injection-variable",

@@ -8,6 +8,8 @@ import type { ShellName } from "../shells.js";
 import { extractCommands, type Assignment, type SimpleCommand } from "./command-extractor.js";
 import { commandName, operands } from "./command-words.js";
 import { conventionalProgram, judgeDynamicCommand, worstCaseClass } from "./dynamic-commands.js";
+import type { EmbeddedCode } from "./code-dialects.js";
+import { codeInInput } from "./command-languages.js";
 import { embeddedCode } from "./embedded-code.js";
 import { judgeAssignments } from "./environment-assignments.js";
 import { lexSimpleScript } from "./fast-lexer.js";
@@ -158,10 +160,19 @@ export class ScriptJudge {
         failClosed = true;
     }
     let directory: string | undefined;
+    const aliases = new Map<string, string>();
     for (const command of extracted.commands) {
       const judged = directory === undefined ? command : inDirectory(command, directory);
       const own: Finding[] = [];
       if (this.judgeCommand(judged, shell, inherited, own, extracted.decodedPayloads)) failClosed = true;
+      // An alias defined earlier in the script runs its body when used (`alias ls='rm -rf ~'; ls`).
+      const body = aliases.get(command.argv[0] ?? "");
+      if (
+        body !== undefined &&
+        this.judgeNested(body, "bash", { ...inherited, depth: inherited.depth + 1 }, own)
+      )
+        failClosed = true;
+      noteAlias(command.argv, aliases);
       findings.push(...own);
       verdicts?.push({ text: command.argv.join(" "), level: worstOf(own) });
       if (commandName(command.argv[0] ?? "") === "cd") directory = rootDirectoryOf(command.argv[1]);
@@ -433,7 +444,11 @@ export class ScriptJudge {
 
   /** Code that a program's own options run (`git -c core.pager=…`, `tar --checkpoint-action`, `vim -c '!…'`). */
   private judgeEmbedded(context: CommandContext, nested: Inherited, findings: Finding[]): boolean {
-    const embedded = embeddedCode(context.name, context.args);
+    const embedded = mergeCode(
+      embeddedCode(context.name, context.args),
+      codeInInput(context.name, context.args, context.stdinText),
+      EVALUATING_BUILTINS.has(context.name) ? subscriptCode(context.args) : undefined,
+    );
     if (embedded === undefined) return false;
     let failClosed = false;
     for (const { option, value } of embedded.injected)
@@ -551,6 +566,64 @@ export class ScriptJudge {
     const worst = Math.max(...own.map((finding) => riskRank(finding.level)));
     return own.filter((finding) => riskRank(finding.level) === worst);
   }
+}
+
+/** Builtins that evaluate a name they are given: `a[$(cmd)]` in such a name runs cmd. */
+const EVALUATING_BUILTINS = new Set([
+  "printf",
+  "read",
+  "declare",
+  "typeset",
+  "local",
+  "export",
+  "readonly",
+  "unset",
+  "test",
+  "[",
+  "let",
+  "mapfile",
+  "readarray",
+  "eval",
+  "wait",
+  "shift",
+]);
+
+/** Command substitutions inside array subscripts of a builtin's arguments (`printf -v 'a[$(rm -rf ~)]' …`). */
+function subscriptCode(args: readonly string[]): EmbeddedCode | undefined {
+  const scripts: string[] = [];
+  for (const word of args)
+    for (const match of word.matchAll(/\w\[[^\]]*?(?:\$\(((?:[^()]|\([^()]*\))*)\)|`([^`]*)`)/g))
+      scripts.push(match[1] ?? match[2] ?? "");
+  return scripts.length === 0
+    ? undefined
+    : { scripts, unreadable: [], injected: [], interactiveShell: false };
+}
+
+/** `alias name='body'` (bash, zsh, also -g/-s), fish `alias name 'body'` and `abbr -a name 'body'`. */
+function noteAlias(argv: readonly string[], aliases: Map<string, string>): void {
+  if (argv[0] !== "alias" && argv[0] !== "abbr") return;
+  const words = argv
+    .slice(1)
+    .filter((word) => !/^-[a-zA-Z]+$/.test(word) && !/^--(add|global|universal)$/.test(word));
+  for (const word of words) {
+    const equals = word.indexOf("=");
+    if (equals > 0) aliases.set(word.slice(0, equals), word.slice(equals + 1));
+  }
+  const name = words[0];
+  if (name !== undefined && !name.includes("=") && words.length >= 2)
+    aliases.set(name, words.slice(1).join(" "));
+}
+
+/** One result from several finders, or undefined when none found anything. */
+function mergeCode(...parts: (EmbeddedCode | undefined)[]): EmbeddedCode | undefined {
+  const found = parts.filter((part): part is EmbeddedCode => part !== undefined);
+  if (found.length <= 1) return found[0];
+  return {
+    scripts: found.flatMap((part) => part.scripts),
+    unreadable: found.flatMap((part) => part.unreadable),
+    injected: found.flatMap((part) => part.injected),
+    interactiveShell: found.some((part) => part.interactiveShell),
+  };
 }
 
 function unparseable(message: string): Finding {
@@ -807,7 +880,9 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   if (readsOnly(args))
     return { rule: "read-only", level: "safe", message: `${name} only lists or describes here.` };
   const verb = destructiveVerb(args);
-  if (verb !== undefined) return serviceDelete(name, verb);
+  // `--dry-run`, `--what-if`: the tool only reports what it would delete.
+  if (verb !== undefined && !args.some((word) => /^--(dry-?run|what-?if|simulate)(=.*)?$/i.test(word)))
+    return serviceDelete(name, verb);
   if (carriesScript || SHELL_NAMES.has(name)) {
     const script = args.find((word) => !word.startsWith("-"));
     return script === undefined

@@ -163,6 +163,8 @@ const WRAPPERS: Record<string, WrapperSpec> = {
     valued: ["-n", "--name", "-p", "--pidfile", "-u", "--user", "-c", "--chuid", "-d", "--chdir"],
   },
   torify: { valued: [] },
+  // zsh: `repeat 3 cmd`.
+  repeat: { valued: [], positional: 1 },
 };
 
 const MAXIMUM_LAYERS = 16;
@@ -264,6 +266,7 @@ function mightWrap(name: string): boolean {
     "xargs",
     "watch",
     "eval",
+    "emulate",
     "su",
     "sg",
     "ssh",
@@ -287,6 +290,10 @@ function peel(name: string, args: string[], result: UnwrappedCommand): string[] 
   if (name === "find") return undefined;
   if (name === "watch") return peelWatch(args, result);
   if (name === "eval") return carryScript(args.join(" "), result);
+  if (name === "emulate") {
+    const code = args.indexOf("-c");
+    return code === -1 ? undefined : carryScript(args[code + 1] ?? "", result);
+  }
   if (
     name === "su" ||
     name === "sg" ||

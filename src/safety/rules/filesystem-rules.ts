@@ -256,7 +256,10 @@ export const filesystemRules: SafetyRule[] = [
     id: "rsync-delete",
     commands: ["rsync"],
     level: "high",
+    // `--dry-run` (`-n`) only lists what would go.
     matches: (context) =>
+      !hasLongOption(context.args, "--dry-run") &&
+      !hasShortFlag(context.args, "n") &&
       hasLongOption(
         context.args,
         "--delete",
@@ -265,6 +268,7 @@ export const filesystemRules: SafetyRule[] = [
         "--delete-during",
         "--delete-excluded",
         "--remove-source-files",
+        "--del",
       ),
     message: "Deletes files at the destination that the source does not have.",
     saferAlternative: "run with --dry-run first",
