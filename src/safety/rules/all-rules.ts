@@ -2,6 +2,7 @@
 import { credentialRules } from "./credential-rules.js";
 import { filesystemRules } from "./filesystem-rules.js";
 import { hostSecurityRules } from "./host-security-rules.js";
+import { secretFlowRules } from "./secret-flow-rules.js";
 import { networkRules } from "./network-rules.js";
 import { permissionAndDiskRules } from "./permission-disk-rules.js";
 import { projectRules } from "./project-rules.js";
@@ -17,6 +18,7 @@ export const BUILT_IN_RULES: readonly SafetyRule[] = [
   ...networkRules,
   ...hostSecurityRules,
   ...credentialRules,
+  ...secretFlowRules,
 ];
 
 /** Rules by command name; `"*"` rules are under the key `*`. */
