@@ -60,3 +60,10 @@ export function subcommand(
 ): string | undefined {
   return operands(args, optionsWithValue)[0];
 }
+
+/** Words joined into one shell command line, quoted where the shell would otherwise split or expand them. */
+export function quoteWords(words: readonly string[]): string {
+  return words
+    .map((word) => (/^[\w./~@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
+    .join(" ");
+}

@@ -3,7 +3,8 @@
  * as `rm -rf /` run as root. Wrappers that carry a script (`bash -c`, `eval`, `ssh host 'cmd'`, `watch`, `su -c`,
  * `python -c`) hand that script back to be parsed and judged in full.
  */
-import { commandName, operands } from "./command-words.js";
+import { commandName, quoteWords } from "./command-words.js";
+import { peelSpecial, SPECIAL_WRAPPERS } from "./special-wrappers.js";
 import { shellScriptsInInlineCode, type InterpreterLanguage } from "./interpreter-code.js";
 
 /** A command with its wrappers removed. */
@@ -119,7 +120,6 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   catchsegv: { valued: [] },
   "dbus-launch": { valued: [] },
   "xvfb-run": { valued: ["-n", "-s"] },
-  parallel: { valued: ["-j", "--jobs", "-S"] },
   setpriv: { valued: ["--reuid", "--regid", "--groups", "--inh-caps", "--ambient-caps", "--bounding-set"] },
   unshare: {
     valued: ["-S", "-G", "--setuid", "--setgid", "--map-user", "--map-group", "-w", "--wd", "-R", "--root"],
@@ -259,6 +259,7 @@ let peelableNames: Set<string> | undefined;
 function mightWrap(name: string): boolean {
   peelableNames ??= new Set([
     ...Object.keys(WRAPPERS),
+    ...SPECIAL_WRAPPERS,
     ...Object.keys(INTERPRETERS),
     ...SHELLS,
     "busybox",
@@ -275,12 +276,22 @@ function mightWrap(name: string): boolean {
     peelableNames.has(name) ||
     name.includes("=") ||
     name.startsWith("python3.") ||
+    name.startsWith("ld-linux") ||
+    name.startsWith("ld.so") ||
     /^(powershell|pwsh|cmd)(\.exe)?$/i.test(name)
   );
 }
 
 /** Returns the wrapped argv, or undefined when `name` is not a wrapper (or wraps nothing). */
 function peel(name: string, args: string[], result: UnwrappedCommand): string[] | undefined {
+  const special = peelSpecial(name, args);
+  if (special !== undefined) {
+    if (special.elevated === true) result.elevated = true;
+    if (special.runAs !== undefined) result.runAs = special.runAs;
+    if (special.remote === true) result.remote = true;
+    result.scripts.push(...(special.scripts ?? []));
+    return special.argv;
+  }
   const spec = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
   if (spec) return peelGeneric(name, spec, args, result);
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(name))
@@ -294,13 +305,6 @@ function peel(name: string, args: string[], result: UnwrappedCommand): string[] 
     const code = args.indexOf("-c");
     return code === -1 ? undefined : carryScript(args[code + 1] ?? "", result);
   }
-  if (
-    name === "su" ||
-    name === "sg" ||
-    (name === "runuser" && !args.includes("-u") && !args.includes("--user"))
-  )
-    return peelSu(name, args, result);
-  if (name === "flock" && (args.includes("-c") || args.includes("--command"))) return peelFlock(args, result);
   if (/^(powershell|pwsh|cmd)(\.exe)?$/i.test(name)) return peelWindowsShell(name, args, result);
   if (name === "ssh") return peelSsh(args, result);
   if (SHELLS.has(name)) return peelShell(args, result);
@@ -366,7 +370,7 @@ function peelGeneric(
     rest.length > 0 &&
     args.slice(0, index).some((word) => /^(-[a-zA-Z]*[si]|--shell|--login)$/.test(word))
   )
-    return carryScript(rest.join(" "), result);
+    return carryScript(quoteWords(rest), result);
   // `sudo -s` / `sudo -i` with no command opens a root shell that reads stdin.
   if (
     spec.elevates &&
@@ -374,10 +378,6 @@ function peelGeneric(
     args.some((word) => /^(-[a-zA-Z]*[si]|--shell|--login)$/.test(word))
   )
     return ["sh"];
-  if (name === "parallel") {
-    const separator = rest.indexOf(":::");
-    return separator === -1 ? rest : [...rest.slice(0, separator), "{}"];
-  }
   if (rest.length === 0) return undefined;
   return rest;
 }
@@ -409,40 +409,6 @@ function peelWatch(args: string[], result: UnwrappedCommand): string[] | undefin
   return rest.length === 1 ? carryScript(rest[0] ?? "", result) : rest;
 }
 
-/** `su [-] [user] [-c CMD]`, `runuser -l user -c CMD`, `sg group -c CMD`: a script, else an interactive shell. */
-function peelSu(name: string, args: string[], result: UnwrappedCommand): string[] | undefined {
-  const commandIndex = args.findIndex(
-    (argument) => argument === "-c" || argument === "--command" || argument.startsWith("--command="),
-  );
-  const valued = ["-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w", "--whitelist-environment"];
-  const words = operands(
-    args.filter((_, index) => index !== commandIndex + 1 || commandIndex === -1),
-    valued,
-  ).filter((word) => word !== "-");
-  const user = words[0];
-  if (name !== "sg") {
-    result.runAs = user === undefined || user === "-" ? "root" : user;
-    if (result.runAs === "root" || result.runAs === "0") result.elevated = true;
-  }
-  if (commandIndex === -1) {
-    // `runuser -u root -- CMD`: the generic form.
-    const separator = args.indexOf("--");
-    if (name === "runuser" && separator !== -1 && separator < args.length - 1)
-      return args.slice(separator + 1);
-    if (name === "sg" && user !== undefined) {
-      const rest = args.slice(args.indexOf(user) + 1);
-      return rest.length > 0 ? carryScript(rest.join(" "), result) : ["sh"];
-    }
-    // `su - app ./run.sh`: the words after the user are the shell's arguments.
-    return ["sh", ...words.slice(1)];
-  }
-  const command = args[commandIndex] ?? "";
-  return carryScript(
-    command.startsWith("--command=") ? command.slice(10) : (args[commandIndex + 1] ?? ""),
-    result,
-  );
-}
-
 /** `-u USER`, `--user=USER` of sudo-like wrappers. */
 function userOption(args: readonly string[]): string | undefined {
   for (let index = 0; index < args.length; index++) {
@@ -452,13 +418,6 @@ function userOption(args: readonly string[]): string | undefined {
     if (/^-u\S+$/.test(word)) return word.slice(2);
     if (!word.startsWith("-")) return undefined;
   }
-  return undefined;
-}
-
-/** `flock [opts] FILE -c CMD` or `flock [opts] FILE CMD ARGS…`. */
-function peelFlock(args: string[], result: UnwrappedCommand): string[] | undefined {
-  const commandIndex = args.findIndex((argument) => argument === "-c" || argument === "--command");
-  if (commandIndex !== -1) return carryScript(args[commandIndex + 1] ?? "", result);
   return undefined;
 }
 
@@ -491,6 +450,7 @@ function peelSsh(args: string[], result: UnwrappedCommand): string[] | undefined
   while (index < args.length && (args[index] ?? "").startsWith("-"))
     index += SSH_VALUED.includes(args[index] ?? "") ? 2 : 1;
   const remote = args.slice(index + 1);
+  if (remote[0] === "--") remote.shift();
   if (remote.length === 0) return undefined;
   result.remote = true;
   return carryScript(remote.join(" "), result);
