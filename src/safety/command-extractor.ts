@@ -51,6 +51,8 @@ export interface SimpleCommand {
   assignments?: Assignment[];
   /** `<(…)` operands. */
   processInputs?: ProcessInput[];
+  /** The name is a function defined earlier in the same script (its body is walked as well). */
+  callsFunction?: true;
 }
 
 /** The result of extracting the commands of one script. */
@@ -109,6 +111,8 @@ interface WalkState extends ShellScope {
 }
 
 const MAXIMUM_LOOP_VALUES = 4;
+/** Nested calls of script functions re-walked with their arguments; deeper ones keep their first walk only. */
+const MAXIMUM_CALL_DEPTH = 3;
 const STATEMENT_OPERATOR = /^(&&|\|\||;|;;|&|\||\|&)$/;
 const CODE_IN_VALUE = /\$\(|`/;
 /** Stages that turn hidden text into readable text: a payload decoded by them was hidden on purpose. */
@@ -283,6 +287,7 @@ function walkCommand(
   if (processInputs.length > 0) command.processInputs = processInputs;
   noteCommandEffects(command, state);
   state.commands.push(command);
+  callFunction(command, state);
   state.onCommand?.(command, { argv: argvNodes ?? [], redirects: ownRedirectNodes ?? [] }, state.environment);
   // `tee >(nc host 1)`, `cat key > >(curl -d @- …)`: what the command writes flows into the substitution.
   for (const writer of writers) {
@@ -291,6 +296,27 @@ function walkCommand(
     state.pending = undefined;
   }
   return command;
+}
+
+/**
+ * A call of a function defined earlier with arguments (`f() { rm -rf "$@"; }; f /`): its body runs again with
+ * those arguments as the positional parameters, so what it does to them is judged, not only to "$@".
+ */
+function callFunction(command: SimpleCommand, state: WalkState): void {
+  const [name, ...args] = command.argv;
+  const body = name === undefined ? undefined : state.functions.get(name);
+  if (body === undefined) return;
+  command.callsFunction = true;
+  if (args.length === 0 || state.depth >= MAXIMUM_CALL_DEPTH) return;
+  const saved = state.positional;
+  state.positional = args;
+  state.depth++;
+  try {
+    walk(body, state);
+  } finally {
+    state.depth--;
+    state.positional = saved;
+  }
 }
 
 /** What `<(…)` prints, when fixed, and the commands inside it (walked: they run too). */

@@ -150,6 +150,10 @@ export function classifyPath(word: string): PathClass {
     return "root";
   const { path } = normalisePath(word);
   if (path === "/" || path === "/*" || HOME_FORMS.test(path)) return "root";
+  // `./**/*`, `~/Documents/**`: everything below a folder, as broad as the folder itself.
+  const recursive = /^(.*?)\/?\*\*(\/\*)?$/.exec(path);
+  if (recursive)
+    return recursive[1] === "" && path.startsWith("/") ? "root" : classifyPath(recursive[1] || ".");
   const globbed = globClass(path);
   if (globbed !== undefined) return globbed;
   if (

@@ -25,6 +25,8 @@ import type { CommandContext, SafetyRule } from "./rules/rule.js";
 import type { BashParser } from "./shell-parser.js";
 import { textOutput } from "./static-text.js";
 import { riskRank, type RiskLevel } from "./types.js";
+import { zshAsBash } from "./zsh-dialect.js";
+import { READ_ONLY_SHELL_BUILTINS } from "./shell-builtins.js";
 import { interpreterLanguage, unwrapCommand, type UnwrappedCommand } from "./unwrap.js";
 import type { CompiledUserRule } from "./user-policy.js";
 import { judgeCmd, judgePowerShell, tokeniseWindows } from "./windows-commands.js";
@@ -172,7 +174,20 @@ export class ScriptJudge {
         this.judgeNested(body, "bash", { ...inherited, depth: inherited.depth + 1 }, own)
       )
         failClosed = true;
-      noteAlias(command.argv, aliases);
+      for (const [alias, defined] of noteAlias(command.argv, aliases)) {
+        // A dangerous alias named like a command people type (`ls`, `git`) is a trap for whoever types it next;
+        // a new name (`alias cleanup='rm -rf build'`) only saves typing.
+        if (!shadowsCommand(alias)) continue;
+        const bodyFindings: Finding[] = [];
+        this.judgeNested(defined, "bash", { ...inherited, depth: inherited.depth + 1 }, bodyFindings);
+        if (riskRank(worstOf(bodyFindings)) >= riskRank("high"))
+          own.push({
+            rule: "alias-trap",
+            level: "high",
+            message: `Makes \`${alias}\` run \`${defined}\` from now on, which ${lowerFirst(bodyFindings.find((finding) => riskRank(finding.level) >= riskRank("high"))?.message ?? "is dangerous.")}`,
+            saferAlternative: "run the command itself when you mean to, instead of hiding it behind a name",
+          });
+      }
       findings.push(...own);
       verdicts?.push({ text: command.argv.join(" "), level: worstOf(own) });
       if (commandName(command.argv[0] ?? "") === "cd") directory = rootDirectoryOf(command.argv[1]);
@@ -195,13 +210,16 @@ export class ScriptJudge {
       }
     | undefined {
     const none = { forkBombs: [], evaluatedCode: [], decodedPayloads: [] };
-    // Most commands are plain words, quotes, pipes and lists: the fast lexer gives the same commands as the parser.
-    const fast = lexSimpleScript(text);
-    if (fast !== undefined) return { commands: fast, failClosed: false, ...none };
+    // Fish is read by its own tokeniser first: its words differ from bash's (`and`, `(…)`, lists, `$x[1]`).
     if (shell === "fish") {
       const fish = fishCommands(text);
       if (fish !== undefined) return { commands: fish, failClosed: false, ...none };
     }
+    // zsh's own expansions, qualifiers and blocks, rewritten into bash that does at least as much.
+    if (shell === "zsh") text = zshAsBash(text) ?? text;
+    // Most commands are plain words, quotes, pipes and lists: the fast lexer gives the same commands as the parser.
+    const fast = lexSimpleScript(text);
+    if (fast !== undefined) return { commands: fast, failClosed: false, ...none };
     const tree = this.parser.parse(text);
     if (!tree) {
       findings.push(unparseable("The command could not be parsed, so it cannot be fully checked."));
@@ -255,7 +273,9 @@ export class ScriptJudge {
               message: `Writes to a file whose name is computed at run time (${redirect.target}).`,
             }
           : judgeRedirect(redirect.operator, redirect.target, written);
-      if (found) findings.push(found);
+      if (found?.rule === "persistence" && written !== undefined)
+        findings.push(this.plantedCode(found, written, inherited));
+      else if (found) findings.push(found);
     }
     if (
       command.assignments !== undefined &&
@@ -332,10 +352,32 @@ export class ScriptJudge {
       });
       return failClosed;
     }
+    // A function defined earlier in the script: its body is judged where it is defined and where it is called.
+    if (command.callsFunction === true && unwrapped.wrappers.length === 0) {
+      findings.push({ rule: "read-only", level: "safe", message: `${name} runs the function judged above.` });
+      return failClosed;
+    }
     findings.push(
       ...this.ruleFindings(context, unwrapped.scripts.length > 0 || unwrapped.unreadable.length > 0),
     );
     return failClosed;
+  }
+
+  /**
+   * Text written into a file that runs later (`echo 'rm -rf ~' >> ~/.zshrc`) is code: judged as a script, and
+   * what it would do at its worst is what the write installs.
+   */
+  private plantedCode(persistence: Finding, code: string, inherited: Inherited): Finding {
+    const planted: Finding[] = [];
+    this.judgeNested(code, "bash", { ...inherited, depth: inherited.depth + 1 }, planted);
+    const worst = planted.find((finding) => finding.level === "critical");
+    if (worst === undefined) return persistence;
+    return {
+      rule: "persistence-payload",
+      level: "critical",
+      message: `${persistence.message.replace(/\.$/, "")}, and what it installs ${lowerFirst(worst.message)}`,
+      saferAlternative: "edit the file yourself and read what it will run",
+    };
   }
 
   /** Scripts a wrapper carries (`bash -c`, `eval`, `ssh host cmd`, inline interpreters), judged in full. */
@@ -600,18 +642,21 @@ function subscriptCode(args: readonly string[]): EmbeddedCode | undefined {
 }
 
 /** `alias name='body'` (bash, zsh, also -g/-s), fish `alias name 'body'` and `abbr -a name 'body'`. */
-function noteAlias(argv: readonly string[], aliases: Map<string, string>): void {
-  if (argv[0] !== "alias" && argv[0] !== "abbr") return;
+function noteAlias(argv: readonly string[], aliases: Map<string, string>): [string, string][] {
+  if (argv[0] !== "alias" && argv[0] !== "abbr") return [];
+  const defined: [string, string][] = [];
   const words = argv
     .slice(1)
     .filter((word) => !/^-[a-zA-Z]+$/.test(word) && !/^--(add|global|universal)$/.test(word));
   for (const word of words) {
     const equals = word.indexOf("=");
-    if (equals > 0) aliases.set(word.slice(0, equals), word.slice(equals + 1));
+    if (equals > 0) defined.push([word.slice(0, equals), word.slice(equals + 1)]);
   }
   const name = words[0];
   if (name !== undefined && !name.includes("=") && words.length >= 2)
-    aliases.set(name, words.slice(1).join(" "));
+    defined.push([name, words.slice(1).join(" ")]);
+  for (const [alias, body] of defined) aliases.set(alias, body);
+  return defined;
 }
 
 /** One result from several finders, or undefined when none found anything. */
@@ -875,7 +920,7 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
       message: `Changes state (${name} ${args.slice(0, 2).join(" ")}).`.replace(" )", ")"),
     };
   }
-  if (READ_ONLY_COMMANDS.has(name))
+  if (READ_ONLY_COMMANDS.has(name) || READ_ONLY_SHELL_BUILTINS.has(name))
     return { rule: "read-only", level: "safe", message: `${name} only reads.` };
   if (readsOnly(args))
     return { rule: "read-only", level: "safe", message: `${name} only lists or describes here.` };
@@ -883,6 +928,9 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   // `--dry-run`, `--what-if`: the tool only reports what it would delete.
   if (verb !== undefined && !args.some((word) => /^--(dry-?run|what-?if|simulate)(=.*)?$/i.test(word)))
     return serviceDelete(name, verb);
+  // `bash -n script`, `fish --no-execute`: the shell only checks the syntax.
+  if (SHELL_NAMES.has(name) && args.some((word) => word === "-n" || word === "--no-execute"))
+    return { rule: "read-only", level: "safe", message: `${name} only checks the script's syntax.` };
   if (carriesScript || SHELL_NAMES.has(name)) {
     const script = args.find((word) => !word.startsWith("-"));
     return script === undefined
@@ -899,4 +947,18 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
     level: "moderate",
     message: `Runs ${name}, a program cmdai does not know; check what it does.`,
   };
+}
+
+function lowerFirst(sentence: string): string {
+  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
+}
+
+/** Whether a name is a command people run every day, so an alias of it replaces what they expect. */
+function shadowsCommand(name: string): boolean {
+  return (
+    READ_ONLY_COMMANDS.has(name) ||
+    READ_ONLY_SHELL_BUILTINS.has(name) ||
+    RULE_INDEX.has(name) ||
+    SHELL_NAMES.has(name)
+  );
 }

@@ -337,6 +337,10 @@ const PEELERS: Record<string, Peeler> = {
     script(skipOptions(args, ["-h", "-H", "-l", "-p", "-t", "-o", "-e", "-x", "-X", "-O"]).join(" "), {
       remote: true,
     }),
+  // zsh's zmv/zcp/zln: a pattern with `(…)` groups and a replacement; as broad as mv/cp/ln of the pattern.
+  zmv: (args) => zmvAs("mv", args),
+  zcp: (args) => zmvAs("cp", args),
+  zln: (args) => zmvAs("ln", args),
   aws: (args) => {
     if (args[0] !== "ssm" || args[1] !== "send-command") return undefined;
     const parameters = valueOf(args, "--parameters") ?? "";
@@ -348,6 +352,12 @@ const PEELERS: Record<string, Peeler> = {
 };
 
 /** What a special wrapper runs, or undefined when `name` is not one (or wraps nothing here). */
+function zmvAs(program: string, args: readonly string[]): Peeled | undefined {
+  const operands = args.filter((word) => !word.startsWith("-"));
+  if (operands.length < 2 || args.includes("-n")) return undefined;
+  return { argv: [program, ...operands.slice(0, 2).map((word) => word.replace(/[()]/g, ""))] };
+}
+
 export function peelSpecial(name: string, args: readonly string[]): Peeled | undefined {
   if (/^ld(-linux[\w.-]*)?\.so(\.\d+)?$/.test(name)) return args.length > 0 ? { argv: [...args] } : undefined;
   const peeler = Object.hasOwn(PEELERS, name) ? PEELERS[name] : undefined;

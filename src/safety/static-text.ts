@@ -56,6 +56,90 @@ export function textOutput(argv: readonly string[], input: string | undefined): 
       return input !== undefined && (name !== "gzip" || args.some((word) => /^-[a-z]*d/.test(word)))
         ? gunzip(input)
         : undefined;
+    case "string":
+      return fishString(args, input);
+    default:
+      return undefined;
+  }
+}
+
+/** fish's `string` builtin: join, upper/lower, replace, sub, repeat, trim, split, collect of fixed words. */
+function fishString(args: readonly string[], input: string | undefined): string | undefined {
+  const [subcommand = "", ...rest] = args;
+  const flags = new Set<string>();
+  const values: Record<string, string> = {};
+  const operands: string[] = [];
+  for (let index = 0; index < rest.length; index++) {
+    const word = rest[index] ?? "";
+    // Options come first; once an operand is seen, `-rf` is text to work on.
+    if (operands.length > 0 || word === "--") {
+      if (word !== "--" || operands.length > 0) operands.push(word);
+      continue;
+    }
+    const valued = /^-([nmsle])$|^--(count|max|start|length|end)$/.exec(word);
+    if (valued) {
+      values[valued[1] ?? valued[2]?.charAt(0) ?? ""] = rest[++index] ?? "";
+      continue;
+    }
+    if (/^-[a-z]+$/.test(word)) for (const letter of word.slice(1)) flags.add(letter);
+    else if (/^--\w+$/.test(word)) flags.add(word.slice(2));
+    else operands.push(word);
+  }
+  const lines = (items: readonly string[]): string => items.map((item) => `${item}\n`).join("");
+  const inputLines = input?.replace(/\n$/, "").split("\n");
+  switch (subcommand) {
+    case "join": {
+      const [separator = "", ...items] = operands;
+      return `${(items.length > 0 ? items : (inputLines ?? [])).join(separator)}\n`;
+    }
+    case "upper":
+    case "lower": {
+      const items = operands.length > 0 ? operands : inputLines;
+      if (items === undefined) return undefined;
+      return lines(items.map((item) => (subcommand === "upper" ? item.toUpperCase() : item.toLowerCase())));
+    }
+    case "replace": {
+      if (flags.has("r") || flags.has("regex")) return undefined;
+      const [pattern = "", replacement = "", ...items] = operands;
+      const all = flags.has("a") || flags.has("all");
+      const source = items.length > 0 ? items : inputLines;
+      if (source === undefined || pattern === "") return undefined;
+      return lines(
+        source.map((item) =>
+          all ? item.split(pattern).join(replacement) : item.replace(pattern, replacement),
+        ),
+      );
+    }
+    case "sub": {
+      const start = Number(values.s ?? 1);
+      const length = values.l === undefined ? undefined : Number(values.l);
+      const source = operands.length > 0 ? operands : inputLines;
+      if (source === undefined || !Number.isInteger(start) || start === 0) return undefined;
+      return lines(
+        source.map((item) => {
+          const from = start > 0 ? start - 1 : Math.max(0, item.length + start);
+          return length === undefined ? item.slice(from) : item.slice(from, from + length);
+        }),
+      );
+    }
+    case "repeat": {
+      const count = Number(values.n ?? values.c ?? 1);
+      const source = operands.length > 0 ? operands : inputLines;
+      if (source === undefined || !Number.isInteger(count) || count < 0 || count > 64) return undefined;
+      return lines(source.map((item) => item.repeat(count)));
+    }
+    case "trim": {
+      const source = operands.length > 0 ? operands : inputLines;
+      return source === undefined ? undefined : lines(source.map((item) => item.trim()));
+    }
+    case "split": {
+      const [separator = "", ...items] = operands;
+      const source = items.length > 0 ? items : inputLines;
+      if (source === undefined || separator === "") return undefined;
+      return lines(source.flatMap((item) => item.split(separator)));
+    }
+    case "collect":
+      return input;
     default:
       return undefined;
   }

@@ -463,6 +463,9 @@ function peelShell(args: string[], result: UnwrappedCommand): string[] | undefin
     if (argument === "-c" || (/^-[a-z]*c[a-z]*$/.test(argument) && !argument.startsWith("--"))) {
       return carryScript(args[index + 1] ?? "", result);
     }
+    // fish: `--command='…'`, `--init-command …` (run before the interactive session).
+    const long = /^--(?:init-)?command(?:=(.*))?$/s.exec(argument);
+    if (long) return carryScript(long[1] ?? args[index + 1] ?? "", result);
     if (!argument.startsWith("-") && !argument.startsWith("+")) return undefined;
     index +=
       argument === "-o" || argument === "+o" || argument === "--rcfile" || argument === "--init-file" ? 2 : 1;

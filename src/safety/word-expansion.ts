@@ -458,6 +458,15 @@ function expandBraces(pieces: readonly Piece[]): string[] {
   return braceExpand(text, active).slice(0, MAXIMUM_BRACE_WORDS);
 }
 
+/** Brace expansion of text written without quotes (fish words, zsh rewrites): every brace is syntax. */
+export function expandBraceText(text: string): string[] {
+  if (!text.includes("{")) return [text];
+  return braceExpand(
+    text,
+    text.split("").map(() => true),
+  ).slice(0, MAXIMUM_BRACE_WORDS);
+}
+
 function braceExpand(text: string, active: readonly boolean[]): string[] {
   for (let open = 0; open < text.length; open++) {
     if (text.charAt(open) !== "{" || active[open] !== true || (open > 0 && text.charAt(open - 1) === "$"))

