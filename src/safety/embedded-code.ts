@@ -131,6 +131,8 @@ function tmux(args: readonly string[], found: EmbeddedCode): void {
 
 /** `screen [opts] CMD…`, `screen -X stuff 'TEXT'`, `screen -X exec CMD`. */
 function screen(args: readonly string[], found: EmbeddedCode): void {
+  // `screen -ls`, `-list`, `-wipe`, `-v`: only list or report, no session starts.
+  if (args.some((word) => /^-(ls|list|wipe|v|version|Q)$/.test(word))) return;
   const valued = ["-S", "-c", "-e", "-h", "-p", "-r", "-x", "-T", "-t", "-s", "-L", "-Logfile", "-R"];
   for (let index = 0; index < args.length; index++) {
     const word = args[index] ?? "";

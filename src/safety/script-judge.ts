@@ -27,6 +27,7 @@ import { textOutput } from "./static-text.js";
 import { riskRank, type RiskLevel } from "./types.js";
 import { zshAsBash } from "./zsh-dialect.js";
 import { READ_ONLY_SHELL_BUILTINS } from "./shell-builtins.js";
+import { interactiveRootSession, machineRootShell } from "./root-sessions.js";
 import { interpreterLanguage, unwrapCommand, type UnwrappedCommand } from "./unwrap.js";
 import type { CompiledUserRule } from "./user-policy.js";
 import { judgeCmd, judgePowerShell, tokeniseWindows } from "./windows-commands.js";
@@ -61,7 +62,9 @@ const WILDCARD_RULES = RULE_INDEX.get("*") ?? [];
 const REMOTE_IN_SCRIPT = /(\$\(|`|<\()\s*(curl|wget|fetch|iwr|irm)\b/;
 const DECODED_IN_SCRIPT =
   /(\$\(|`|<\()[^)`]*\b(base64\s+(-d|--decode|-D)|xxd\s+-r|openssl\s+(enc\s+)?-?base64\s+-d|rev\b|gunzip|zcat)/;
-const ROOT_USERS = new Set(["root", "0", undefined]);
+const SEARCH_PATH_VARIABLES =
+  /^(LD_LIBRARY_PATH|PYTHONPATH|PYTHONHOME|PERL5LIB|PERLLIB|PERL5OPT|RUBYLIB|RUBYOPT|NODE_PATH|NODE_OPTIONS|GEM_PATH|GEM_HOME|CLASSPATH|LUA_PATH|LUA_CPATH|TCLLIBPATH)$/;
+const ROOT_USERS = new Set(["root", "0", "#0", "#-1", "#4294967295", undefined]);
 /** Commands that destroy or re-permission what they are given: an xargs feeding them from `find /` is judged so. */
 /** Commands that delete what they are given: an xargs feeding them from `find /` is judged like `find -delete`. */
 const DELETERS = new Set(["rm", "unlink", "rmdir", "shred", "srm"]);
@@ -290,6 +293,11 @@ export class ScriptJudge {
       remote: inherited.remote || unwrapped.remote,
       depth: inherited.depth + 1,
     };
+    if (
+      unwrapped.assignments.length > 0 &&
+      this.judgeAssignmentsOf(unwrapped.assignments, { ...inherited, elevated }, findings)
+    )
+      failClosed = true;
     if (this.judgeCarried(unwrapped, shell, nested, findings, decodedPayloads)) failClosed = true;
     this.judgeRemoteStdin(command, unwrapped, elevated, findings);
     // `echo / | xargs rm -rf`, `xargs rm -rf <<< "/"`: when xargs's input is known, judge the words it would pass.
@@ -467,6 +475,16 @@ export class ScriptJudge {
   ): boolean {
     const verdict = judgeAssignments(assignments);
     findings.push(...verdict.findings);
+    // Search paths are ordinary for one's own programs, but a program run as root that loads code from a
+    // folder named in them runs that code as root.
+    if (inherited.elevated)
+      for (const { name, value } of assignments)
+        if (SEARCH_PATH_VARIABLES.test(name))
+          findings.push({
+            rule: "code-injection-variable",
+            level: "high",
+            message: `Sets ${name}=${value} for a program run as root, so it loads code from there with root rights.`,
+          });
     let failClosed = false;
     for (const script of verdict.scripts)
       if (this.judgeNested(script, "bash", { ...inherited, depth: inherited.depth + 1 }, findings))
@@ -723,6 +741,13 @@ function rootShellFinding(what: string): Finding {
 
 /** An interactive shell started with root rights (`sudo -i`, `sudo bash`, `su`, `pkexec sh`, `sudo env /bin/sh`). */
 function rootShellOf(context: CommandContext, unwrapped: UnwrappedCommand): Finding | undefined {
+  const machine = machineRootShell(context.name, context.args);
+  if (machine !== undefined) return rootShellFinding(machine);
+  if (context.elevated && !SHELL_NAMES.has(context.name)) {
+    const hasInput = context.stdinText !== undefined || context.stdinFrom.length > 0;
+    const session = interactiveRootSession(context.name, context.args, hasInput);
+    return session === undefined ? undefined : rootShellFinding(session);
+  }
   if (!SHELL_NAMES.has(context.name) || context.name === "source" || context.name === ".") return undefined;
   if (unwrapped.scripts.length > 0 || context.stdinText !== undefined || context.stdinFrom.length > 0)
     return undefined;

@@ -33,6 +33,8 @@ export interface UnwrappedCommand {
   reverseShell: boolean;
   /** An inline interpreter program that forks without end. */
   forkBomb: boolean;
+  /** `NAME=value` words a wrapper sets for the command (`sudo LD_PRELOAD=x ls`, `env PAGER=… git log`). */
+  assignments: { name: string; value: string; dynamic: boolean }[];
 }
 
 const SHELLS = new Set([
@@ -83,7 +85,8 @@ interface WrapperSpec {
 const WRAPPERS: Record<string, WrapperSpec> = {
   sudo: {
     valued: ["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-R", "--user", "--group", "--host"],
-    terminal: ["-l", "-v", "-k", "-K", "-V", "-e", "--list", "--validate", "--edit"],
+    // `-k` alone only forgets the cached password, but `sudo -k CMD` still runs CMD.
+    terminal: ["-l", "-v", "-K", "-V", "-e", "--list", "--validate", "--edit"],
     elevates: true,
   },
   doas: { valued: ["-u", "-C"], elevates: true },
@@ -187,6 +190,7 @@ export function unwrapCommand(argv: readonly string[], dynamic: readonly boolean
     opaqueCode: undefined,
     reverseShell: false,
     forkBomb: false,
+    assignments: [],
   };
   for (let layer = 0; layer < MAXIMUM_LAYERS; layer++) {
     const words = result.argv;
@@ -330,7 +334,14 @@ function peelGeneric(
       break;
     }
     if (spec.terminal?.includes(argument)) return undefined;
-    if (name === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argument)) {
+    // `env X=1 cmd`, `sudo LD_PRELOAD=/tmp/x.so ls`: the variables are set for the command and judged with it.
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(argument);
+    if (assignment && (name === "env" || spec.elevates === true)) {
+      result.assignments.push({
+        name: assignment[1] ?? "",
+        value: assignment[2] ?? "",
+        dynamic: result.dynamic[index + 1] === true,
+      });
       index++;
       continue;
     }

@@ -96,3 +96,33 @@ describe("zshAsBash", () => {
     expect(zshAsBash("${(j::)${(s::)${:-rm}}} -rf /")).toContain("${__zsh_expansion}");
   });
 });
+
+describe("root sessions and what sudo sets", () => {
+  it.each([
+    ["sudo python3", "high", "root-shell"],
+    ["sudo perl -de0", "high", "root-shell"],
+    ["sudo gdb", "high", "root-shell"],
+    ["sudo tmux new -s root", "high", "root-shell"],
+    ["sudo chroot /", "high", "root-shell"],
+    ["sudo systemd-run --shell", "high", "root-shell"],
+    ["machinectl shell root@", "high", "root-shell"],
+    ["sudo -u#-1 bash", "high", "root-shell"],
+    ["sudo -k -i", "high", "root-shell"],
+    ["sudo LD_PRELOAD=/tmp/x.so ls", "high", "code-injection-variable"],
+    ["sudo PYTHONPATH=/tmp python3 -c 'import x'", "high", "code-injection-variable"],
+    ["env PAGER='rm -rf ~' git log", "critical", "rm-recursive-root"],
+    ["sudo python3 backup.py", "moderate", undefined],
+    ["sudo tmux ls", "safe", undefined],
+    ["PYTHONPATH=. python3 -m pytest", "moderate", undefined],
+    ["env FOO=1 ls", "safe", undefined],
+  ] as const)("%s → %s", (command, level, rule) => {
+    const assessment = engine.assess(command, { shell: "bash", interactive: false });
+    expect(assessment.level).toBe(level);
+    if (rule !== undefined) expect(assessment.reasons.map((reason) => reason.rule)).toContain(rule);
+  });
+});
+
+it("does not take a listing of screen sessions for a root shell", () => {
+  const assessment = engine.assess("sudo screen -ls", { shell: "bash", interactive: false });
+  expect(assessment.reasons.map((reason) => reason.rule)).not.toContain("root-shell");
+});
