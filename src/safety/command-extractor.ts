@@ -152,7 +152,7 @@ export function extractCommands(root: Node, options: ExtractOptions = {}): Extra
   noteStoredCodeUse(root.text, state);
   return {
     commands: state.commands,
-    hasError: root.hasError,
+    hasError: root.hasError && !onlyKnownMisparses(root),
     evaluatedCode: state.evaluatedCode,
     forkBombs: forkBombsOf(state),
     decodedPayloads: state.decodedPayloads,
@@ -365,9 +365,20 @@ function walkRedirected(node: Node, state: WalkState): void {
   let stdinFrom: string[][] | undefined;
   const nested: Node[] = [];
   const body = node.childForFieldName("body");
+  let hereString = false;
   for (const child of node.namedChildren) {
     if (child.id === body?.id) continue;
-    if (child.type === "file_redirect") {
+    if (isHereStringMisparse(child)) {
+      hereString = true;
+      continue;
+    }
+    if (child.type === "file_redirect" && hereString) {
+      // `cat >> f <<< 'text'`: the grammar reads `<<<` after another redirection as an error and `< 'text'`.
+      hereString = false;
+      const word = child.childForFieldName("destination");
+      stdinText = word ? `${expandWord(word, state).values.join(" ")}\n` : undefined;
+      walkSubstitutions(child, state);
+    } else if (child.type === "file_redirect") {
       const redirect = redirectOf(child, state);
       const destination = child.childForFieldName("destination");
       redirects.push(redirect);
@@ -543,6 +554,22 @@ function noteStoredCodeUse(text: string, state: WalkState): void {
       text.match(new RegExp(`(^|[^A-Za-z0-9_])${name}(\\[[^\\]]*\\])?\\+?=`, "g"))?.length ?? 0;
     if (uses > assignments && !state.evaluatedCode.includes(code)) state.evaluatedCode.push(code);
   }
+}
+
+/** tree-sitter-bash reads `cmd > f <<< word` as `cmd > f`, an ERROR node `<<` and `< word`. */
+function isHereStringMisparse(node: Node): boolean {
+  return node.type === "ERROR" && node.text === "<<" && node.nextNamedSibling?.type === "file_redirect";
+}
+
+/** Whether every syntax error in the tree is one the walk reads correctly anyway. */
+function onlyKnownMisparses(root: Node): boolean {
+  const errors: Node[] = [];
+  const visit = (node: Node): void => {
+    if (node.type === "ERROR" || node.isMissing) errors.push(node);
+    else if (node.hasError) for (const child of node.children) visit(child);
+  };
+  visit(root);
+  return errors.length > 0 && errors.every(isHereStringMisparse);
 }
 
 /** Names evaluated arithmetically (`$((x))`, `(( x ))`, `[[ x -eq 1 ]]`, `let x`, `a[x]`) run code they hold. */

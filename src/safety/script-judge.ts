@@ -5,7 +5,7 @@
  * is rated by the worst it could be.
  */
 import type { ShellName } from "../shells.js";
-import { extractCommands, type Assignment, type SimpleCommand } from "./command-extractor.js";
+import { extractCommands, type Assignment, type Redirect, type SimpleCommand } from "./command-extractor.js";
 import { commandName, operands } from "./command-words.js";
 import { conventionalProgram, judgeDynamicCommand, worstCaseClass } from "./dynamic-commands.js";
 import type { EmbeddedCode } from "./code-dialects.js";
@@ -54,6 +54,8 @@ interface Inherited {
   elevated: boolean;
   remote: boolean;
   depth: number;
+  /** Aliases defined earlier, which `eval` and nested scripts of the same shell expand too. */
+  aliases?: Map<string, string>;
 }
 
 const MAXIMUM_DEPTH = 6;
@@ -95,6 +97,10 @@ const WRITE_RULES_FROM_ARGUMENTS = new Set([
 ]);
 const DOWNLOADERS = new Set(["curl", "wget", "aria2c", "scp", "rsync", "http", "xh", "ftp", "tftp", "sftp"]);
 const UNRESOLVED_WORD = /\$|`/;
+/** `$HOME/…`, `${HOME}/…`: a path in the home folder, whatever that folder is. */
+const HOME_PATH = /^\$(?:HOME|\{HOME\})(\/[^$`]*)?$/;
+/** Findings that say code comes from the network: installed where it runs again, that is critical. */
+const REMOTE_PAYLOAD_RULES = new Set(["remote-script", "reverse-shell", "persistence-payload"]);
 
 /** The judge of POSIX-family scripts; holds the parser and the user's rules. */
 export class ScriptJudge {
@@ -165,13 +171,26 @@ export class ScriptJudge {
         failClosed = true;
     }
     let directory: string | undefined;
-    const aliases = new Map<string, string>();
+    const aliases = inherited.aliases ?? new Map<string, string>();
+    inherited = { ...inherited, aliases };
     for (const command of extracted.commands) {
       const judged = directory === undefined ? command : inDirectory(command, directory);
       const own: Finding[] = [];
       if (this.judgeCommand(judged, shell, inherited, own, extracted.decodedPayloads)) failClosed = true;
+      const schedule = scheduledBy(command.argv);
+      if (schedule !== undefined && own.some((finding) => REMOTE_PAYLOAD_RULES.has(finding.rule)))
+        own.push({
+          rule: "persistence-payload",
+          level: "critical",
+          message: `Schedules a downloaded script or a remote shell with ${schedule}, so it runs later, unattended.`,
+          saferAlternative: "download the script, read it, and schedule the file you checked",
+        });
       // An alias defined earlier in the script runs its body when used (`alias ls='rm -rf ~'; ls`).
-      const body = aliases.get(command.argv[0] ?? "");
+      const name = command.argv[0] ?? "";
+      // zsh suffix aliases (`alias -s txt=…`) run when a file with that extension is typed as a command.
+      const body =
+        aliases.get(name) ??
+        (name.includes(".") ? aliases.get(`*${name.slice(name.lastIndexOf("."))}`) : undefined);
       if (
         body !== undefined &&
         this.judgeNested(body, "bash", { ...inherited, depth: inherited.depth + 1 }, own)
@@ -266,8 +285,9 @@ export class ScriptJudge {
   ): boolean {
     let failClosed = false;
     const written = command.argv.length > 0 ? textOutput(command.argv, command.stdinText) : undefined;
-    for (const redirect of command.redirects) {
-      if (redirect.target.startsWith(">(")) continue;
+    for (const original of command.redirects) {
+      if (original.target.startsWith(">(")) continue;
+      const redirect = homeResolved(original);
       const found =
         redirect.dynamic === true && redirect.operator.includes(">") && !redirect.operator.includes("&")
           ? {
@@ -276,7 +296,15 @@ export class ScriptJudge {
               message: `Writes to a file whose name is computed at run time (${redirect.target}).`,
             }
           : judgeRedirect(redirect.operator, redirect.target, written);
-      if (found?.rule === "persistence" && written !== undefined)
+      const downloader = DOWNLOADERS.has(unwrapCommand(command.argv).argv[0] ?? "");
+      if (found?.rule === "persistence" && downloader && redirect.operator.includes(">"))
+        findings.push({
+          ...found,
+          rule: "persistence-payload",
+          level: "critical",
+          message: `Downloads a file into ${redirect.target}, which then runs it automatically again and again.`,
+        });
+      else if (found?.rule === "persistence" && written !== undefined)
         findings.push(this.plantedCode(found, written, inherited));
       else if (found) findings.push(found);
     }
@@ -292,6 +320,7 @@ export class ScriptJudge {
       elevated,
       remote: inherited.remote || unwrapped.remote,
       depth: inherited.depth + 1,
+      ...(inherited.aliases === undefined ? {} : { aliases: inherited.aliases }),
     };
     if (
       unwrapped.assignments.length > 0 &&
@@ -345,7 +374,7 @@ export class ScriptJudge {
     };
     this.mergeProcessInputs(command, context);
     if (this.judgeEmbedded(context, nested, findings)) failClosed = true;
-    judgeWrittenFiles(context, findings);
+    judgeWrittenFiles(context, findings, (found, code) => this.plantedCode(found, code, inherited));
     if (fromXargs) judgeXargsFromFind(command, context, findings);
     const rootShell = rootShellOf(context, unwrapped);
     if (rootShell) findings.push(rootShell);
@@ -378,7 +407,9 @@ export class ScriptJudge {
   private plantedCode(persistence: Finding, code: string, inherited: Inherited): Finding {
     const planted: Finding[] = [];
     this.judgeNested(code, "bash", { ...inherited, depth: inherited.depth + 1 }, planted);
-    const worst = planted.find((finding) => finding.level === "critical");
+    const worst =
+      planted.find((finding) => finding.level === "critical") ??
+      planted.find((finding) => REMOTE_PAYLOAD_RULES.has(finding.rule));
     if (worst === undefined) return persistence;
     return {
       rule: "persistence-payload",
@@ -662,6 +693,7 @@ function subscriptCode(args: readonly string[]): EmbeddedCode | undefined {
 /** `alias name='body'` (bash, zsh, also -g/-s), fish `alias name 'body'` and `abbr -a name 'body'`. */
 function noteAlias(argv: readonly string[], aliases: Map<string, string>): [string, string][] {
   if (argv[0] !== "alias" && argv[0] !== "abbr") return [];
+  const suffix = argv.slice(1).some((word) => /^-[a-zA-Z]*s[a-zA-Z]*$/.test(word)) && argv[0] === "alias";
   const defined: [string, string][] = [];
   const words = argv
     .slice(1)
@@ -673,7 +705,7 @@ function noteAlias(argv: readonly string[], aliases: Map<string, string>): [stri
   const name = words[0];
   if (name !== undefined && !name.includes("=") && words.length >= 2)
     defined.push([name, words.slice(1).join(" ")]);
-  for (const [alias, body] of defined) aliases.set(alias, body);
+  for (const [alias, body] of defined) aliases.set(suffix ? `*.${alias}` : alias, body);
   return defined;
 }
 
@@ -766,12 +798,23 @@ function rootShellOf(context: CommandContext, unwrapped: UnwrappedCommand): Find
 }
 
 /** Files the command writes through its arguments (`sort -o`, `curl -o`, `cp … DEST`), judged as `>` would be. */
-function judgeWrittenFiles(context: CommandContext, findings: Finding[]): void {
+function judgeWrittenFiles(
+  context: CommandContext,
+  findings: Finding[],
+  plant: (persistence: Finding, code: string) => Finding,
+): void {
   const files = writtenFiles(context.name, context.args);
   if (files.length === 0) return;
-  const content = context.name === "tee" ? context.stdinText : undefined;
+  const content =
+    context.name === "tee"
+      ? context.stdinText
+      : context.name === "sed"
+        ? sedInsertedText(context.args)
+        : undefined;
   const downloads = DOWNLOADERS.has(context.name);
-  for (const file of files) {
+  for (const written of files) {
+    const home = HOME_PATH.exec(written.path);
+    const file = home ? { ...written, path: `~${home[1] ?? ""}` } : written;
     if (context.dynamicArgs !== undefined && UNRESOLVED_WORD.test(file.path)) {
       if (context.elevated)
         findings.push({
@@ -787,8 +830,13 @@ function judgeWrittenFiles(context: CommandContext, findings: Finding[]): void {
     });
     if (found === undefined || !(found.level === "critical" || WRITE_RULES_FROM_ARGUMENTS.has(found.rule)))
       continue;
-    // A download saved as a shell startup file or a git hook installs remote code that runs again and again.
-    if (downloads && found.rule === "persistence")
+    // A download saved as a shell startup file or a git hook installs remote code that runs again and again
+    // (`curl -o ~/.bashrc …`, `curl … | tee -a ~/.bashrc`).
+    const fedByDownload =
+      context.name === "tee" && context.stdinFrom.some((stage) => DOWNLOADERS.has(stage[0] ?? ""));
+    if (found.rule === "persistence" && content !== undefined && !fedByDownload)
+      findings.push(plant(found, content));
+    else if ((downloads || fedByDownload) && found.rule === "persistence")
       findings.push({
         ...found,
         rule: "persistence-payload",
@@ -986,4 +1034,41 @@ function shadowsCommand(name: string): boolean {
     RULE_INDEX.has(name) ||
     SHELL_NAMES.has(name)
   );
+}
+
+/** `> $HOME/.bashrc` is `> ~/.bashrc`: the home folder is known to be one, whatever its path. */
+function homeResolved(redirect: Redirect): Redirect {
+  if (redirect.dynamic !== true) return redirect;
+  const match = HOME_PATH.exec(redirect.target);
+  return match ? { operator: redirect.operator, target: `~${match[1] ?? ""}` } : redirect;
+}
+
+/** The text `sed -i '$a TEXT' file` (or `1i`, `/x/c`) writes into the file, when its script is only that. */
+function sedInsertedText(args: readonly string[]): string | undefined {
+  const scripts: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const word = args[index] ?? "";
+    if (word === "-e" || word === "--expression") scripts.push(args[++index] ?? "");
+    else if (word.startsWith("--expression=")) scripts.push(word.slice(13));
+  }
+  const script = scripts[0] ?? args.find((word) => !word.startsWith("-"));
+  const match =
+    script === undefined ? null : /^\s*(?:\$|\d+|\/[^/]*\/)?\s*[aic]\\?\s*([\s\S]+)$/.exec(script);
+  return match?.[1]?.replace(/\\n/g, "\n");
+}
+
+/** The scheduler, when a command installs a job that runs later or again (`systemd-run --on-calendar`, `at`). */
+function scheduledBy(argv: readonly string[]): string | undefined {
+  const name = commandName(argv[0] ?? "");
+  const args = argv.slice(1);
+  if (name === "sudo" || name === "doas") return scheduledBy(args.filter((word) => !word.startsWith("-")));
+  if (name === "at" || name === "batch") return name;
+  if (name === "systemd-run" && args.some((word) => /^--on-|^--timer-property/.test(word)))
+    return "a systemd timer";
+  if (name === "docker" || name === "podman")
+    return args[0] === "run" && args.some((word) => /^--restart(=|$)/.test(word) && !/=no$/.test(word))
+      ? "a container that restarts itself"
+      : undefined;
+  if (name === "kubectl" && args[0] === "create" && args[1] === "cronjob") return "a Kubernetes cron job";
+  return undefined;
 }

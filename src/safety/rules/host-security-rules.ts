@@ -51,6 +51,14 @@ function fillsDisk(context: CommandContext): boolean {
       !/&/.test(redirect.operator),
   );
   if (context.name === "yes") return writesFile;
+  if (context.name === "head") {
+    const size = context.args[context.args.indexOf("-c") + 1] ?? "";
+    return (
+      writesFile &&
+      context.args.some((word) => /^\/dev\/(zero|urandom|random)$/.test(word)) &&
+      (bytesOf(size) ?? 0) >= HUGE
+    );
+  }
   if (context.name === "cat")
     return writesFile && context.args.some((word) => /^\/dev\/(zero|urandom|random)$/.test(word));
   if (context.name === "dd") {
@@ -66,7 +74,123 @@ function fillsDisk(context: CommandContext): boolean {
   return false;
 }
 
+/** The folders whose loss or replacement breaks the machine: `/`, `/etc`, `/usr`, `/boot`, `/bin`, `/lib`… */
+const CORE_SYSTEM_FOLDER = /^\/(|etc|usr|boot|bin|sbin|lib|lib64|var|root|home|proc|sys|dev)\/?$/;
+/** Files whose permissions decide who is root: an ACL on them hands out root. */
+const AUTHORITY_FILE =
+  /^\/etc\/(shadow|gshadow|sudoers(\.d(\/.*)?)?|passwd|group|pam\.d(\/.*)?|security(\/.*)?)$/;
+
+function mountPoint(context: CommandContext): string {
+  return operands(context.args, ["-o", "-t", "-O", "-L", "-U", "--options", "--types"]).at(-1) ?? "";
+}
+
 export const hostSecurityRules: SafetyRule[] = [
+  {
+    id: "system-lockdown",
+    commands: ["chattr", "setfacl"],
+    level: "critical",
+    matches: (context) => {
+      const targets = operands(context.args, [
+        "-m",
+        "-M",
+        "-x",
+        "-X",
+        "--modify",
+        "--remove",
+        "--set",
+        "--set-file",
+      ]);
+      if (context.name === "chattr")
+        return (
+          hasShortFlag(context.args, "R") &&
+          context.args.some((word) => /^[+=][a-zA-Z]*i/.test(word)) &&
+          targets.some((word) => CORE_SYSTEM_FOLDER.test(word))
+        );
+      return targets.some(
+        (word) => AUTHORITY_FILE.test(word) || CORE_SYSTEM_FOLDER.test(word.replace(/\/$/, "")),
+      );
+    },
+    message: (context) =>
+      context.name === "chattr"
+        ? "Makes every file of a core system folder immutable, so the system can no longer update, log or even boot normally."
+        : "Gives access to the files that decide who is root (passwords, sudoers, PAM) through an ACL: anyone named can take over the machine.",
+    example: "sudo setfacl -m u:bob:rw /etc/shadow",
+  },
+  {
+    id: "mount-over-system",
+    commands: ["mount", "umount"],
+    level: "critical",
+    matches: (context) => {
+      if (context.name === "umount") return false;
+      const target = mountPoint(context);
+      return (
+        /^\/(etc|usr|boot|bin|sbin|lib|lib64)?\/?$/.test(target) &&
+        (context.args.includes("tmpfs") ||
+          /^(none|tmpfs)$/.test(operands(context.args, ["-o", "-t"])[0] ?? "")) &&
+        !context.args.some((word) => /(^|,)remount(,|$)/.test(word))
+      );
+    },
+    message: (context) =>
+      `Mounts an empty file system over ${mountPoint(context)}, hiding every system file there until reboot.`,
+    example: "sudo mount -t tmpfs none /etc",
+  },
+  {
+    id: "mount-system-change",
+    commands: ["mount", "umount"],
+    level: "high",
+    matches: (context) => {
+      const target = mountPoint(context);
+      if (context.name === "umount")
+        return (
+          CORE_SYSTEM_FOLDER.test(target) || (hasShortFlag(context.args, "lfR") && target.startsWith("/"))
+        );
+      const options = context.args.join(" ");
+      return (
+        (CORE_SYSTEM_FOLDER.test(target) &&
+          !/remount/.test(options) &&
+          operands(context.args, ["-o", "-t"]).length >= 2) ||
+        (/remount/.test(options) &&
+          /(^|[\s,])(exec|suid|dev|rw)(,|\s|$)/.test(options) &&
+          /^\/(tmp|dev\/shm|var\/tmp|boot|)$/.test(target.replace(/\/$/, "") || "/"))
+      );
+    },
+    message: (context) =>
+      context.name === "umount"
+        ? `Unmounts ${mountPoint(context)} by force, cutting programs off from the files they use.`
+        : `Changes what is mounted at ${mountPoint(context)}, a system folder, or lifts a protection on it.`,
+    example: "sudo umount -l /",
+  },
+  {
+    id: "security-framework-off",
+    commands: ["aa-teardown", "aa-disable", "kldload", "kextload", "kextunload", "sysctl"],
+    level: "high",
+    matches: (context) => {
+      if (context.name === "sysctl")
+        return /(kernel\.(modules_disabled|kptr_restrict|dmesg_restrict|yama\.ptrace_scope|randomize_va_space)|fs\.protected_\w+)=0\b/.test(
+          context.args.join(" "),
+        );
+      if (context.name === "aa-teardown") return true;
+      return operands(context.args).length > 0;
+    },
+    message: (context) =>
+      context.name === "sysctl"
+        ? "Turns off a kernel protection (module loading lock, address randomisation, ptrace limits)."
+        : context.name.startsWith("aa-")
+          ? "Unloads AppArmor profiles, removing the confinement of the programs they protect."
+          : "Loads or unloads code in the running kernel, with full control of the machine.",
+    example: "sudo aa-teardown",
+  },
+  {
+    id: "resource-stress",
+    commands: ["stress", "stress-ng"],
+    level: "high",
+    matches: (context) =>
+      context.args.some((word) => /^--(vm|fork|cpu|io|hdd|malloc|bigheap|memfd|clone)$/.test(word)) &&
+      !context.args.some((word) => /^--(timeout|-t)$/.test(word)),
+    message: "Loads the machine with processes or memory without a time limit, until it stops responding.",
+    saferAlternative: "add `--timeout 10s` and small worker counts",
+    example: "stress-ng --fork 0",
+  },
   {
     id: "kernel-module",
     commands: ["insmod", "rmmod", "modprobe", "kmod", "kexec"],
@@ -175,7 +299,7 @@ export const hostSecurityRules: SafetyRule[] = [
   },
   {
     id: "resource-exhaustion",
-    commands: ["fallocate", "truncate", "yes", "cat", "dd"],
+    commands: ["fallocate", "truncate", "yes", "cat", "dd", "head"],
     level: "high",
     matches: fillsDisk,
     message:

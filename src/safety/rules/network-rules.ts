@@ -410,9 +410,9 @@ export const scriptRules: ScriptRule[] = [
   {
     id: "fork-bomb",
     level: "critical",
-    trigger: /\(\s*\)|fork|\$0|%0|&\s*;?\s*done/,
+    trigger: /\(\s*\)|fork|\$0|%0|&\s*;?\s*done|&\s*\)\s*;?\s*done|xargs\s.*-P\s*0/,
     pattern:
-      /([\w:.]+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&[^}]*\}\s*;?\s*\1|\bfork\s*(while|until)\s*fork|while\s*\(?\s*(true|1|:)\s*\)?\s*;?\s*do\s+(\$0|"\$0")\s*[&|]|os\.fork\(\)\s*while|while\s*1\s*:\s*os\.fork|%0\s*\|\s*%0|\$0\s*&\s*\$0\s*&|\bwhile\s+(true|:|1|\[\s*1\s*\])\s*;\s*do\s+[^;]*[^;&]&\s*;?\s*done/,
+      /([\w:.]+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&[^}]*\}\s*;?\s*\1|\bfork\s*(while|until)\s*fork|while\s*\(?\s*(true|1|:)\s*\)?\s*;?\s*do\s+(\$0|"\$0")\s*[&|]|os\.fork\(\)\s*while|while\s*1\s*:\s*os\.fork|%0\s*\|\s*%0|\$0\s*&\s*\$0\s*&|\b(while\s+(true|:|1|\[\s*1\s*\])|until\s+(false|!\s*true)|for\s*\(\(\s*;\s*;\s*\)\))\s*;\s*do\s+(?![^]*\bwait\b)[^;]*[^;&]&\s*\)?\s*;?\s*done|\b(yes|seq\s+inf)\b[^|]*\|\s*xargs\s(.*\s)?-P\s*0\b/,
     message: "A fork bomb: it copies itself until the machine runs out of processes and freezes.",
     example: ":(){ :|:& };:",
   },

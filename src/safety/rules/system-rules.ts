@@ -68,6 +68,12 @@ export const systemRules: SafetyRule[] = [
         hasWord(context.args, "-1") &&
         context.args.length >= 2 &&
         context.args.at(-1) === "-1") ||
+      // `kill -9 $(pidof init)`, `kill -9 $(pgrep -x systemd | head -1)`: PID 1 by name.
+      (context.name === "kill" &&
+        signalOf(context.args) !== "0" &&
+        context.args.some((word) =>
+          /^(\$\(|`)\s*(pidof|pgrep)\b[^|)]*\s\^?(init|systemd|launchd)\$?(\s|\)|\||`)/.test(word),
+        )) ||
       ((context.name === "pkill" || context.name === "killall") &&
         (hasWord(context.args, "init", "systemd", "launchd") ||
           /(^|\s)(-u|-U|--user|--uid)\s*(root|0)(\s|$)/.test(context.args.join(" ")))),
