@@ -102,7 +102,8 @@ describe("acceptance metrics on the labelled corpus", () => {
   });
 
   it("rates almost all of NL2Bash's real one-liners below high (false-positive pool)", () => {
-    const cases = readSafetyCorpus("nl2bash.tsv");
+    // The pool is the one-liners labelled below high; a bulk deletion by age is labelled high by the rubric.
+    const cases = readSafetyCorpus("nl2bash.tsv").filter((labelled) => riskRank(labelled.level) < 2);
     const flagged = cases.filter(
       (labelled) => riskRank(engine.assess(labelled.command, { shell: "bash" }).level) >= 2,
     );

@@ -45,7 +45,15 @@ export interface FindAnalysis {
   /** Commands run per file, with `{}` replaced by the root when unfiltered. */
   executions: string[][];
   writesFiles: boolean;
+  /**
+   * Selects files by what they are (a name, a path, an inode, emptiness) rather than only by age, size, owner or
+   * what they are not: `-name '*.o'` picks a kind of file, `-mtime +30` or `! -name keep` picks nearly everything.
+   */
+  selective: boolean;
 }
+
+/** Tests that pick out a particular set of files when not negated. */
+const SELECTIVE_TESTS = /^-(i?name|i?path|i?wholename|i?regex|inum|samefile|empty|links|lname|ilname)$/;
 
 /** Splits a find command's arguments into roots, filters and actions. */
 export function analyseFind(args: readonly string[]): FindAnalysis {
@@ -57,9 +65,15 @@ export function analyseFind(args: readonly string[]): FindAnalysis {
   let filtered = false;
   let deletes = false;
   let writesFiles = false;
+  let selective = false;
   const rawExecutions: string[][] = [];
   while (index < args.length) {
     const word = args[index] ?? "";
+    const previous = args[index - 1] ?? "";
+    const negated = previous === "!" || previous === "-not";
+    if (SELECTIVE_TESTS.test(word) && !negated && !/^\*+$/.test(args[index + 1] ?? "")) selective = true;
+    // `-size 0` is an empty file, as `-empty` is.
+    if (word === "-size" && !negated && /^0[ckMGb]?$/.test(args[index + 1] ?? "")) selective = true;
     if (EXECUTORS.has(word)) {
       const command: string[] = [];
       index++;
@@ -83,7 +97,7 @@ export function analyseFind(args: readonly string[]): FindAnalysis {
   const effectiveRoots = roots.length > 0 ? roots : ["."];
   const replacement = !filtered && effectiveRoots.length === 1 ? (effectiveRoots[0] ?? "{}") : "{}";
   const executions = rawExecutions.map((command) => command.map((word) => word.replace("{}", replacement)));
-  return { roots: effectiveRoots, filtered, deletes, executions, writesFiles };
+  return { roots: effectiveRoots, filtered, deletes, executions, writesFiles, selective };
 }
 
 /** The level of `find … -delete`, from where it starts and whether it is filtered. */
@@ -105,5 +119,20 @@ export function judgeFindDelete(analysis: FindAnalysis): { level: RiskLevel; mes
   }
   if (worst === "broad" && !analysis.filtered)
     return { level: "high", message: `Deletes everything under ${where}.` };
+  const unresolved =
+    classes.includes("unresolved") ||
+    classes.includes("unsetVariable") ||
+    analysis.roots.some((root) => /[$`]/.test(root));
+  if (unresolved && !analysis.selective)
+    return {
+      level: "high",
+      message: `Deletes files under ${analysis.roots.join(" ")}, a folder computed at run time: cmdai cannot tell which.`,
+    };
+  // `find . -mtime +30 -delete`, `find . ! -name keep -delete`: nearly every file, chosen by age or by exclusion.
+  if (worst === "broad" && !analysis.selective)
+    return {
+      level: "high",
+      message: `Deletes every file under ${where} that is old, large or not excluded: not a named set of files.`,
+    };
   return { level: "moderate", message: `Deletes the files under ${where} that match the search.` };
 }

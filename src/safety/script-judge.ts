@@ -875,7 +875,12 @@ function judgeXargsFromFind(command: SimpleCommand, context: CommandContext, fin
   if (producer === undefined) return;
   const analysis = analyseFind(producer.find.slice(1));
   // The same judgement as `find … -delete`: what find lists is what goes.
-  const verdict = judgeFindDelete({ ...analysis, filtered: analysis.filtered || producer.filtered });
+  // rmdir removes only empty folders, and a `grep PATTERN` between them picks a kind of file, as -name would.
+  const verdict = judgeFindDelete({
+    ...analysis,
+    filtered: analysis.filtered || producer.filtered,
+    selective: analysis.selective || producer.selective || context.name === "rmdir",
+  });
   if (deletes ? riskRank(verdict.level) < riskRank("high") : verdict.level !== "critical") return;
   findings.push({
     rule: "find-xargs",
@@ -888,14 +893,19 @@ function judgeXargsFromFind(command: SimpleCommand, context: CommandContext, fin
 }
 
 /** The `find` whose listing reaches this command, through nothing but filters (`find … | grep … | xargs rm`). */
-function findFeeding(command: SimpleCommand): { find: string[]; filtered: boolean } | undefined {
+function findFeeding(
+  command: SimpleCommand,
+): { find: string[]; filtered: boolean; selective: boolean } | undefined {
   const stages = command.stdinFrom.map((words) => unwrapCommand(words).argv);
   let filtered = false;
+  let selective = false;
   for (let index = stages.length - 1; index >= 0; index--) {
     const stage = stages[index] ?? [];
-    if (stage[0] === "find") return { find: stage, filtered };
+    if (stage[0] === "find") return { find: stage, filtered, selective };
     if (!FILTERS.has(stage[0] ?? "")) return undefined;
     filtered = true;
+    if (/^[ef]?grep$/.test(stage[0] ?? "") && !stage.some((word) => /^-[a-zA-Z]*v/.test(word)))
+      selective = true;
   }
   return undefined;
 }
