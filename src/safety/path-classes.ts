@@ -261,7 +261,7 @@ export function describeTarget(word: string): string {
 
 /** Block devices whose contents a raw write destroys. */
 export const DISK_DEVICE =
-  /^\/dev\/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(n\d+)?(p\d+)?|mmcblk\d+(p\d+)?|disk\d+(s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper\/.+|root|sr\d+|loop\d+|[a-z]+\/by-(id|uuid|label|path)\/.+|mem|kmem|port)$/;
+  /^\/dev\/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(n\d+)?(p\d+)?|mmcblk\d+(p\d+)?|disk\d+(s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper\/.+|root|sr\d+|loop\d+|[a-z]+\/by-(id|uuid|label|path)\/.+|r?fd\d+|mem|kmem|port)$/;
 
 /** Files whose change compromises the whole system: accounts, sudo, PAM, boot. */
 export const CRITICAL_SYSTEM_FILE =

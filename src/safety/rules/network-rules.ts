@@ -77,6 +77,18 @@ function fedByDownloader(context: CommandContext): boolean {
   );
 }
 
+/** A stage that prints command lines made from what it lists: `find -printf 'rm %p'`, `ls | awk '{print "rm " $0}'`. */
+function generatesFromListing(argv: readonly string[]): boolean {
+  const name = argv[0] ?? "";
+  if (name === "find") return argv.some((word) => /^-f?printf$/.test(word));
+  // `xargs echo rm` arrives unwrapped as `echo rm {}`.
+  if (name === "xargs" || name === "echo" || name === "printf")
+    return argv.includes("{}") || argv.includes("echo") || argv.includes("printf");
+  if (/^[gmn]?awk$/.test(name)) return argv.some((word) => /\bprint(f)?\b\s*\(?\s*"[a-z][\w-]*\s/.test(word));
+  if (name === "sed") return argv.some((word) => /^s(.).*\1[a-z][\w-]*\s/.test(word));
+  return false;
+}
+
 function runsStdin(context: CommandContext): boolean {
   if (isShell(context.name))
     return (
@@ -180,6 +192,17 @@ export const networkRules: SafetyRule[] = [
     example: "echo cm0gLXJmIC8K | base64 -d | sudo bash",
   },
   {
+    id: "generated-commands",
+    commands: [...SHELL_NAMES],
+    level: "high",
+    matches: (context) =>
+      runsStdin(context) && context.stdinText === undefined && context.stdinFrom.some(generatesFromListing),
+    message:
+      "Runs commands built from a listing of file names or processes: a name with `;` or `$(…)` in it runs as code, and cmdai cannot see the commands.",
+    saferAlternative: "use `find … -exec` or `xargs` with the command itself, so names stay data",
+    example: "find . -name '*.so' -printf 'mv %f lib%f\\n' | sh",
+  },
+  {
     id: "shell-from-pipe",
     commands: [...SHELL_NAMES, ...INTERPRETER_NAMES],
     level: "moderate",
@@ -187,7 +210,8 @@ export const networkRules: SafetyRule[] = [
       runsStdin(context) &&
       context.stdinText === undefined &&
       context.stdinFrom.length > 0 &&
-      !fedByDownloader(context),
+      !fedByDownloader(context) &&
+      !(isShell(context.name) && context.stdinFrom.some(generatesFromListing)),
     message: "Runs whatever the earlier commands print as a script, which cmdai cannot see.",
     saferAlternative: "write the script to a file and read it before running it",
     example: "cat commands.txt | bash",

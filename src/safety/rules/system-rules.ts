@@ -273,7 +273,7 @@ export const systemRules: SafetyRule[] = [
         case "history":
           // bash/zsh `history -c`; fish `history clear`, `history clear-session`, `history delete …`.
           return (
-            hasShortFlag(context.args, "c") || /^(clear|clear-session|delete)$/.test(context.args[0] ?? "")
+            hasShortFlag(context.args, "cd") || /^(clear|clear-session|delete)$/.test(context.args[0] ?? "")
           );
         case "unset":
         case "export":
