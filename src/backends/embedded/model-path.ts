@@ -1,6 +1,7 @@
 /**
  * Turning a model reference into a local file path. Catalog ids and `hf:` references belong to model
- * management (`src/models/`); until its resolver is plugged in, only existing local `.gguf` paths work.
+ * management (`src/models/`), whose resolver core plugs in (`core/create-embedded-backend.ts`); the fallback
+ * here, for a backend built without one, accepts only existing local `.gguf` paths.
  */
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -26,8 +27,9 @@ function looksLikePath(reference: string): boolean {
 }
 
 /**
- * The default resolver: an existing local file is used as is; a path that does not exist fails naming it; any
- * other reference (catalog id, `hf:`, URL) fails with `model_not_found` until model management is wired in.
+ * The fallback resolver: an existing local file is used as is; a path that does not exist fails naming it; any
+ * other reference (catalog id, `hf:`, URL) fails with `model_not_found`, since only model management's
+ * resolver can fetch one.
  */
 export const resolveLocalModelPath: ModelPathResolver = async (reference) => {
   if (reference === undefined || reference.trim() === "") {
