@@ -192,16 +192,9 @@ export async function requestRemote(options: RemoteRequest): Promise<RemoteRespo
   throw new ModelError("model_download_failed", `Too many redirects while fetching ${options.url}.`);
 }
 
-/** Seconds to wait from a `Retry-After` header (seconds or an HTTP date), or undefined. */
-export function retryAfterMilliseconds(
-  headers: RemoteResponse["headers"],
-  now: number = Date.now(),
-): number | undefined {
-  const value = header(headers, "retry-after")?.trim();
-  if (value === undefined || value === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number.parseFloat(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/** The raw `Retry-After` header of an answer, for `parseRetryAfter` (`retry-delay.ts`). */
+export function retryAfterHeader(headers: RemoteResponse["headers"]): string | undefined {
+  return header(headers, "retry-after");
 }
 
 const NETWORK_ERROR_CODES = new Set([

@@ -12,8 +12,8 @@ import type { Dispatcher } from "undici";
 import { BackendError, isAbortError } from "../../errors.js";
 import { HttpStatusError, networkError } from "./http-errors.js";
 import type { ServiceLabel } from "./http-errors.js";
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from "./retry-delay.js";
-import type { RetryPolicy } from "./retry-delay.js";
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from "../../retry-delay.js";
+import type { RetryPolicy } from "../../retry-delay.js";
 
 /** Default connect timeout: 5 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;

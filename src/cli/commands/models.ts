@@ -9,7 +9,7 @@ import type { PathEnvironment } from "../../config/paths.js";
 import type { Config } from "../../config/schema.js";
 import { ExitCode, ModelError, UsageError } from "../../errors.js";
 import { CATALOG, CATALOG_VERSION, formatBytes, recommendModel } from "../../models/catalog.js";
-import type { RetryPolicy } from "../../models/download-file.js";
+import type { RetryPolicy } from "../../retry-delay.js";
 import { hashFile } from "../../models/download-file.js";
 import {
   cachePaths,
