@@ -38,6 +38,27 @@ export default tseslint.config(
     },
   },
   {
+    // One module owns the home folder (STYLE.md, Paths): everything else asks src/config/paths.ts
+    // (currentPathEnvironment, pathEnvironmentFrom, expandHome), so tests can point every path at a temp dir.
+    files: ["src/**/*.ts", "test/**/*.ts"],
+    ignores: ["src/config/paths.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...[
+          "MemberExpression[object.name='os'][property.name='homedir']",
+          "ImportSpecifier[imported.name='homedir']",
+          "MemberExpression[object.object.name='process'][object.property.name='env'][property.name=/^(HOME|USERPROFILE)$/]",
+          "MemberExpression[object.object.name='process'][object.property.name='env'][property.value=/^(HOME|USERPROFILE)$/]",
+          "VariableDeclarator[init.object.name='process'][init.property.name='env'] > ObjectPattern > Property[key.name=/^(HOME|USERPROFILE)$/]",
+        ].map((selector) => ({
+          selector,
+          message: "Only src/config/paths.ts reads the home folder; use its path environment or expandHome.",
+        })),
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -4,8 +4,8 @@
  * here, for a backend built without one, accepts only existing local `.gguf` paths.
  */
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
+import { expandHome } from "../../config/paths.js";
 import { ModelError } from "../../errors.js";
 
 /** Resolves a model reference (`--model`, `config.model`) to a local GGUF path, or throws a `ModelError`. */
@@ -47,8 +47,7 @@ export const resolveLocalModelPath: ModelPathResolver = async (reference) => {
       },
     );
   }
-  const expanded = reference.startsWith("~/") ? path.join(os.homedir(), reference.slice(2)) : reference;
-  const absolute = path.resolve(expanded);
+  const absolute = path.resolve(expandHome(reference));
   try {
     await fs.access(absolute);
   } catch (error) {

@@ -5,7 +5,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { PathEnvironment } from "../../config/paths.js";
+import { pathEnvironmentFrom, type PathEnvironment } from "../../config/paths.js";
 import type { Config } from "../../config/schema.js";
 import { ExitCode, ModelError, UsageError } from "../../errors.js";
 import { CATALOG, CATALOG_VERSION, formatBytes, recommendModel } from "../../models/catalog.js";
@@ -50,7 +50,7 @@ export interface ModelsCommandOptions {
 }
 
 function pathsFor(options: ModelsCommandOptions, io: CliIo): PathEnvironment {
-  return options.paths ?? { env: io.env, platform: process.platform, homedir: io.env.HOME ?? os.homedir() };
+  return options.paths ?? pathEnvironmentFrom(io.env);
 }
 
 function requireReference(options: ModelsCommandOptions): string {
