@@ -12,7 +12,7 @@ import type { EmbeddedCode } from "./code-dialects.js";
 import { codeInInput } from "./command-languages.js";
 import { embeddedCode } from "./embedded-code.js";
 import { judgeAssignments } from "./environment-assignments.js";
-import { lexSimpleScript } from "./fast-lexer.js";
+import { plainCommands, plainWordList } from "./fast-lexer.js";
 import { analyseFind, judgeFindDelete } from "./find-command.js";
 import { fishCommands } from "./fish-commands.js";
 import { shellScriptsInInlineCode } from "./interpreter-code.js";
@@ -195,9 +195,9 @@ export class ScriptJudge {
       }
     | undefined {
     const none = { forkBombs: [], evaluatedCode: [], decodedPayloads: [] };
-    // Most commands are plain words, quotes, pipes and lists: the fast lexer gives the same commands as the parser.
-    const fast = lexSimpleScript(text);
-    if (fast !== undefined) return { commands: fast, failClosed: false, ...none };
+    // Most commands are plain word lists: the fast lexer gives the parser's commands without loading it.
+    const plain = plainWordList(text);
+    if (plain !== undefined) return { commands: plainCommands(plain), failClosed: false, ...none };
     if (shell === "fish") {
       const fish = fishCommands(text);
       if (fish !== undefined) return { commands: fish, failClosed: false, ...none };
