@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-typecheck/**", "node_modules/**", "coverage/**", "bench-results/**"] },
+  { ignores: ["dist/**", "dist-typecheck/**", "node_modules/**", "coverage/**", "bench-results/**", ".tmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -34,6 +34,27 @@ export default tseslint.config(
       "no-restricted-properties": [
         "error",
         { object: "process", property: "exit", message: "Only src/cli may exit the process." },
+      ],
+    },
+  },
+  {
+    // One module owns the home folder (STYLE.md, Paths): everything else asks src/config/paths.ts
+    // (currentPathEnvironment, pathEnvironmentFrom, expandHome), so tests can point every path at a temp dir.
+    files: ["src/**/*.ts", "test/**/*.ts"],
+    ignores: ["src/config/paths.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...[
+          "MemberExpression[object.name='os'][property.name='homedir']",
+          "ImportSpecifier[imported.name='homedir']",
+          "MemberExpression[object.object.name='process'][object.property.name='env'][property.name=/^(HOME|USERPROFILE)$/]",
+          "MemberExpression[object.object.name='process'][object.property.name='env'][property.value=/^(HOME|USERPROFILE)$/]",
+          "VariableDeclarator[init.object.name='process'][init.property.name='env'] > ObjectPattern > Property[key.name=/^(HOME|USERPROFILE)$/]",
+        ].map((selector) => ({
+          selector,
+          message: "Only src/config/paths.ts reads the home folder; use its path environment or expandHome.",
+        })),
       ],
     },
   },

@@ -162,7 +162,7 @@ export class InterruptedError extends CmdaiError {
   }
 }
 
-/** Whether a value is a {@link CmdaiError} (also across module copies, by shape). */
+/** Whether a value is a {@link CmdaiError}: an `instanceof` check, so only errors from this module copy count. */
 export function isCmdaiError(value: unknown): value is CmdaiError {
   return value instanceof CmdaiError;
 }

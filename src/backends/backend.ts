@@ -1,7 +1,8 @@
 /**
  * The small interface every backend implements (embedded llama.cpp, Ollama, OpenAI-compatible servers).
- * Adapters only translate between this shape and their wire format; prompts come from `prompt.ts`, the answer
- * shape from `answer-schema.ts`. One shared contract suite (`backend-contract.ts`) runs against every backend.
+ * Adapters only translate between this shape and their wire format; prompts and the answer's JSON schema come
+ * from `prompt.ts`, the tolerant answer reader from `parse-answer.ts`. One shared contract suite
+ * (`test/support/backend-contract.ts`) runs against every backend.
  */
 import type { PathEnvironment } from "../config/paths.js";
 import type { BackendName, Config } from "../config/schema.js";

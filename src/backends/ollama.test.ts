@@ -3,6 +3,7 @@ import { describeBackendContract, contractRequest } from "../../test/support/bac
 import { startFakeOllama } from "../../test/support/fake-ollama-server.js";
 import type { FakeServer } from "../../test/support/fake-server-script.js";
 import { closedPort, serverSettings } from "../../test/support/server-backend-settings.js";
+import { wireTranscript } from "../../test/support/wire-transcript.js";
 import { BackendError, ConfigError } from "../errors.js";
 import type { CmdaiError } from "../errors.js";
 import { OLLAMA_DEFAULT_MODEL, OllamaBackend, resolveOllamaHost } from "./ollama.js";
@@ -377,16 +378,7 @@ describe("ollama backend edge cases", () => {
   });
 
   it("reports an error line in the stream as a typed error with the server's message", async () => {
-    const line =
-      '{"model":"qwen2.5-coder:1.5b","created_at":"2026-01-15T10:00:00Z","message":{"role":"assistant","content":"{"},"done":false}\n';
-    const server = await fake({
-      script: [
-        {
-          kind: "raw",
-          body: `${line}{"error":"an error was encountered while running the model: unexpected EOF"}\n`,
-        },
-      ],
-    });
+    const server = await fake({ script: [wireTranscript("ollama/stream-error-line.ndjson")] });
     const { backend } = backendFor(server);
     try {
       const error = await failure(backend.generate(contractRequest("say hello")));
@@ -398,8 +390,7 @@ describe("ollama backend edge cases", () => {
   });
 
   it("says when an answer without a command was cut off at the token limit", async () => {
-    const body = `${JSON.stringify({ model: "m", created_at: "2026-01-15T10:00:00Z", message: { role: "assistant", content: "<think>\nLet me consider" }, done_reason: "length", done: true })}\n`;
-    const server = await fake({ script: [{ kind: "raw", body }] });
+    const server = await fake({ script: [wireTranscript("ollama/cut-off-at-token-limit.ndjson")] });
     const { backend } = backendFor(server);
     try {
       const error = await failure(backend.generate(contractRequest("say hello")));
@@ -425,9 +416,7 @@ describe("ollama backend edge cases", () => {
   });
 
   it("reports an answer that is not Ollama's format as a protocol error", async () => {
-    const server = await fake({
-      script: [{ kind: "raw", body: "<html>proxy login</html>", contentType: "text/html" }],
-    });
+    const server = await fake({ script: [wireTranscript("ollama/proxy-login-page.html")] });
     const { backend } = backendFor(server);
     try {
       expect(await failure(backend.generate(contractRequest("say hello")))).toMatchObject({

@@ -3,6 +3,7 @@ import { describeBackendContract, contractRequest } from "../../test/support/bac
 import { requestedFormat, startFakeOpenAi } from "../../test/support/fake-openai-server.js";
 import type { FakeServer } from "../../test/support/fake-server-script.js";
 import { closedPort, serverSettings } from "../../test/support/server-backend-settings.js";
+import { wireTranscript } from "../../test/support/wire-transcript.js";
 import { BackendError, ConfigError } from "../errors.js";
 import type { CmdaiError } from "../errors.js";
 import { OpenAiCompatibleBackend, forgetResponseFormats, resolveOpenAiBaseUrl } from "./openai-compatible.js";
@@ -329,9 +330,7 @@ describe("openai backend edge cases", () => {
   });
 
   it("reports an error event in the stream with the server's message", async () => {
-    const body =
-      'data: {"choices":[{"index":0,"delta":{"content":"{"}}]}\n\ndata: {"error":{"message":"CUDA out of memory","type":"server_error"}}\n\n';
-    const server = await fake({ script: [{ kind: "raw", body, contentType: "text/event-stream" }] });
+    const server = await fake({ script: [wireTranscript("openai/stream-error-event.sse")] });
     const { backend } = backendFor(server, { modelOverride: "m" });
     try {
       const error = await failure(backend.generate(contractRequest("say hello")));
@@ -343,19 +342,7 @@ describe("openai backend edge cases", () => {
   });
 
   it("reads content given as an array of text parts", async () => {
-    const body = JSON.stringify({
-      id: "x",
-      object: "chat.completion",
-      model: "m",
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: [{ type: "text", text: '{"command":"hostname"}' }] },
-          finish_reason: "stop",
-        },
-      ],
-    });
-    const server = await fake({ script: [{ kind: "raw", body, contentType: "application/json" }] });
+    const server = await fake({ script: [wireTranscript("openai/content-parts.json")] });
     const { backend } = backendFor(server, { modelOverride: "m" });
     try {
       expect((await backend.generate(contractRequest("machine name"))).command).toBe("hostname");

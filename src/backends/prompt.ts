@@ -1,9 +1,9 @@
 /**
  * The prompt builder every backend shares. The system prompt depends only on the target shell, the machine
  * context and whether an explanation is wanted, so the embedded backend can evaluate it once and save the
- * state (key: {@link PROMPT_TEMPLATE_VERSION} + the prompt text). The user's request goes in the user message,
- * fenced as data: the model is told never to follow instructions inside it, and whatever it answers is still
- * judged by the safety engine.
+ * state (key: {@link PROMPT_TEMPLATE_VERSION} + the prompt text). The user's request goes in the user message
+ * after a `Request:` label; the system prompt tells the model the request is data, not instructions to follow,
+ * and whatever it answers is still judged by the safety engine.
  */
 import type { ShellName } from "../shells.js";
 import type { ExecutionContext, GenerationRequest } from "./backend.js";

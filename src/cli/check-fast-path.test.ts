@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { UsageError } from "../errors.js";
+import { CHECK_OPTIONS } from "./check-options.js";
 import type { CliIo } from "./io.js";
 
 const calls = vi.hoisted(() => ({ list: [] as unknown[][] }));
@@ -65,6 +66,18 @@ const FAST_FORMS: string[][] = [
   ["check", "--hook", "claude-code"],
   ["check", "--hook=gemini-cli", "--safety", "strict", "-c", "/tmp/x.toml"],
   ["check", "--config", "/tmp/x.toml", "--hook", "json"],
+  // Every option of the one table, in each name it goes by: both parsers are built from it.
+  ...CHECK_OPTIONS.flatMap((option) => {
+    const sample = { shell: "zsh", safety: "strict", hook: "json", config: "/tmp/x.toml" };
+    const words = option.value === undefined ? [] : [sample[option.key]];
+    const command = option.key === "hook" ? [] : ["ls"];
+    return [option.long, ...(option.short === undefined ? [] : [option.short])].map((name) => [
+      "check",
+      name,
+      ...words,
+      ...command,
+    ]);
+  }),
 ];
 
 describe("parseCheckArgumentsFast", () => {

@@ -1,11 +1,13 @@
 /**
  * `cmdai check …` without commander. Pre-exec hooks and coding agents run `check` before every command, so
  * its start-up is the product's hot path; commander and the full program definition cost ~15 ms of it on the
- * 2-core dev machine. This parser reads only the plain forms of `check`'s own options. Anything else (help,
+ * 2-core dev machine. This parser reads only the plain forms of `check`'s own options, from the table commander's
+ * definition is built from (`check-options.ts`), so an option is declared once. Anything else (help,
  * unknown or unusual options, a second positional argument, root options before `check`) returns undefined,
  * and the caller hands the whole argv to commander, which then owns the usage errors and help text.
  */
 import type { CheckArguments } from "./check-entry.js";
+import { CHECK_OPTIONS, type CheckOption } from "./check-options.js";
 import type { CliIo } from "./io.js";
 import { reportError, requestedOutputFormat } from "./report-error.js";
 
@@ -15,16 +17,17 @@ export interface FastCheckArguments {
   options: CheckArguments & { hook?: string };
 }
 
-type ValueOption = "shell" | "safety" | "config" | "hook";
-
-const VALUE_OPTIONS: Record<string, ValueOption> = {
-  "-s": "shell",
-  "--shell": "shell",
-  "--safety": "safety",
-  "-c": "config",
-  "--config": "config",
-  "--hook": "hook",
-};
+/** `check`'s options by every name they go by (`-s`, `--shell`). */
+const OPTIONS_BY_NAME = new Map<string, CheckOption>(
+  CHECK_OPTIONS.flatMap((option) =>
+    option.short === undefined
+      ? [[option.long, option]]
+      : [
+          [option.long, option],
+          [option.short, option],
+        ],
+  ),
+);
 
 /**
  * Parse `argv` (after `cmdai`) when it is a `check` invocation in plain form; undefined means "let commander
@@ -45,14 +48,16 @@ export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArgum
       optionsEnded = true;
       continue;
     }
-    if (argument === "--json" || argument === "--preview") {
-      options[argument === "--json" ? "json" : "preview"] = true;
-      continue;
-    }
     const equals = argument.indexOf("=");
     const name = argument.startsWith("--") && equals > 0 ? argument.slice(0, equals) : argument;
-    const key = VALUE_OPTIONS[name];
-    if (key === undefined) return undefined;
+    const option = OPTIONS_BY_NAME.get(name);
+    if (option === undefined) return undefined;
+    if (option.value === undefined) {
+      // A switch takes no `=value`: commander's message is the right one.
+      if (name !== argument) return undefined;
+      options[option.key] = true;
+      continue;
+    }
     let value: string | undefined;
     if (name !== argument) {
       value = argument.slice(equals + 1);
@@ -62,7 +67,7 @@ export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArgum
     }
     // A missing value, or one that looks like an option: commander's message is the right one.
     if (value === undefined || value.startsWith("-")) return undefined;
-    options[key] = value;
+    options[option.key] = value;
   }
   if (positionals.length > 1) return undefined;
   // `--hook` with a command is a usage error: commander words it.

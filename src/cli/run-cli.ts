@@ -7,6 +7,7 @@ import { BACKEND_NAMES, OUTPUT_FORMATS } from "../config/choices.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { SAFETY_MODES } from "../safety/types.js";
 import { SHELL_NAMES } from "../shells.js";
+import { CHECK_OPTIONS, commanderFlags } from "./check-options.js";
 import type { CliIo } from "./io.js";
 import { reportError, requestedOutputFormat } from "./report-error.js";
 import type { RequestCommandOptions } from "./run-request.js";
@@ -103,20 +104,14 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
       }),
     );
 
-  program
+  const check = program
     .command("check [command]")
     .description(
       "rate a command's risk without generating anything; - reads one command per stdin line (JSON lines)",
-    )
-    .option("-s, --shell <shell>", `shell the command is for: ${SHELL_NAMES.join("|")} (default: detected)`)
-    .option("--safety <mode>", `${SAFETY_MODES.join("|")} (default: moderate)`)
-    .option("--json", "print { command, shell, level, decision, reasons } as JSON")
-    .option(
-      "--hook <agent>",
-      "answer an AI coding agent's pre-tool hook (JSON on stdin): claude-code|gemini-cli|json",
-    )
-    .option("--preview", "also count what the command would delete, move or overwrite here (read-only)")
-    .option("-c, --config <file>", "config file")
+    );
+  // The same table the commander-free fast path reads (check-fast-path.ts).
+  for (const option of CHECK_OPTIONS) check.option(commanderFlags(option), option.description);
+  check
     .addHelpText(
       "after",
       "\nExit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.\n" +

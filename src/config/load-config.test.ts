@@ -201,6 +201,28 @@ describe("settings from a closed set of choices", () => {
     expect(loaded.sources.get("ui.color")).toEqual({ kind: "env", variable: "NO_COLOR" });
   });
 
+  it("give what the schema gives for every choice of every closed key", async () => {
+    const { configSchema } = await import("./schema.js");
+    const { SHELL_NAMES } = await import("../shells.js");
+    const { SAFETY_MODES } = await import("../safety/types.js");
+    const { BACKEND_NAMES } = await import("./choices.js");
+    for (const shell of SHELL_NAMES) {
+      expect((await load({ flags: { shell } })).config).toEqual(configSchema.parse({ shell }));
+    }
+    for (const mode of SAFETY_MODES) {
+      expect((await load({ env: { CMDAI_SAFETY: mode } })).config).toEqual(
+        configSchema.parse({ safety: { mode } }),
+      );
+    }
+    for (const backend of BACKEND_NAMES) {
+      expect((await load({ flags: { backend } })).config).toEqual(configSchema.parse({ backend }));
+    }
+    expect((await load({ env: { NO_COLOR: "1" } })).config).toEqual(
+      configSchema.parse({ ui: { color: "never" } }),
+    );
+    expect((await load({})).config).toEqual(configSchema.parse({}));
+  });
+
   it("are still refused when the value is not one of them", async () => {
     await expect(load({ env: { CMDAI_SHELL: "tcsh" } })).rejects.toThrow(/tcsh/);
     await expect(load({ flags: { safety: "yolo" } })).rejects.toThrow(/yolo/);

@@ -141,24 +141,28 @@ function leafPaths(table: RawTable, prefix: string[] = []): string[][] {
   );
 }
 
-/** Settings whose every valid value is listed here, so checking them needs no schema. */
-const CLOSED_CHOICES: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
-  ["shell", SHELL_NAMES],
-  ["safety.mode", SAFETY_MODES],
-  ["backend", BACKEND_NAMES],
-  ["ui.color", COLOR_CHOICES],
-]);
+function isOneOf<Choice extends string>(choices: readonly Choice[], value: string): value is Choice {
+  return (choices as readonly string[]).includes(value);
+}
 
-/** True when every value set is a valid member of its key's closed set of choices. */
-function onlyValidChoices(sources: ReadonlyMap<string, ConfigSource>, raw: RawTable): boolean {
+/**
+ * The configuration when every value set is one of its key's closed choices (`--shell fish`, `NO_COLOR`,
+ * `CMDAI_SAFETY=strict`, `CMDAI_BACKEND`), else undefined. Each value is checked against the same list the
+ * schema's enum is built from and set on the defaults by key, typed, so this is validation without the schema
+ * library (~60–130 ms of start-up that `cmdai check` and agent hooks would pay on every call), not a way round it.
+ */
+function closedChoicesConfig(sources: ReadonlyMap<string, ConfigSource>, raw: RawTable): Config | undefined {
+  const config: Config = defaultConfig();
   for (const key of sources.keys()) {
-    const choices = CLOSED_CHOICES.get(key);
-    if (choices === undefined) return false;
-    let value: unknown = raw;
-    for (const part of key.split(".")) value = (value as RawTable | undefined)?.[part];
-    if (typeof value !== "string" || !choices.includes(value)) return false;
+    const value = getAtPath(raw, key.split("."));
+    if (typeof value !== "string") return undefined;
+    if (key === "shell" && isOneOf(SHELL_NAMES, value)) config.shell = value;
+    else if (key === "safety.mode" && isOneOf(SAFETY_MODES, value)) config.safety.mode = value;
+    else if (key === "backend" && isOneOf(BACKEND_NAMES, value)) config.backend = value;
+    else if (key === "ui.color" && isOneOf(COLOR_CHOICES, value)) config.ui.color = value;
+    else return undefined;
   }
-  return true;
+  return config;
 }
 
 function deepMerge(base: RawTable, overlay: RawTable): RawTable {
@@ -385,14 +389,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     raw = deepMerge(raw, layer.values);
     for (const [key, source] of layer.sources) sources.set(key, source);
   }
-  let config: Config;
-  if (Object.keys(raw).length === 0) {
-    config = defaultConfig();
-  } else if (!fileLayer.exists && onlyValidChoices(sources, raw)) {
-    // NO_COLOR, --shell, CMDAI_SAFETY…: values from a closed set, already checked. The schema library costs
-    // ~60–130 ms of start-up, which `cmdai check` and agent hooks would pay on every call.
-    config = deepMerge(defaultConfig(), raw) as unknown as Config;
-  } else {
+  let config = fileLayer.exists ? undefined : closedChoicesConfig(sources, raw);
+  if (config === undefined) {
     const cache =
       options.validationCache === false
         ? undefined

@@ -1,5 +1,6 @@
 /**
- * The only module that resolves cmdai's folders. Everything takes an environment and a platform so tests can
+ * The only module that resolves cmdai's folders and the home folder (`os.homedir`, `$HOME`, `~`; a lint rule in
+ * eslint.config.js keeps it so). Everything takes an environment and a platform so tests can
  * point every path at a temporary folder. XDG variables win on every platform when set; otherwise Linux uses
  * the XDG defaults, macOS `~/Library/…` and Windows `%APPDATA%` / `%LOCALAPPDATA%`.
  */
@@ -20,12 +21,32 @@ export function currentPathEnvironment(): PathEnvironment {
   return { env: process.env, platform: process.platform, homedir: os.homedir() };
 }
 
+/**
+ * The path environment of a given environment (a command's `io.env`, a test's): the home folder is `homedir`
+ * when given, else `$HOME` from that environment (not on Windows, where a POSIX shell's HOME is not the
+ * profile folder), else the process's own.
+ */
+export function pathEnvironmentFrom(env: NodeJS.ProcessEnv, homedir?: string): PathEnvironment {
+  const home = homedir ?? (process.platform === "win32" ? undefined : nonEmpty(env.HOME)) ?? os.homedir();
+  return { env, platform: process.platform, homedir: home };
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
 function pathApi(platform: NodeJS.Platform): path.PlatformPath {
   return platform === "win32" ? path.win32 : path.posix;
+}
+
+/**
+ * A path the user typed with `~` (alone, `~/…`, or `~\…` on Windows) made absolute against the home folder;
+ * anything else, `~user/…` included, unchanged.
+ */
+export function expandHome(typed: string, where: PathEnvironment = currentPathEnvironment()): string {
+  if (typed === "~") return where.homedir;
+  const separator = typed.startsWith("~/") || (where.platform === "win32" && typed.startsWith("~\\"));
+  return separator ? pathApi(where.platform).join(where.homedir, typed.slice(2)) : typed;
 }
 
 /** The folder holding `config.toml`: `$XDG_CONFIG_HOME/cmdai`, `~/Library/Preferences/cmdai`, `%APPDATA%\cmdai`. */

@@ -1,6 +1,6 @@
 /**
- * The one source of truth for cmdai's configuration: types, defaults and the documentation of every key come
- * from this zod schema. `docs/configuration.md` is generated from it (`npm run docs:config`) and a test keeps
+ * The one source of truth for cmdai's configuration: types, validation and the documentation of every key come
+ * from this zod schema; every default comes from the one table in `defaults.ts`. `docs/configuration.md` is generated from it (`npm run docs:config`) and a test keeps
  * the two in step.
  */
 import { z } from "zod";
@@ -8,13 +8,14 @@ import { SHELL_NAMES } from "../shells.js";
 import { RISK_LEVELS, SAFETY_MODES } from "../safety/types.js";
 
 import { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, GUARD_DECISIONS, OUTPUT_FORMATS } from "./choices.js";
+import { CONFIG_DEFAULTS as DEFAULTS, defaultConfig } from "./defaults.js";
 
 export { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, OUTPUT_FORMATS };
 export type { BackendName, GpuChoice, OutputFormat } from "./choices.js";
 
 const headers = z
   .record(z.string(), z.string())
-  .default({})
+  .default(() => ({}))
   .describe('Extra HTTP headers sent with every request, e.g. { "X-Team" = "infra" }.');
 
 const embeddedSchema = z
@@ -28,7 +29,7 @@ const embeddedSchema = z
       .describe("CPU threads for inference. Default: the number of available cores."),
     gpu: z
       .enum(GPU_CHOICES)
-      .default("auto")
+      .default(DEFAULTS.embedded.gpu)
       .describe("GPU backend: auto picks Metal on Apple Silicon, CUDA or Vulkan where present, else CPU."),
     context_size: z
       .number()
@@ -37,50 +38,58 @@ const embeddedSchema = z
       .max(131072)
       .optional()
       .describe("Context window in tokens. Default: sized to the prompt."),
-    temperature: z.number().min(0).max(2).default(0.15).describe("Sampling temperature; low suits commands."),
+    temperature: z
+      .number()
+      .min(0)
+      .max(2)
+      .default(DEFAULTS.embedded.temperature)
+      .describe("Sampling temperature; low suits commands."),
     max_tokens: z
       .number()
       .int()
       .min(16)
       .max(8192)
-      .default(1024)
+      .default(DEFAULTS.embedded.max_tokens)
       .describe("Upper bound on generated tokens (the answer grammar bounds a command to 400 characters)."),
     max_command_length: z
       .number()
       .int()
       .min(8)
       .max(400)
-      .default(400)
+      .default(DEFAULTS.embedded.max_command_length)
       .describe("Longest command the answer grammar allows, in characters."),
     seed: z.number().int().min(0).optional().describe("Sampling seed, for reproducible answers."),
     keep_alive: z
       .number()
       .min(0)
-      .default(600)
+      .default(DEFAULTS.embedded.keep_alive)
       .describe("Seconds the warm model server stays up when idle; 0 disables the server."),
   })
-  .default({ gpu: "auto", temperature: 0.15, max_tokens: 1024, max_command_length: 400, keep_alive: 600 });
+  .default(() => defaultConfig().embedded);
 
 const ollamaSchema = z
   .object({
     host: z
       .string()
       .min(1)
-      .default("http://127.0.0.1:11434")
+      .default(DEFAULTS.ollama.host)
       .describe("Ollama server address (OLLAMA_HOST); host:port without a scheme is accepted."),
     model: z.string().min(1).optional().describe("Model name on the Ollama server, e.g. qwen2.5-coder:1.5b."),
     timeout: z.number().positive().optional().describe("Seconds to wait for an answer. Default: `timeout`."),
-    keep_alive: z.string().default("5m").describe("How long Ollama keeps the model loaded after a request."),
+    keep_alive: z
+      .string()
+      .default(DEFAULTS.ollama.keep_alive)
+      .describe("How long Ollama keeps the model loaded after a request."),
     headers,
   })
-  .default({ host: "http://127.0.0.1:11434", keep_alive: "5m", headers: {} });
+  .default(() => defaultConfig().ollama);
 
 const openaiSchema = z
   .object({
     base_url: z
       .string()
       .min(1)
-      .default("http://127.0.0.1:8000/v1")
+      .default(DEFAULTS.openai.base_url)
       .describe("OpenAI-compatible API base URL (OPENAI_BASE_URL), e.g. vLLM, llama.cpp server, LM Studio."),
     model: z
       .string()
@@ -90,12 +99,12 @@ const openaiSchema = z
     api_key_env: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
-      .default("OPENAI_API_KEY")
+      .default(DEFAULTS.openai.api_key_env)
       .describe("Name of the environment variable holding the API key (sent as a Bearer token)."),
     timeout: z.number().positive().optional().describe("Seconds to wait for an answer. Default: `timeout`."),
     headers,
   })
-  .default({ base_url: "http://127.0.0.1:8000/v1", api_key_env: "OPENAI_API_KEY", headers: {} });
+  .default(() => defaultConfig().openai);
 
 const safetyRuleSchema = z.object({
   id: z.string().min(1).optional().describe("Rule id shown in reasons. Default: derived from the command."),
@@ -123,48 +132,51 @@ const safetyAllowSchema = z.union([
 const safetyObjectSchema = z.object({
   mode: z
     .enum(SAFETY_MODES)
-    .default("moderate")
+    .default(DEFAULTS.safety.mode)
     .describe("strict, moderate or permissive: how levels map to allow / confirm / block."),
-  rules: z.array(safetyRuleSchema).default([]).describe("Extra rules; they can only raise a level."),
+  rules: z
+    .array(safetyRuleSchema)
+    .default(() => [])
+    .describe("Extra rules; they can only raise a level."),
   allow: z
     .array(safetyAllowSchema)
-    .default([])
+    .default(() => [])
     .describe("Allowlisted commands; never lowers a critical verdict unless the entry says allow_critical."),
 });
 
 /** `safety = "strict"` is shorthand for `[safety] mode = "strict"`. */
 const safetySchema = z
   .preprocess((value) => (typeof value === "string" ? { mode: value } : value), safetyObjectSchema)
-  .default({ mode: "moderate", rules: [], allow: [] });
+  .default(() => defaultConfig().safety);
 
 const uiSchema = z
   .object({
     color: z
       .enum(COLOR_CHOICES)
-      .default("auto")
+      .default(DEFAULTS.ui.color)
       .describe("Colour output: auto (TTY and no NO_COLOR), always, never."),
     hotkey: z
       .string()
       .min(1)
-      .default("\\C-g")
+      .default(DEFAULTS.ui.hotkey)
       .describe("Key bound by `cmdai init` snippets (readline notation)."),
     preview: z
       .boolean()
-      .default(true)
+      .default(DEFAULTS.ui.preview)
       .describe(
         "Show what a command would delete, move or overwrite (counted read-only before it runs), in the menu and as `preview` in JSON/YAML output.",
       ),
   })
-  .default({ color: "auto", hotkey: "\\C-g", preview: true });
+  .default(() => defaultConfig().ui);
 
 const historySchema = z
   .object({
     enabled: z
       .boolean()
-      .default(true)
+      .default(DEFAULTS.history.enabled)
       .describe("Append each executed command and its verdict to history.jsonl."),
   })
-  .default({ enabled: true });
+  .default(() => defaultConfig().history);
 
 /** What a coding agent's hook answers for one level; unset levels get the guard's defaults. */
 const guardDecisionSchema = z.enum(GUARD_DECISIONS);
@@ -188,19 +200,19 @@ const guardSchema = z
       .optional()
       .describe("Answer for a critical command. Default: deny, in every mode, since agents run unattended."),
   })
-  .default({});
+  .default(() => defaultConfig().guard);
 
 const modelsSchema = z
   .object({
     dir: z.string().min(1).optional().describe("Model cache folder. Default: $XDG_CACHE_HOME/cmdai/models."),
   })
-  .default({});
+  .default(() => defaultConfig().models);
 
 /** The whole configuration file. Unknown keys are reported as warnings, not errors. */
 export const configSchema = z.object({
   backend: z
     .enum(BACKEND_NAMES)
-    .default("embedded")
+    .default(DEFAULTS.backend)
     .describe("Which backend answers (CMDAI_BACKEND, --backend)."),
   model: z
     .string()
@@ -213,14 +225,24 @@ export const configSchema = z.object({
   safety: safetySchema.describe(
     "Safety mode, or a [safety] table with mode, rules and allow (CMDAI_SAFETY).",
   ),
-  output: z.enum(OUTPUT_FORMATS).default("plain").describe("Output format (CMDAI_OUTPUT, --output)."),
-  timeout: z.number().positive().default(60).describe("Seconds to wait for a backend's answer (--timeout)."),
+  output: z.enum(OUTPUT_FORMATS).default(DEFAULTS.output).describe("Output format (CMDAI_OUTPUT, --output)."),
+  timeout: z
+    .number()
+    .positive()
+    .default(DEFAULTS.timeout)
+    .describe("Seconds to wait for a backend's answer (--timeout)."),
   fallback: z
     .array(z.enum(BACKEND_NAMES))
-    .default([])
+    .default(() => [])
     .describe('Backends tried in order when none was chosen explicitly, e.g. ["ollama", "embedded"].'),
-  auto_download: z.boolean().default(false).describe("Download a missing model without asking."),
-  offline: z.boolean().default(false).describe("Never touch the network (HF_HUB_OFFLINE=1, --offline)."),
+  auto_download: z
+    .boolean()
+    .default(DEFAULTS.auto_download)
+    .describe("Download a missing model without asking."),
+  offline: z
+    .boolean()
+    .default(DEFAULTS.offline)
+    .describe("Never touch the network (HF_HUB_OFFLINE=1, --offline)."),
   embedded: embeddedSchema.describe("In-process llama.cpp inference."),
   ollama: ollamaSchema.describe("Ollama server backend."),
   openai: openaiSchema.describe("OpenAI-compatible server backend."),

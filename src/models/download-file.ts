@@ -19,26 +19,19 @@ import {
   unreachableError,
   type DownloadSubject,
 } from "./download-errors.js";
-import {
-  isUnreachableError,
-  requestRemote,
-  retryAfterMilliseconds,
-  type RemoteFileInfo,
-} from "./hub-http.js";
-
-/** How hard to retry. Defaults: 8 attempts without progress, 250 ms doubling to 10 s, Retry-After up to 60 s. */
-export interface RetryPolicy {
-  maxAttemptsWithoutProgress: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  maxRetryAfterMs: number;
-}
+import { isUnreachableError, requestRemote, retryAfterHeader, type RemoteFileInfo } from "./hub-http.js";
+import { parseRetryAfter, retryDelay, type RetryPolicy } from "../retry-delay.js";
 
 /** Attempts per file in any case. */
 const MAX_ATTEMPTS = 50;
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttemptsWithoutProgress: 8,
+/**
+ * How hard a download retries: 7 retries after attempts that made no progress (an attempt that added bytes
+ * resets the count and retries at once), 250 ms doubling to 10 s, and a `Retry-After` of up to 60 s, since a
+ * download is long anyway and a hub that asks for a pause means it.
+ */
+export const DOWNLOAD_RETRY_POLICY: RetryPolicy = {
+  retries: 7,
   baseDelayMs: 250,
   maxDelayMs: 10_000,
   maxRetryAfterMs: 60_000,
@@ -67,7 +60,7 @@ export interface DownloadFileOptions {
   tokenOrigin?: string | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((event: DownloadProgressEvent) => void) | undefined;
-  /** Default {@link DEFAULT_RETRY_POLICY}. */
+  /** Default {@link DOWNLOAD_RETRY_POLICY}. */
   retry?: RetryPolicy | undefined;
 }
 
@@ -131,7 +124,7 @@ class RetryableFailure extends Error {
  * is deleted), `disk_full`, `model_not_found`, `model_download_failed`; {@link InterruptedError} on abort.
  */
 export async function downloadFile(options: DownloadFileOptions): Promise<DownloadedFile> {
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const policy = options.retry ?? DOWNLOAD_RETRY_POLICY;
   const partPath = `${options.destination}.part`;
   const metadataPath = `${partPath}.json`;
   await fs.mkdir(path.dirname(options.destination), { recursive: true });
@@ -177,7 +170,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
         break;
       }
       if (statusCode === 429 || statusCode >= 500) {
-        const waitMs = retryAfterMilliseconds(response.headers);
+        const waitMs = parseRetryAfter(retryAfterHeader(response.headers));
         response.body.discard();
         throw new RetryableFailure(`HTTP ${statusCode}`, waitMs);
       }
@@ -265,7 +258,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
         if (unreachableFailures >= 3) throw unreachableError(options.url, options.subject, error);
       }
       // The second bound stops a server that sends bytes and then makes us discard them, again and again.
-      if (failuresWithoutProgress >= policy.maxAttemptsWithoutProgress || attempt >= MAX_ATTEMPTS) {
+      if (failuresWithoutProgress > policy.retries || attempt >= MAX_ATTEMPTS) {
         throw new ModelError(
           "model_download_failed",
           `Downloading ${options.subject.file} failed after ${attempt} attempts: ${error instanceof Error ? error.message : String(error)}.`,
@@ -276,16 +269,11 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
           },
         );
       }
-      const backoff = Math.min(
-        policy.maxDelayMs,
-        policy.baseDelayMs * 2 ** Math.max(0, failuresWithoutProgress - 1),
-      );
+      const retryAfterMs = error instanceof RetryableFailure ? error.waitMs : undefined;
       const waitMs =
-        error instanceof RetryableFailure && error.waitMs !== undefined
-          ? Math.min(error.waitMs, policy.maxRetryAfterMs)
-          : progressed
-            ? 0
-            : backoff;
+        progressed && retryAfterMs === undefined
+          ? 0
+          : retryDelay({ retryIndex: Math.max(0, failuresWithoutProgress - 1), retryAfterMs, policy });
       emit(
         `${error instanceof Error ? error.message : String(error)}; retrying${waitMs > 0 ? ` in ${(waitMs / 1000).toFixed(1)} s` : ""}`,
       );

@@ -5,7 +5,7 @@ import {
   huggingFaceToken,
   isUnreachableError,
   offlineFromEnvironment,
-  retryAfterMilliseconds,
+  retryAfterHeader,
 } from "./hub-http.js";
 
 it("reads the endpoint, token and offline switch from the environment", () => {
@@ -19,12 +19,10 @@ it("reads the endpoint, token and offline switch from the environment", () => {
   expect(offlineFromEnvironment({})).toBe(false);
 });
 
-it("parses Retry-After as seconds or an HTTP date", () => {
-  expect(retryAfterMilliseconds({ "retry-after": "3" })).toBe(3000);
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  expect(retryAfterMilliseconds({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }, now)).toBe(5000);
-  expect(retryAfterMilliseconds({})).toBeUndefined();
-  expect(retryAfterMilliseconds({ "retry-after": "soon" })).toBeUndefined();
+it("reads the Retry-After header of an answer, first value of a repeated one", () => {
+  expect(retryAfterHeader({ "retry-after": "3" })).toBe("3");
+  expect(retryAfterHeader({ "retry-after": ["5", "7"] })).toBe("5");
+  expect(retryAfterHeader({})).toBeUndefined();
 });
 
 it("recognises unreachable-network errors through causes", () => {

@@ -1,6 +1,6 @@
 /**
- * The HTTP side of model downloads: the Hugging Face endpoint and token from the environment, a dispatcher
- * that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and one request that follows redirects by hand so the
+ * The HTTP side of model downloads: the Hugging Face endpoint and token from the environment, the shared
+ * dispatcher that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and one request that follows redirects by hand so the
  * token only ever goes to the endpoint's own origin (never to the CDN a `resolve` URL redirects to).
  */
 import type { Dispatcher } from "undici";
@@ -32,33 +32,12 @@ export function offlineFromEnvironment(env: NodeJS.ProcessEnv): boolean {
   return ["1", "true", "yes", "on"].includes((env.HF_HUB_OFFLINE ?? "").trim().toLowerCase());
 }
 
-function firstSet(env: NodeJS.ProcessEnv, names: string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name]?.trim();
-    if (value !== undefined && value !== "") return value;
-  }
-  return undefined;
-}
-
-/**
- * A dispatcher for this environment: direct connections unless a proxy variable is set, then undici's
- * `EnvHttpProxyAgent`. Loopback hosts are always reached directly, since no proxy can reach them for us.
- */
+/** The dispatcher every cmdai request uses (`proxy-dispatcher.ts`), for this environment. */
 export async function createDownloadDispatcher(env: NodeJS.ProcessEnv): Promise<Dispatcher> {
   // undici (~80 ms to load) is imported only when something is fetched: resolving a model that is already
   // on disk, on every request, never needs it.
-  const { Agent, EnvHttpProxyAgent } = await import("undici");
-  const httpProxy = firstSet(env, ["http_proxy", "HTTP_PROXY"]);
-  const httpsProxy = firstSet(env, ["https_proxy", "HTTPS_PROXY"]) ?? httpProxy;
-  if (httpProxy === undefined && httpsProxy === undefined) return new Agent();
-  const noProxy = [firstSet(env, ["no_proxy", "NO_PROXY"]), "localhost,127.0.0.1,[::1]"]
-    .filter((value) => value !== undefined)
-    .join(",");
-  return new EnvHttpProxyAgent({
-    ...(httpProxy === undefined ? {} : { httpProxy }),
-    ...(httpsProxy === undefined ? {} : { httpsProxy }),
-    noProxy,
-  });
+  const { createProxyDispatcher } = await import("../proxy-dispatcher.js");
+  return createProxyDispatcher({ env });
 }
 
 /** What the hub announced about a file, gathered over the redirect chain. */
@@ -192,16 +171,9 @@ export async function requestRemote(options: RemoteRequest): Promise<RemoteRespo
   throw new ModelError("model_download_failed", `Too many redirects while fetching ${options.url}.`);
 }
 
-/** Seconds to wait from a `Retry-After` header (seconds or an HTTP date), or undefined. */
-export function retryAfterMilliseconds(
-  headers: RemoteResponse["headers"],
-  now: number = Date.now(),
-): number | undefined {
-  const value = header(headers, "retry-after")?.trim();
-  if (value === undefined || value === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number.parseFloat(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/** The raw `Retry-After` header of an answer, for `parseRetryAfter` (`retry-delay.ts`). */
+export function retryAfterHeader(headers: RemoteResponse["headers"]): string | undefined {
+  return header(headers, "retry-after");
 }
 
 const NETWORK_ERROR_CODES = new Set([

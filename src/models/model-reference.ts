@@ -3,6 +3,7 @@
  * `https://…/file.gguf` URL, or a local path. Split GGUFs (`name-00001-of-00003.gguf`) expand to the whole set.
  */
 import path from "node:path";
+import { expandHome } from "../config/paths.js";
 import { UsageError } from "../errors.js";
 import { findCatalogEntry } from "./catalog.js";
 
@@ -115,10 +116,7 @@ export function parseModelReference(text: string, baseDirectory: string = proces
     path.isAbsolute(trimmed) ||
     /^[A-Za-z]:[\\/]/.test(trimmed);
   if (trimmed !== "" && looksLikePath) {
-    const home = process.env.HOME ?? process.env.USERPROFILE;
-    const expanded =
-      trimmed.startsWith("~/") && home !== undefined ? path.join(home, trimmed.slice(2)) : trimmed;
-    return { kind: "local", path: path.resolve(baseDirectory, expanded) };
+    return { kind: "local", path: path.resolve(baseDirectory, expandHome(trimmed)) };
   }
   throw new UsageError(`Unknown model "${text}".`, {
     hint: "Use a catalog id (cmdai models list), hf:owner/repo/file.gguf[@revision], an https:// URL to a .gguf, or a path to a .gguf file.",

@@ -10,7 +10,7 @@ import { configSchema, type Config } from "../config/schema.js";
 import { CmdaiError, InterruptedError } from "../errors.js";
 import { resolveModelFile, type ResolveModelOptions } from "./resolve-model-file.js";
 
-const FAST_RETRY = { maxAttemptsWithoutProgress: 3, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 1_000 };
+const FAST_RETRY = { retries: 2, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 1_000 };
 const REFERENCE = "hf:acme/tiny-gguf/model.gguf";
 
 let hub: HubServer;

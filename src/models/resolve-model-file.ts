@@ -10,7 +10,8 @@ import type { Config } from "../config/schema.js";
 import { ModelError } from "../errors.js";
 import { findCatalogEntry, formatBytes } from "./catalog.js";
 import type { DownloadSubject } from "./download-errors.js";
-import { downloadFile, type DownloadProgressEvent, type RetryPolicy } from "./download-file.js";
+import { downloadFile, type DownloadProgressEvent } from "./download-file.js";
+import type { RetryPolicy } from "../retry-delay.js";
 import { withFileLock } from "./file-lock.js";
 import {
   createDownloadDispatcher,
@@ -57,7 +58,7 @@ export interface ResolveModelOptions {
   offline?: boolean | undefined;
   /** Resolves relative local paths. Default: the process's folder. */
   cwd?: string | undefined;
-  /** Retry tuning (tests shorten it). Default: `DEFAULT_RETRY_POLICY`. */
+  /** Retry tuning (tests shorten it). Default: `DOWNLOAD_RETRY_POLICY`. */
   retry?: RetryPolicy | undefined;
 }
 

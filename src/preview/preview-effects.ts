@@ -6,7 +6,6 @@
  * variables; quoted words are not globbed; unknown variables are reported, never guessed), and each command's
  * operands are measured read-only within a time and entry budget.
  */
-import os from "node:os";
 import path from "node:path";
 import type { Node } from "web-tree-sitter";
 import { extractCommands, type SimpleCommand } from "../safety/command-extractor.js";
@@ -136,7 +135,8 @@ async function previewScript(
     const name = unwrapped.argv[0];
     if (name === "cd") {
       const target = tail[1];
-      if (target === undefined) cwd = context.env.HOME ?? os.homedir();
+      // Bare `cd` goes to the previewed shell's $HOME; with HOME unset bash refuses it and stays put.
+      if (target === undefined) cwd = context.env.HOME ?? cwd;
       else if (target.unresolved.length > 0 || target.glob !== undefined) cwdKnown = false;
       else cwd = path.resolve(cwd, target.value);
       continue;

@@ -1,15 +1,21 @@
 /**
- * A fast path for the common shape of command: simple commands with plain or quoted words, joined by `|`, `&&`,
- * `||`, `;` or `&`, with plain redirections at the end of a single command. It produces exactly what the tree-sitter
- * walk in `command-extractor.ts` would (a differential test holds it to that over the whole corpus) at a fraction of
- * the cost, and declines — returns `undefined` — on anything else: `$`, backquotes, parentheses, braces, here-docs,
- * comments, newlines, brackets, reserved words, assignments, backslashes inside quotes or before a space, a
- * redirection in an `&&`/`||` list (the grammar hangs it on the whole list), or anything malformed.
+ * A fast path in front of tree-sitter with a two-answer contract. {@link plainWordList} says either
+ *
+ * - "certainly a plain word list": simple commands whose words are literal text (bare, `'…'`, `"…"` without
+ *   escapes, or a backslash before an ordinary character), joined by `|`, `&&`, `||`, `;` or `&`; it returns
+ *   those words, which are exactly the argv tree-sitter's walk (`command-extractor.ts`) would report; or
+ * - `undefined`: "ask tree-sitter", for everything else — `$`, backquotes, parentheses, braces, brackets,
+ *   redirections, here-docs, comments, history, newlines and other control or non-ASCII characters, reserved
+ *   words, assignments, empty command names, a backslash inside double quotes or before a space, and any
+ *   malformed joint.
+ *
+ * It never answers anything in between: when in doubt, it declines. `fast-lexer.test.ts` holds it to this
+ * against tree-sitter over every corpus command in the repository (`test/fixtures/safety*`).
  */
-import { textOutput, type Redirect, type SimpleCommand } from "./command-extractor.js";
+import { textOutput, type SimpleCommand } from "./command-extractor.js";
 
-/** What the fast path never handles: substitutions, grouping, comments, history, and anything but printable ASCII. */
-const DECLINED = /[^ -~]|[$`(){}[\]#!]/;
+/** Characters that may give a word or a joint more meaning than its text: always asked of tree-sitter. */
+const DECLINED = /[^ -~]|[$`(){}[\]#!<>]/;
 const RESERVED = new Set([
   "if",
   "then",
@@ -37,21 +43,63 @@ const RESERVED = new Set([
   "readonly",
 ]);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
-const DESCRIPTOR = /^[0-9]+$/;
+const JOINTS = new Set(["|", "&&", "||", ";", "&"]);
 
-type Token = { kind: "word"; raw: string; value: string } | { kind: "operator"; text: string };
+/** A plain word list: pipelines in order, each a list of commands, each command its words. */
+export type PlainWordList = string[][][];
 
-/** The simple commands of `text` when it has the common simple shape, else `undefined` (use the parser). */
-export function lexSimpleScript(text: string): SimpleCommand[] | undefined {
-  if (DECLINED.test(text) || text.includes("{}")) return undefined;
+type Token = { kind: "word"; raw: string; value: string } | { kind: "joint"; text: string };
+
+/** `text` as a plain word list when it certainly is one (see the module comment), else `undefined`. */
+export function plainWordList(text: string): PlainWordList | undefined {
+  if (DECLINED.test(text)) return undefined;
   const tokens = tokenise(text);
-  if (tokens === undefined) return undefined;
-  const redirected = tokens.some((token) => token.kind === "operator" && isRedirect(token.text));
-  const listed = tokens.some(
-    (token) => token.kind === "operator" && (token.text === "&&" || token.text === "||"),
-  );
-  if (redirected && listed) return undefined;
-  return assemble(tokens);
+  if (tokens === undefined || tokens.length === 0) return undefined;
+  const pipelines: PlainWordList = [];
+  let pipeline: string[][] = [];
+  let command: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === "word") {
+      const first = command.length === 0;
+      if (first && (RESERVED.has(token.raw) || ASSIGNMENT.test(token.raw) || token.value === "")) {
+        return undefined;
+      }
+      command.push(token.value);
+      continue;
+    }
+    if (command.length === 0) return undefined;
+    pipeline.push(command);
+    command = [];
+    if (token.text !== "|") {
+      pipelines.push(pipeline);
+      pipeline = [];
+    }
+  }
+  const last = tokens.at(-1);
+  if (command.length > 0) pipeline.push(command);
+  // `a |`, `a &&`, `a ||` wait for more; `a;` and `a &` are complete.
+  else if (last?.kind === "joint" && last.text !== ";" && last.text !== "&") return undefined;
+  if (pipeline.length > 0) pipelines.push(pipeline);
+  return pipelines;
+}
+
+/**
+ * The commands of a plain word list as the extractor reports them: each pipeline stage reads what the
+ * earlier stages ran and, where it is fixed text (`echo`, `printf`), what the previous stage printed.
+ */
+export function plainCommands(list: PlainWordList): SimpleCommand[] {
+  const commands: SimpleCommand[] = [];
+  for (const pipeline of list) {
+    const earlier: string[][] = [];
+    let flowingText: string | undefined;
+    for (const argv of pipeline) {
+      const stdinText = earlier.length === 0 ? undefined : flowingText;
+      commands.push({ argv, redirects: [], stdinFrom: [...earlier], stdinText });
+      flowingText = textOutput(argv, stdinText);
+      earlier.push(argv);
+    }
+  }
+  return commands;
 }
 
 function tokenise(text: string): Token[] | undefined {
@@ -66,29 +114,15 @@ function tokenise(text: string): Token[] | undefined {
     }
     if (character === "|" || character === "&" || character === ";") {
       const pair = text.slice(index, index + 2);
-      if (pair === "&&" || pair === "||") {
-        tokens.push({ kind: "operator", text: pair });
-        index += 2;
-      } else if (pair === "&>") {
-        const operator = text.startsWith("&>>", index) ? "&>>" : "&>";
-        tokens.push({ kind: "operator", text: operator });
-        index += operator.length;
-      } else if (pair === "|&" || pair === ";;" || pair === ";&") {
-        return undefined;
-      } else {
-        tokens.push({ kind: "operator", text: character });
-        index++;
-      }
+      const joint = JOINTS.has(pair) ? pair : character;
+      // `|&`, `;;`, `;&`, `&;`, `||;` …: not a plain joint.
+      const after = text.charAt(index + joint.length);
+      if (after !== "" && "|&;".includes(after)) return undefined;
+      tokens.push({ kind: "joint", text: joint });
+      index += joint.length;
       continue;
     }
-    if (character === ">" || character === "<") {
-      const operator = redirectOperator(text, index);
-      if (operator === undefined) return undefined;
-      tokens.push({ kind: "operator", text: operator });
-      index += operator.length;
-      continue;
-    }
-    // A word: runs until an unquoted space, operator or redirection.
+    // A word: runs until an unquoted space or joint.
     let value = "";
     let quote: string | undefined;
     const start = index;
@@ -102,7 +136,6 @@ function tokenise(text: string): Token[] | undefined {
         continue;
       }
       if (current === " " || current === "|" || current === "&" || current === ";") break;
-      if (current === ">" || current === "<") break;
       if (current === "'" || current === '"') {
         quote = current;
       } else if (current === "\\") {
@@ -115,92 +148,7 @@ function tokenise(text: string): Token[] | undefined {
       index++;
     }
     if (quote !== undefined) return undefined;
-    const raw = text.slice(start, index);
-    // `2>&1`, `2>/dev/null`: digits directly before a redirection are its descriptor.
-    const next = text.charAt(index);
-    if ((next === ">" || next === "<") && DESCRIPTOR.test(raw)) {
-      const operator = redirectOperator(text, index);
-      if (operator === undefined) return undefined;
-      tokens.push({ kind: "operator", text: operator });
-      index += operator.length;
-      continue;
-    }
-    tokens.push({ kind: "word", raw, value });
+    tokens.push({ kind: "word", raw: text.slice(start, index), value });
   }
   return tokens;
-}
-
-function redirectOperator(text: string, index: number): string | undefined {
-  if (text.charAt(index) === "<") {
-    const next = text.charAt(index + 1);
-    return next === "<" || next === "&" || next === ">" ? undefined : "<";
-  }
-  for (const operator of [">>", ">&", ">|", ">"]) if (text.startsWith(operator, index)) return operator;
-  return undefined;
-}
-
-function isRedirect(text: string): boolean {
-  return text.startsWith(">") || text.startsWith("<") || text.startsWith("&>");
-}
-
-interface Draft {
-  argv: string[];
-  redirects: Redirect[];
-}
-
-/** Groups tokens into pipelines of commands, the way the extractor's walk would report them. */
-function assemble(tokens: readonly Token[]): SimpleCommand[] | undefined {
-  const commands: SimpleCommand[] = [];
-  let pipeline: Draft[] = [];
-  let current: Draft = { argv: [], redirects: [] };
-  let expectCommand = true;
-  const finishPipeline = (): boolean => {
-    if (pipeline.length > 1 && pipeline.some((draft) => draft.redirects.length > 0)) return false;
-    let earlier: string[][] = [];
-    let flowingText: string | undefined;
-    pipeline.forEach((draft, stage) => {
-      const command: SimpleCommand = {
-        argv: draft.argv,
-        redirects: draft.redirects,
-        stdinFrom: stage === 0 ? [] : earlier,
-        stdinText: stage === 0 ? undefined : flowingText,
-      };
-      commands.push(command);
-      flowingText = textOutput(command.argv, command.stdinText ?? flowingText);
-      earlier = [...earlier, command.argv];
-    });
-    pipeline = [];
-    return true;
-  };
-  for (let index = 0; index < tokens.length; index++) {
-    const token = tokens[index];
-    if (token === undefined) break;
-    if (token.kind === "word") {
-      if (current.redirects.length > 0) return undefined;
-      if (current.argv.length === 0 && (RESERVED.has(token.raw) || ASSIGNMENT.test(token.raw)))
-        return undefined;
-      if (current.argv.length === 0 && (token.raw === "[" || token.value === "")) return undefined;
-      current.argv.push(token.value);
-      expectCommand = false;
-      continue;
-    }
-    if (isRedirect(token.text)) {
-      const target = tokens[index + 1];
-      if (current.argv.length === 0 || target?.kind !== "word") return undefined;
-      current.redirects.push({ operator: token.text, target: target.value });
-      index++;
-      continue;
-    }
-    if (expectCommand || current.argv.length === 0) return undefined;
-    pipeline.push(current);
-    current = { argv: [], redirects: [] };
-    expectCommand = true;
-    if (token.text !== "|" && !finishPipeline()) return undefined;
-  }
-  const last = tokens.at(-1);
-  if (current.argv.length > 0) pipeline.push(current);
-  else if (last?.kind === "operator" && (last.text === "|" || last.text === "&&" || last.text === "||"))
-    return undefined;
-  if (pipeline.length > 0 && !finishPipeline()) return undefined;
-  return commands;
 }

@@ -12,7 +12,7 @@ import type { EmbeddedCode } from "./code-dialects.js";
 import { codeInInput } from "./command-languages.js";
 import { embeddedCode } from "./embedded-code.js";
 import { judgeAssignments } from "./environment-assignments.js";
-import { lexSimpleScript } from "./fast-lexer.js";
+import { plainCommands, plainWordList } from "./fast-lexer.js";
 import { analyseFind, judgeFindDelete } from "./find-command.js";
 import { fishCommands } from "./fish-commands.js";
 import { shellScriptsInInlineCode } from "./interpreter-code.js";
@@ -239,9 +239,9 @@ export class ScriptJudge {
     }
     // zsh's own expansions, qualifiers and blocks, rewritten into bash that does at least as much.
     if (shell === "zsh") text = zshAsBash(text) ?? text;
-    // Most commands are plain words, quotes, pipes and lists: the fast lexer gives the same commands as the parser.
-    const fast = lexSimpleScript(text);
-    if (fast !== undefined) return { commands: fast, failClosed: false, ...none };
+    // Most commands are plain word lists: the fast lexer gives the parser's commands without loading it.
+    const plain = plainWordList(text);
+    if (plain !== undefined) return { commands: plainCommands(plain), failClosed: false, ...none };
     const tree = this.parser.parse(text);
     if (!tree) {
       findings.push(unparseable("The command could not be parsed, so it cannot be fully checked."));

@@ -15,7 +15,8 @@ import type { AddressInfo } from "node:net";
  * - `{ kind: "stall", ms, afterHeaders? }`: say nothing for `ms` (or send headers and a first chunk, then
  *   nothing), then drop the connection;
  * - `{ kind: "reset" }`: drop the connection without answering;
- * - `{ kind: "raw", body, contentType?, status? }`: send exactly these bytes (a recorded payload).
+ * - `{ kind: "raw", body, contentType?, status? }`: send exactly these bytes (a recorded payload; the files
+ *   under `test/fixtures/wire/` through `wireTranscript`).
  */
 export type FakeReply =
   | string
@@ -23,7 +24,7 @@ export type FakeReply =
   | { kind: "status"; status: number; body?: string; headers?: Record<string, string> }
   | { kind: "stall"; ms: number; afterHeaders?: boolean }
   | { kind: "reset" }
-  | { kind: "raw"; body: string; contentType?: string; status?: number };
+  | { kind: "raw"; body: string | Uint8Array; contentType?: string; status?: number };
 
 /** A request the server received. `body` is the parsed JSON body, when there was one. */
 export interface RecordedRequest {

@@ -1,10 +1,11 @@
 /**
  * Turning a model reference into a local file path. Catalog ids and `hf:` references belong to model
- * management (`src/models/`); until its resolver is plugged in, only existing local `.gguf` paths work.
+ * management (`src/models/`), whose resolver core plugs in (`core/create-embedded-backend.ts`); the fallback
+ * here, for a backend built without one, accepts only existing local `.gguf` paths.
  */
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
+import { expandHome } from "../../config/paths.js";
 import { ModelError } from "../../errors.js";
 
 /** Resolves a model reference (`--model`, `config.model`) to a local GGUF path, or throws a `ModelError`. */
@@ -26,8 +27,9 @@ function looksLikePath(reference: string): boolean {
 }
 
 /**
- * The default resolver: an existing local file is used as is; a path that does not exist fails naming it; any
- * other reference (catalog id, `hf:`, URL) fails with `model_not_found` until model management is wired in.
+ * The fallback resolver: an existing local file is used as is; a path that does not exist fails naming it; any
+ * other reference (catalog id, `hf:`, URL) fails with `model_not_found`, since only model management's
+ * resolver can fetch one.
  */
 export const resolveLocalModelPath: ModelPathResolver = async (reference) => {
   if (reference === undefined || reference.trim() === "") {
@@ -45,8 +47,7 @@ export const resolveLocalModelPath: ModelPathResolver = async (reference) => {
       },
     );
   }
-  const expanded = reference.startsWith("~/") ? path.join(os.homedir(), reference.slice(2)) : reference;
-  const absolute = path.resolve(expanded);
+  const absolute = path.resolve(expandHome(reference));
   try {
     await fs.access(absolute);
   } catch (error) {

@@ -4,16 +4,18 @@
  * fails within the user's `--timeout`, retries included), jittered retries honouring `Retry-After`, prompt
  * cancellation through an AbortSignal, a cap on the body size, and typed errors.
  *
- * It uses undici's own `fetch` with an explicit dispatcher: loopback servers are always reached directly, other
- * hosts through `HTTP(S)_PROXY` / `NO_PROXY` when those are set (as Ollama's and OpenAI's own clients do).
+ * It uses undici's own `fetch` with the dispatcher every cmdai request uses (`proxy-dispatcher.ts`): loopback
+ * servers are always reached directly, other hosts through `HTTP(S)_PROXY` / `NO_PROXY` when those are set (as
+ * Ollama's and OpenAI's own clients do).
  */
-import { Agent, EnvHttpProxyAgent, fetch } from "undici";
+import { fetch } from "undici";
 import type { Dispatcher } from "undici";
+import { createProxyDispatcher } from "../../proxy-dispatcher.js";
 import { BackendError, isAbortError } from "../../errors.js";
 import { HttpStatusError, networkError } from "./http-errors.js";
 import type { ServiceLabel } from "./http-errors.js";
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from "./retry-delay.js";
-import type { RetryPolicy } from "./retry-delay.js";
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from "../../retry-delay.js";
+import type { RetryPolicy } from "../../retry-delay.js";
 
 /** Default connect timeout: 5 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -73,12 +75,6 @@ export interface HttpTextResponse {
   bodyMs: number;
 }
 
-/** Whether a host name is the local machine (never proxied). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host === "::1" || host.startsWith("127.") || host.endsWith(".localhost");
-}
-
 /** An AbortError carrying the caller's reason, recognised by `isAbortError`. */
 export function abortErrorFrom(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
@@ -112,20 +108,11 @@ export class HttpClient {
     this.log = options.log ?? (() => undefined);
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     // Timeouts are ours (the deadline); undici's own 300 s header/body timers are switched off.
-    const agentOptions = { connect: { timeout: connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 };
-    const env = options.env ?? {};
-    const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
-    const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
-    const useProxy =
-      !isLoopbackHost(this.baseUrl.hostname) && (httpProxy !== undefined || httpsProxy !== undefined);
-    this.dispatcher = useProxy
-      ? new EnvHttpProxyAgent({
-          ...agentOptions,
-          ...(httpProxy === undefined ? {} : { httpProxy }),
-          ...(httpsProxy === undefined ? {} : { httpsProxy }),
-          noProxy: env.no_proxy ?? env.NO_PROXY ?? "",
-        })
-      : new Agent(agentOptions);
+    this.dispatcher = createProxyDispatcher({
+      env: options.env ?? {},
+      target: this.baseUrl,
+      agentOptions: { connect: { timeout: connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 },
+    });
   }
 
   /**

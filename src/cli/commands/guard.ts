@@ -10,9 +10,9 @@
  * are gone.
  */
 import fs from "node:fs";
-import os from "node:os";
 import { cliEntryScript } from "../entry-script.js";
 import { packageVersion } from "../version.js";
+import { currentPathEnvironment, pathEnvironmentFrom } from "../../config/paths.js";
 import { ExitCode, UsageError } from "../../errors.js";
 import {
   hookTargetProblem,
@@ -80,7 +80,7 @@ function entryScriptPath(): string {
 }
 
 function pathEnvironment(options: GuardCommandOptions, io: CliIo) {
-  return { env: io.env, platform: process.platform, homedir: options.homedir ?? os.homedir() };
+  return pathEnvironmentFrom(io.env, options.homedir ?? currentPathEnvironment().homedir);
 }
 
 /** The hook command for this cmdai: the launcher's (POSIX), or absolute paths (Windows). */
@@ -140,7 +140,10 @@ function settingsFile(
   options: GuardCommandOptions,
   io: CliIo,
 ): string {
-  return agentSettingsPath(agent, scope, { homedir: options.homedir ?? os.homedir(), projectDir: io.cwd });
+  return agentSettingsPath(agent, scope, {
+    homedir: options.homedir ?? currentPathEnvironment().homedir,
+    projectDir: io.cwd,
+  });
 }
 
 function install(agent: GuardedAgent, options: GuardCommandOptions, io: CliIo): number {
@@ -221,7 +224,10 @@ function status(agentArgument: string | undefined, options: GuardCommandOptions,
         agent,
         command: options.hookCommand ?? defaultHookCommand(agent, options, io),
         targetProblem: (command) =>
-          hookTargetProblem(command, { ...io.env, HOME: options.homedir ?? os.homedir() }),
+          hookTargetProblem(command, {
+            ...io.env,
+            HOME: options.homedir ?? currentPathEnvironment().homedir,
+          }),
       }),
     })),
   );

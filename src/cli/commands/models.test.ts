@@ -10,7 +10,7 @@ import { startHubServer, type HubServer } from "../../../test/support/hub-server
 import type { CliIo } from "../io.js";
 import { runModelsCommand, type ModelsCommandOptions } from "./models.js";
 
-const FAST_RETRY = { maxAttemptsWithoutProgress: 4, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 2_000 };
+const FAST_RETRY = { retries: 3, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 2_000 };
 
 interface Captured {
   io: CliIo;

@@ -5,11 +5,11 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { PathEnvironment } from "../../config/paths.js";
+import { pathEnvironmentFrom, type PathEnvironment } from "../../config/paths.js";
 import type { Config } from "../../config/schema.js";
 import { ExitCode, ModelError, UsageError } from "../../errors.js";
 import { CATALOG, CATALOG_VERSION, formatBytes, recommendModel } from "../../models/catalog.js";
-import type { RetryPolicy } from "../../models/download-file.js";
+import type { RetryPolicy } from "../../retry-delay.js";
 import { hashFile } from "../../models/download-file.js";
 import {
   cachePaths,
@@ -50,7 +50,7 @@ export interface ModelsCommandOptions {
 }
 
 function pathsFor(options: ModelsCommandOptions, io: CliIo): PathEnvironment {
-  return options.paths ?? { env: io.env, platform: process.platform, homedir: io.env.HOME ?? os.homedir() };
+  return options.paths ?? pathEnvironmentFrom(io.env);
 }
 
 function requireReference(options: ModelsCommandOptions): string {

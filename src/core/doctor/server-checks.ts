@@ -1,7 +1,7 @@
 /**
  * Reachability of the Ollama and OpenAI-compatible servers, with short timeouts. A server that isn't running
  * is a `warn` (most people use only one backend); one that answers wrongly while it is the configured
- * backend is a `fail`. Requests honour HTTP(S)_PROXY / NO_PROXY the same way the backends do.
+ * backend is a `fail`. Requests go through the backends' own dispatcher (`proxy-dispatcher.ts`), proxies included.
  */
 import type { Config } from "../../config/schema.js";
 import type { DoctorCheck, DoctorContext, DoctorResult } from "./doctor-check.js";
@@ -34,14 +34,13 @@ export async function probe(
   url: string,
   options: { timeoutMs: number; env: NodeJS.ProcessEnv; headers?: Record<string, string> },
 ): Promise<ProbeAnswer | ProbeUnreachable> {
-  const { EnvHttpProxyAgent, fetch } = await import("undici");
-  const env = options.env;
-  // Empty strings, not undefined: undici would otherwise fall back to this process's variables.
-  const dispatcher = new EnvHttpProxyAgent({
-    httpProxy: env.HTTP_PROXY ?? env.http_proxy ?? "",
-    httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? "",
-    noProxy: env.NO_PROXY ?? env.no_proxy ?? "",
-  });
+  const [{ fetch }, { createProxyDispatcher }] = await Promise.all([
+    import("undici"),
+    import("../../proxy-dispatcher.js"),
+  ]);
+  // The backends' own dispatcher, so the probe takes the route the request it diagnoses would take.
+  const target = URL.canParse(url) ? new URL(url) : undefined;
+  const dispatcher = createProxyDispatcher({ env: options.env, target });
   try {
     const response = await fetch(url, {
       dispatcher,

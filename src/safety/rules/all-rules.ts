@@ -1,19 +1,27 @@
 /** Every built-in rule, indexed by command name. */
+import { cloudRules } from "./cloud-rules.js";
 import { credentialRules } from "./credential-rules.js";
+import { databaseRules } from "./database-rules.js";
 import { filesystemRules } from "./filesystem-rules.js";
 import { hostSecurityRules } from "./host-security-rules.js";
+import { infrastructureRules } from "./infrastructure-rules.js";
 import { secretFlowRules } from "./secret-flow-rules.js";
 import { networkRules } from "./network-rules.js";
+import { packageRules } from "./package-rules.js";
 import { permissionAndDiskRules } from "./permission-disk-rules.js";
-import { projectRules } from "./project-rules.js";
 import type { SafetyRule } from "./rule.js";
 import { systemRules } from "./system-rules.js";
+import { versionControlRules } from "./version-control-rules.js";
 
 /** All built-in rules, in no particular order (every matching rule is reported). */
 export const BUILT_IN_RULES: readonly SafetyRule[] = [
   ...filesystemRules,
   ...permissionAndDiskRules,
-  ...projectRules,
+  ...versionControlRules,
+  ...databaseRules,
+  ...infrastructureRules,
+  ...cloudRules,
+  ...packageRules,
   ...systemRules,
   ...networkRules,
   ...hostSecurityRules,

@@ -25,7 +25,9 @@ describe("retryDelay", () => {
 
   it("honours Retry-After, capped at the policy's maximum", () => {
     expect(retryDelay({ retryIndex: 0, retryAfterMs: 1200, policy })).toBe(1200);
-    expect(retryDelay({ retryIndex: 0, retryAfterMs: 120_000, policy })).toBe(policy.maxDelayMs);
+    expect(retryDelay({ retryIndex: 0, retryAfterMs: 120_000, policy })).toBe(policy.maxRetryAfterMs);
+    const patient = { ...policy, maxRetryAfterMs: 60_000 };
+    expect(retryDelay({ retryIndex: 0, retryAfterMs: 30_000, policy: patient })).toBe(30_000);
   });
 
   it("backs off exponentially with equal jitter", () => {
