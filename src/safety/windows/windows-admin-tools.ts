@@ -81,7 +81,7 @@ const net: Rule = ({ args, lower, findings }) => {
     else if (/\/(add|delete|del)\b/.test(lower))
       findings.add("account-change", "moderate", "Changes group membership.");
   } else if (area === "stop" || area === "start" || area === "pause") {
-    const service = args.slice(1).join(" ");
+    const service = operandsOf(args.slice(1)).join(" ");
     if (area === "start" && args.length === 1) return;
     if (area !== "start" && SECURITY_SERVICE.test(service))
       findings.add("security-service-stop", "high", `Stops ${service}, a security service.`);

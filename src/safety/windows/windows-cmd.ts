@@ -6,6 +6,7 @@
 import { judgeDeletion, judgeMove, judgeWrite } from "./windows-deletion.js";
 import { WINDOWS_CREDENTIAL_FILE } from "./windows-paths.js";
 import { computedName, type StatementEnvironment } from "./windows-powershell.js";
+import { judgeScriptFile } from "./windows-code-tools.js";
 import { hasArgument, type FindingList, type ToolContext, type WindowsStatement } from "./windows-types.js";
 
 const FLAG = /^\/[a-z?]{1,2}(:.*)?$/i;
@@ -48,6 +49,14 @@ export function judgeCmdStatement(
   const args = words.slice(1);
   const rest = (from: number): string => args.slice(from).map(requote).join(" ");
   const context = environment.context(name, args, statement, findings);
+  if (
+    statement.session.downloaded.has(`${name}${/\.\w+$/.test(name) ? "" : ".exe"}`) ||
+    statement.session.downloaded.has(name)
+  ) {
+    judgeScriptFile(first, context);
+    return;
+  }
+  if (hasArgument(args, /^\/\?$/)) return;
   switch (name) {
     case "del":
     case "erase":

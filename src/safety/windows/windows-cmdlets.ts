@@ -102,7 +102,8 @@ const writeContent: Cmdlet = ({ args, findings }, statement) => {
     registryWrite({ args, findings, target });
     return;
   }
-  judgeWrite(target, /add-content|^ac$/.test(name) ? "Appends to" : "Writes", findings);
+  const content = parameterValue(args, "value", 1) ?? positionals(args)[1] ?? "";
+  judgeWrite(target, /add-content|^ac$/.test(name) ? "Appends to" : "Writes", findings, content);
 };
 
 function registryWrite({
@@ -190,10 +191,8 @@ const startProcess: Cmdlet = (context) => {
     judgeScriptFile(file, context);
     return;
   }
-  context.runWords(
-    [file, ...rest.map((word) => (/\s/.test(word) ? `"${word.replace(/"/g, '\\"')}"` : word))],
-    elevated,
-  );
+  // PowerShell joins the argument list with spaces and hands that command line over as it is.
+  context.runWords([file, ...rest], elevated);
 };
 
 const stopProcess: Cmdlet = ({ args, findings }, _statement, previous) => {

@@ -72,6 +72,14 @@ const powershell: Rule = (context) => {
       index++;
       continue;
     }
+    if (word === "-") {
+      findings.add(
+        "unreadable-code",
+        "high",
+        "Runs PowerShell code it reads from its input, which cmdai cannot see.",
+      );
+      return;
+    }
     if (lower.startsWith("-") || lower.startsWith("/")) continue;
     // Windows PowerShell runs the remaining words as a command; pwsh runs a file unless told otherwise.
     if (name === "pwsh" && /\.ps1$/i.test(word)) judgeScriptFile(word, context);

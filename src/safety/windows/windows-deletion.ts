@@ -127,7 +127,7 @@ export function judgeMove(sources: readonly string[], command: string, findings:
 }
 
 /** Adds the findings of writing to `target` (a file or folder a command creates or overwrites). */
-export function judgeWrite(target: string, what: string, findings: FindingList): void {
+export function judgeWrite(target: string, what: string, findings: FindingList, content = ""): void {
   const clean = target.replace(/^["']|["']$/g, "");
   if (/^\$null$|^nul$/i.test(clean) || clean === "") return;
   if (/^\\\\\.\\(physicaldrive\d+|[a-z]:)$/i.test(clean)) {
@@ -139,9 +139,13 @@ export function judgeWrite(target: string, what: string, findings: FindingList):
     return;
   }
   if (STARTUP_LOCATION.test(clean)) {
+    const remote =
+      /\b(iwr|irm|iex|invoke-webrequest|invoke-restmethod|invoke-expression|downloadstring|downloadfile|net\.sockets)\b|https?:\/\//i.test(
+        content,
+      );
     findings.add(
       "persistence",
-      "high",
+      remote ? "critical" : "high",
       `${what} into ${clean}, which runs every time Windows starts or you log on (persistence).`,
     );
     return;

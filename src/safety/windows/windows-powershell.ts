@@ -290,6 +290,11 @@ export function judgePowerShellStatement(
       return;
     }
   }
+  const base = (name.split(/[\\/]/).pop() ?? name).toLowerCase();
+  if (session.downloaded.has(base) || session.downloaded.has(`${base}.exe`)) {
+    environment.native(environment.context("powershell", ["-File", name], statement, findings));
+    return;
+  }
   const canonical = canonicalName(name, args, statement);
   if (canonical === "set-alias" || canonical === "new-alias") {
     const alias = parameterValue(args, "name", 1) ?? positionals(args)[0];

@@ -56,7 +56,7 @@ export function judgeWindowsScript(
     return { findings: findings.items, balanced: true, commands };
   }
   const tokens = tokeniseWindows(text, dialect, session);
-  const environment = new Environment(dialect, options.judgePosix);
+  const environment = new Environment(dialect, options);
   tokens.statements.forEach((statement, index) => {
     const own = new FindingList();
     environment.judgeStatement(statement, tokens.statements[index - 1], own);
@@ -85,10 +85,14 @@ function quoteForPosix(word: string): string {
 }
 
 class Environment implements StatementEnvironment {
+  private readonly judgePosix: WindowsScriptOptions["judgePosix"];
+
   constructor(
     private readonly dialect: WindowsDialect,
-    private readonly judgePosix: WindowsScriptOptions["judgePosix"],
-  ) {}
+    private readonly parent: WindowsScriptOptions,
+  ) {
+    this.judgePosix = parent.judgePosix;
+  }
 
   judgeStatement(
     statement: WindowsStatement,
@@ -99,8 +103,9 @@ class Environment implements StatementEnvironment {
     else judgePowerShellStatement(statement, previous, this, findings);
   }
 
+  /** Scripts run by this one are judged with the same options (POSIX judge, how unbalanced text counts). */
   private options(session: WindowsSession): WindowsScriptOptions {
-    return this.judgePosix === undefined ? { session } : { session, judgePosix: this.judgePosix };
+    return { ...this.parent, session };
   }
 
   context(name: string, args: string[], statement: WindowsStatement, findings: FindingList): ToolContext {
@@ -173,11 +178,13 @@ class Environment implements StatementEnvironment {
 const CREDENTIAL_SOURCE =
   /login data|logins\.json|key[34]\.db|\\config\\(sam|security|system)\b|hklm\\(sam|security)|ntds\.dit|cmdkey\s+\/list|key\s*=\s*clear|sekurlsa|\.ssh[\\/]id_|credentials\.xml|unattend\.xml|vaultcmd|passwordvault|get-storedcredential|\.aws[\\/]credentials|\.kube[\\/]config|\.git-credentials|\\microsoft\\credentials/;
 const UPLOAD =
-  /-method\s+['"]?(post|put)|uploadfile|uploadstring|uploaddata|-infile\b|\s-body\s|curl(\.exe)?\s.*\s(-d|-f|--data\S*|-t|--upload-file|-F)\s|send-mailmessage|\bftp\b|net\.sockets|invoke-restmethod.*-body|\bscp\b|\bnc(at)?\b/;
+  /-method\s+['"]?(post|put)|uploadfile|uploadstring|uploaddata|-infile\b|\s-body\s|curl(\.exe)?(\s.*)?\s(-d|-f|--data\S*|-t|--upload-file)\s|send-mailmessage|\bftp\b|net\.sockets|invoke-restmethod.*-body|\bscp\b|\bnc(at)?\b/;
 
 /** Patterns that span statements or hide inside expressions, on the whole script. */
 function scriptChecks(text: string, dialect: WindowsDialect, findings: FindingList): void {
-  const lower = (dialect === "cmd" ? text.replace(/\^/g, "") : text.replace(/`/g, "")).toLowerCase();
+  const lower = (
+    dialect === "cmd" ? text.replace(/\^/g, "") : text.replace(/`n/g, "\n").replace(/`/g, "")
+  ).toLowerCase();
   if (!/[a-z]/.test(lower)) return;
   if (
     (/net\.sockets\.tcpclient|tcpclient\s*\(|net\.sockets\.socket/.test(lower) &&
@@ -228,6 +235,12 @@ function scriptChecks(text: string, dialect: WindowsDialect, findings: FindingLi
     )
   )
     findings.add("credential-read", "high", "Reads the passwords or cookies a browser or Windows has saved.");
+  if (
+    /historysavepath|consolehost_history\.txt/.test(lower) &&
+    /remove-item|\b(ri|rm|del|erase|clc)\b|clear-content|set-content|out-file|>/.test(lower)
+  )
+    findings.add("history-wipe", "high", "Erases the PowerShell command history.");
+  if (/\.clearlog\(/.test(lower)) findings.add("history-wipe", "high", "Erases Windows event logs.");
   if (CREDENTIAL_SOURCE.test(lower) && UPLOAD.test(lower))
     findings.add("credential-exfiltration", "critical", "Sends saved credentials or keys off this machine.");
 }

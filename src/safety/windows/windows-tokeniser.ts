@@ -323,7 +323,8 @@ class Tokeniser {
         index = end;
       } else if (!this.hasWord && this.isForBody()) {
         index = this.forBody(index);
-      } else if (character === "(" && !this.hasWord) {
+      } else if (character === "(" && !this.hasWord && this.words.length === 0) {
+        // A bracket opens a block only where a command starts (`(echo a & echo b) | x`, `if … (…)`).
         this.flushStatement(false, index);
         this.groupDepth++;
       } else if (character === ")" && this.groupDepth > 0) {
