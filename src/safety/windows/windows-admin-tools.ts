@@ -177,6 +177,28 @@ const ipconfig: Rule = ({ lower, findings }) => {
     findings.add("network-change", "moderate", "Changes the network configuration.");
 };
 
+const mpcmdrun: Rule = ({ lower, findings }) => {
+  if (/-removedefinitions|-disableservice|-restoredefaults/.test(lower))
+    findings.add(
+      "antivirus-disable",
+      "high",
+      "Removes Windows Defender's malware definitions, blinding the antivirus.",
+    );
+  else if (!/^\s*-(scan|getfiles|validatemapsconnection|checkexclusion|\?|h)\b/.test(lower))
+    findings.add("antivirus-change", "moderate", "Changes Windows Defender.");
+};
+
+const reagentc: Rule = ({ lower, findings }) => {
+  if (/\/disable/.test(lower))
+    findings.add(
+      "backup-change",
+      "high",
+      "Turns off the Windows Recovery Environment, so a broken system cannot repair itself.",
+    );
+  else if (!/\/info|\/\?/.test(lower))
+    findings.add("boot-config", "moderate", "Changes the recovery environment.");
+};
+
 /** Rules for the administration programs, by name. */
 export const ADMIN_TOOLS: Record<string, Rule> = {
   netsh,
@@ -188,5 +210,7 @@ export const ADMIN_TOOLS: Record<string, Rule> = {
   taskkill,
   attrib,
   ipconfig,
+  mpcmdrun,
+  reagentc,
   ...Object.fromEntries(Object.keys(simpleChanges).map((name) => [name, simple])),
 };

@@ -180,7 +180,7 @@ function judgeFor(args: readonly string[], context: ToolContext, findings: Findi
   const item =
     root === undefined
       ? commandSet
-        ? "%unresolved%"
+        ? "*"
         : (set.split(/\s+/)[0] ?? "")
       : `${root.replace(/\\$/, "")}\\${set || "*"}`;
   const pattern = new RegExp(

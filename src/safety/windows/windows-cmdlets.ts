@@ -5,7 +5,12 @@
  * does (`-Rec`, `-r`, `-Fo`), and names are case-insensitive.
  */
 import { judgeDeletion, judgeMove, judgeWrite } from "./windows-deletion.js";
-import { classifyWindowsPath, STARTUP_LOCATION, WINDOWS_CREDENTIAL_FILE } from "./windows-paths.js";
+import {
+  classifyWindowsPath,
+  isWindowsSystemPath,
+  STARTUP_LOCATION,
+  WINDOWS_CREDENTIAL_FILE,
+} from "./windows-paths.js";
 import { isPersistenceKey } from "./windows-system-tools.js";
 import { SECURITY_CMDLETS } from "./windows-security-cmdlets.js";
 import { judgeScriptFile } from "./windows-code-tools.js";
@@ -50,16 +55,22 @@ const removeItem: Cmdlet = ({ args, findings }, statement, previous) => {
   if (targets.length === 0 && previous?.pipedToNext === true) {
     // `Get-ChildItem C:\ -Recurse | Remove-Item` deletes what the previous command lists.
     const source = previous.words.slice(1);
+    const filter = parameterValue(source, "filter", 1) ?? parameterValue(source, "include", 1);
     const filtered =
-      parameterValue(source, "filter", 1) !== undefined ||
-      parameterValue(source, "include", 1) !== undefined ||
+      (filter !== undefined && !/^\*(\.\*)?$/.test(filter)) ||
       positionals(source).some((word) => /\*\.\w+$|\.\w+$/.test(word));
     const sourceRecursive = hasSwitch(source, "recurse");
     const from = pathsOf(source).filter((word) => !/\*\.\w+$/.test(word));
     targets = from.length > 0 ? from : ["."];
     if (filtered) {
       const root = targets.find((word) => classifyWindowsPath(word) === "root");
-      if (root !== undefined && sourceRecursive)
+      if (root !== undefined && isWindowsSystemPath(root))
+        findings.add(
+          "remove-item-root",
+          "critical",
+          `Deletes every matching file in ${root}, a system folder.`,
+        );
+      else if (root !== undefined && sourceRecursive)
         findings.add(
           "remove-matching-system",
           "high",
@@ -90,7 +101,13 @@ const copyItem: Cmdlet = ({ args, findings }) => {
   const destination = parameterValue(args, "destination", 1) ?? positionals(args)[1] ?? "";
   const credential = sources.find((word) => WINDOWS_CREDENTIAL_FILE.test(word));
   if (credential !== undefined)
-    findings.add("credential-read", "high", `Copies ${credential}, which holds passwords or keys.`);
+    findings.add(
+      /harddiskvolumeshadowcopy|[\\/]config[\\/]|ntds/i.test(credential)
+        ? "credential-dump"
+        : "credential-read",
+      /harddiskvolumeshadowcopy|[\\/]config[\\/]|ntds/i.test(credential) ? "critical" : "high",
+      `Copies ${credential}, which holds passwords or keys.`,
+    );
   judgeWrite(destination, "Copies files", findings);
 };
 
@@ -236,7 +253,7 @@ const webRequest: Cmdlet = ({ args, findings, session }) => {
     findings.add("upload", "moderate", "Sends data to a server.");
   if (out !== undefined) {
     session.downloaded.add((out.split(/[\\/]/).pop() ?? out).toLowerCase());
-    judgeWrite(out, "Downloads a file", findings);
+    judgeWrite(out, "Downloads a file", findings, "https://");
   }
 };
 
@@ -284,7 +301,10 @@ export const CMDLETS: Record<string, Cmdlet> = {
   "remove-partition": disk,
   "remove-physicaldisk": disk,
   "reset-physicaldisk": disk,
-  "initialize-disk": high("disk-format", "Initializes a disk, writing a new partition table."),
+  "initialize-disk": ({ findings }) => {
+    // It only works on a disk that has no partition table yet.
+    findings.add("disk-change", "moderate", "Initializes a new disk with a partition table.");
+  },
   "clear-recyclebin": high(
     "recycle-bin-empty",
     "Empties the Recycle Bin: the files in it cannot be restored.",

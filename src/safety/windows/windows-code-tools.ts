@@ -7,7 +7,7 @@
 import { decodeEncodedCommand } from "./windows-expressions.js";
 import { classifyWindowsPath } from "./windows-paths.js";
 import { hasArgument, type ToolContext } from "./windows-types.js";
-import { judgeWrite } from "./windows-deletion.js";
+import { judgeDeletion, judgeWrite } from "./windows-deletion.js";
 
 type Rule = (context: ToolContext) => void;
 
@@ -140,6 +140,18 @@ const wmic: Rule = (context) => {
     )
   )
     findings.add("security-weakening", "high", "Uninstalls security software.");
+  else if (/\buseraccount\b.*\bset\b.*disabled\s*=\s*"?false|\buseraccount\b.*\bcall\s+rename\b/.test(text))
+    findings.add("account-change", "high", "Enables or renames a user account.");
+  else if (
+    /\bprocess\b.*(lsass|csrss|wininit|winlogon|smss|services|svchost|msmpeng).*\b(delete|call\s+terminate)\b/.test(
+      text,
+    )
+  )
+    findings.add(
+      "kill-critical-process",
+      "high",
+      "Ends a process Windows or its protection needs (the system may crash).",
+    );
   else if (/\bservice\b.*(windefend|mpssvc|eventlog|wscsvc|sense).*\bcall\b/.test(text))
     findings.add("security-service-stop", "high", "Stops or changes a security service.");
   else if (/\b(call|delete|set|create)\b/.test(text))
@@ -240,7 +252,7 @@ const download: Rule = (context) => {
     const file = context.name === "bitsadmin" ? args.at(-1) : args[out + 1];
     if (file !== undefined) {
       session.downloaded.add(downloadedName(file));
-      judgeWrite(file, "Downloads a file", findings);
+      judgeWrite(file, "Downloads a file", findings, "https://");
     }
   } else if (context.name === "bitsadmin" && /\/(setnotifycmdline|create|addfile)\b/i.test(context.lower))
     findings.add("persistence", "high", "Sets up a background transfer job that can run a program.");
@@ -343,6 +355,43 @@ const wsl: Rule = (context) => {
   if (command.trim() !== "") context.runPosix(command);
 };
 
+/** `forfiles /p DIR /s /m MASK /c "cmd /c … @path"`: the command runs on every file under DIR. */
+const forfiles: Rule = (context) => {
+  const { args, findings } = context;
+  const folder = args.find((_, index) => /^\/p$/i.test(args[index - 1] ?? "")) ?? ".";
+  const command = args.find((_, index) => /^\/c$/i.test(args[index - 1] ?? "")) ?? "cmd /c echo @file";
+  if (/\b(del|erase|rd|rmdir|remove-item|rm)\b/i.test(command)) {
+    judgeDeletion(
+      { targets: [folder], recursive: hasArgument(args, /^\/s$/i), force: true, command: context.lower },
+      findings,
+    );
+    return;
+  }
+  context.runScript(command.replace(/@(path|file|fname)/gi, `"${folder.replace(/\\$/, "")}\\*"`), "cmd");
+};
+
+/** Sysinternals sdelete: deletes files so they cannot be recovered (`-s` recursively, `-z`/`-c` free space). */
+const sdelete: Rule = ({ args, findings, lower }) => {
+  const targets = args.filter((word) => !/^-/.test(word) && !/^\d+$/.test(word));
+  if (/(^|\s)-[zc]\b/.test(lower))
+    findings.add(
+      "free-space-wipe",
+      "high",
+      "Overwrites free disk space, so deleted files can never be recovered.",
+    );
+  else {
+    judgeDeletion(
+      { targets, recursive: hasArgument(args, /^-[sr]$/i), force: true, command: lower },
+      findings,
+    );
+    findings.add(
+      "shred-files",
+      "high",
+      `Securely deletes ${targets.join(" ")}: the files cannot be recovered.`,
+    );
+  }
+};
+
 /** Rules for the programs that run code or handle credentials, by name. */
 export const CODE_TOOLS: Record<string, Rule> = {
   powershell,
@@ -391,4 +440,7 @@ export const CODE_TOOLS: Record<string, Rule> = {
   cmdkey: credentials,
   vaultcmd: credentials,
   robocopy,
+  forfiles,
+  sdelete,
+  sdelete64: sdelete,
 };

@@ -60,6 +60,20 @@ const VALUE_PARAMETERS = [
   "contenttype",
   "profile",
   "enabled",
+  "erroraction",
+  "ea",
+  "warningaction",
+  "wa",
+  "informationaction",
+  "errorvariable",
+  "ev",
+  "outvariable",
+  "ov",
+  "warningvariable",
+  "pipelinevariable",
+  "pv",
+  "outbuffer",
+  "depth",
 ];
 
 /** The cmdlet parameter that `word` abbreviates (`-Rec` → recurse), or undefined for a value or a path. */

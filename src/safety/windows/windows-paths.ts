@@ -10,6 +10,7 @@ import { classifyPath, type PathClass } from "../path-classes.js";
 /** Environment variables whose value is known on every Windows machine (the user's name stands for any user). */
 const KNOWN_FOLDERS: Record<string, string> = {
   userprofile: "C:/Users/user",
+  username: "user",
   home: "C:/Users/user",
   homepath: "/Users/user",
   systemroot: "C:/Windows",
@@ -29,6 +30,26 @@ const KNOWN_FOLDERS: Record<string, string> = {
   public: "C:/Users/Public",
   onedrive: "C:/Users/user/OneDrive",
   pshome: "C:/Windows/System32/WindowsPowerShell/v1.0",
+};
+
+/** `[Environment]::GetFolderPath(…)` names. */
+const SPECIAL_FOLDERS: Record<string, string> = {
+  userprofile: "C:/Users/user",
+  windows: "C:/Windows",
+  system: "C:/Windows/System32",
+  systemx86: "C:/Windows/SysWOW64",
+  programfiles: "C:/Program Files",
+  programfilesx86: "C:/Program Files (x86)",
+  commonapplicationdata: "C:/ProgramData",
+  applicationdata: "C:/Users/user/AppData/Roaming",
+  localapplicationdata: "C:/Users/user/AppData/Local",
+  desktop: "C:/Users/user/Desktop",
+  desktopdirectory: "C:/Users/user/Desktop",
+  mydocuments: "C:/Users/user/Documents",
+  personal: "C:/Users/user/Documents",
+  mypictures: "C:/Users/user/Pictures",
+  startup: "C:/Users/user/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup",
+  commonstartup: "C:/ProgramData/Microsoft/Windows/Start Menu/Programs/StartUp",
 };
 
 const WINDOWS_SYSTEM = new Set([
@@ -81,6 +102,16 @@ export function expandWindowsPath(word: string): string {
     .replace(/^(filesystem::|microsoft\.powershell\.core\\filesystem::)/i, "")
     .replace(/^\\\\[?.]\\(?=[A-Za-z]:)/, "");
   const known = (name: string): string | undefined => KNOWN_FOLDERS[name.toLowerCase()];
+  path = path
+    .replace(
+      /^\(\s*join-path\s+(?:-path\s+)?(\S+)\s+(?:-childpath\s+)?(\S+)\s*\)$/i,
+      (_match, parent: string, child: string) =>
+        `${parent.replace(/^['"]|['"]$/g, "")}\\${child.replace(/^['"]|['"]$/g, "")}`,
+    )
+    .replace(
+      /\(?\[(?:system\.)?environment\]::getfolderpath\(\s*['"]?(?:\[environment\+specialfolder\]::)?(\w+)['"]?\s*\)\)?/gi,
+      (match, folder: string) => SPECIAL_FOLDERS[folder.toLowerCase()] ?? match,
+    );
   path = path.replace(
     /\$\{env:([^}]+)\}|\$env:([A-Za-z_][\w()]*)|%([A-Za-z_][\w()]*)%/gi,
     (match, a, b, c) => {
@@ -129,7 +160,9 @@ export function classifyWindowsPath(word: string): PathClass {
     return "broad";
   }
   if (top === "users" || top === "documents and settings") {
-    if (second === undefined || /[*?]/.test(second)) return "root";
+    if (second === undefined || (/[*?]/.test(second) && third === undefined)) return "root";
+    // `C:\Users\*\AppData\Local\Temp` is that folder in every home: judged as in one.
+    if (/[*?]/.test(second)) return classifyWindowsPath(`C:/Users/user/${segments.slice(2).join("/")}`);
     if (third === undefined || /[*?]/.test(third)) return "root";
     if (third === "appdata" && fourth === "local" && segments[4] === "temp") return "scratch";
     if (HOME_BROAD.test(third) && segments.length <= 4) return "broad";

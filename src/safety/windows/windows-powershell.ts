@@ -109,7 +109,7 @@ function judgeDotNet(
     else if (method === "downloadfile") {
       const target = pathArgument(args[1], statement);
       statement.session.downloaded.add((target.split(/[\\/]/).pop() ?? target).toLowerCase());
-      judgeWrite(target, "Downloads a file", findings);
+      judgeWrite(target, "Downloads a file", findings, "https://");
     } else if (
       (type === "scriptblock" && method === "create") ||
       method === "invokescript" ||
@@ -244,7 +244,12 @@ export function judgePowerShellStatement(
     const name = (assignment[1] ?? "").replace(/[{}]/g, "").toLowerCase();
     const value = (assignment[2] ?? "").trim();
     if (value.startsWith("{")) session.blocks.add(name);
-    session.variables.set(name, foldExpression(value, session));
+    const folded = foldExpression(value, session);
+    session.variables.set(name, folded);
+    const quoted = /^(["'])([^"'`]*)\1$/.exec(value);
+    if (folded === undefined && quoted && !quoted[2]?.includes("$("))
+      session.paths.set(name, quoted[2] ?? "");
+    else session.paths.delete(name);
     // `$r = Remove-Item …` runs the command on the right.
     if (/^[A-Za-z&.]/.test(value)) environment.inline(value, statement, findings);
     return;
@@ -349,7 +354,31 @@ export function judgePowerShellStatement(
       session.elevated ? "critical" : "high",
       "Pipes a downloaded script into a shell.",
     );
+  // Arguments that name variables set earlier in the script are judged with their values.
+  args = args.map((word) =>
+    word.replace(/\$(\{[^}:]+\}|\w+)(?![\w:.(])/g, (match, variable: string) => {
+      const key = variable.replace(/[{}]/g, "").toLowerCase();
+      return session.variables.get(key) ?? session.paths.get(key) ?? match;
+    }),
+  );
   const context = environment.context(canonical, args, statement, findings);
+  if (
+    canonical === "foreach-object" &&
+    previous?.pipedToNext === true &&
+    /\$_\.delete\(|\b(remove-item|ri|rm|del|erase|rd|rmdir)\s+(-\w+\s+)*\$_|\[io\.(file|directory)\]::delete\(\s*\$_/i.test(
+      statement.text,
+    )
+  ) {
+    const recursive = /\s-r(e(c(u(r(s(e)?)?)?)?)?)?\b|\$_\.delete\(\s*\$true/i.test(statement.text)
+      ? ["-Recurse"]
+      : [];
+    CMDLETS["remove-item"]?.(
+      environment.context("remove-item", [...recursive, "-Force"], statement, findings),
+      statement,
+      previous,
+    );
+    return;
+  }
   const cmdlet = Object.hasOwn(CMDLETS, canonical) ? CMDLETS[canonical] : undefined;
   if (cmdlet !== undefined) {
     cmdlet(context, statement, previous);

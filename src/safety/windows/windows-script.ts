@@ -59,7 +59,7 @@ export function judgeWindowsScript(
   const environment = new Environment(dialect, options);
   tokens.statements.forEach((statement, index) => {
     const own = new FindingList();
-    environment.judgeStatement(statement, tokens.statements[index - 1], own);
+    environment.judgeStatement(statement, previousAtDepth(tokens.statements, index), own);
     findings.push(...own.items);
     if (!statement.nested) commands.push({ text: statement.words.join(" "), level: maximumLevel(own.items) });
   });
@@ -72,6 +72,20 @@ export function judgeWindowsScript(
       `The ${dialect === "cmd" ? "cmd" : "PowerShell"} script has unbalanced quotes or brackets, so cmdai cannot tell what it runs.`,
     );
   return { findings: findings.items, balanced: tokens.balanced, commands };
+}
+
+/** The statement before `index` at the same bracket depth (the commands nested in between belong to it). */
+function previousAtDepth(
+  statements: readonly WindowsStatement[],
+  index: number,
+): WindowsStatement | undefined {
+  const depth = statements[index]?.depth ?? 0;
+  for (let at = index - 1; at >= 0; at--) {
+    const candidate = statements[at];
+    if (candidate === undefined || candidate.depth < depth) return undefined;
+    if (candidate.depth === depth) return candidate;
+  }
+  return undefined;
 }
 
 function maximumLevel(findings: readonly WindowsFinding[]): RiskLevel {
@@ -176,7 +190,7 @@ class Environment implements StatementEnvironment {
 }
 
 const CREDENTIAL_SOURCE =
-  /login data|logins\.json|key[34]\.db|\\config\\(sam|security|system)\b|hklm\\(sam|security)|ntds\.dit|cmdkey\s+\/list|key\s*=\s*clear|sekurlsa|\.ssh[\\/]id_|credentials\.xml|unattend\.xml|vaultcmd|passwordvault|get-storedcredential|\.aws[\\/]credentials|\.kube[\\/]config|\.git-credentials|\\microsoft\\credentials/;
+  /login data|logins\.json|mozilla\\firefox\\profiles|google\\chrome\\user data|microsoft\\edge\\user data|\b(gci|get-childitem|ls|dir)\s+env:|getenvironmentvariables|key[34]\.db|\\config\\(sam|security|system)\b|hklm\\(sam|security)|ntds\.dit|cmdkey\s+\/list|key\s*=\s*clear|sekurlsa|\.ssh[\\/]id_|credentials\.xml|unattend\.xml|vaultcmd|passwordvault|get-storedcredential|\.aws[\\/]credentials|\.kube[\\/]config|\.git-credentials|\\microsoft\\credentials/;
 const UPLOAD =
   /-method\s+['"]?(post|put)|uploadfile|uploadstring|uploaddata|-infile\b|\s-body\s|curl(\.exe)?(\s.*)?\s(-d|-f|--data\S*|-t|--upload-file)\s|send-mailmessage|\bftp\b|net\.sockets|invoke-restmethod.*-body|\bscp\b|\bnc(at)?\b/;
 

@@ -177,7 +177,10 @@ const sc: Rule = ({ args, findings }) => {
       "high",
       `${action === "delete" ? "Deletes" : action === "config" ? "Reconfigures" : "Stops"} ${service}, a security service (antivirus, firewall, logging or backups).`,
     );
-  else if (action === "config" && hasArgument(words, /^binpath=/i))
+  else if (
+    (action === "config" && hasArgument(words, /^binpath=/i)) ||
+    (action === "failure" && hasArgument(words, /^command=/i))
+  )
     findings.add("persistence", "high", `Changes the program the service ${service} runs.`);
   else if (action === "sdset")
     findings.add("service-permissions", "high", `Changes who may control ${service}.`);

@@ -138,6 +138,7 @@ class Tokeniser {
         redirects: this.redirects,
         pipedToNext: piped,
         nested: this.nesting > 0 || this.groupDepth > 0,
+        depth: this.nesting + this.groupDepth,
         session: this.session,
       });
     this.words = [];

@@ -27,6 +27,8 @@ export interface WindowsStatement {
   pipedToNext: boolean;
   /** Words were nested in `( … )`, `$( … )` or `{ … }` of an outer statement. */
   nested: boolean;
+  /** How deep in brackets (0 at the top); a statement's pipeline neighbour has the same depth. */
+  depth: number;
   /** What the tokeniser learnt about the whole script, shared by all its statements. */
   session: WindowsSession;
 }
@@ -35,6 +37,8 @@ export interface WindowsStatement {
 export interface WindowsSession {
   /** PowerShell variables (lower case, without `$`): a folded string, or undefined when computed. */
   variables: Map<string, string | undefined>;
+  /** Variables holding a string cmdai cannot fold but can read as a path (`"$env:USERPROFILE\x"`). */
+  paths: Map<string, string>;
   /** Variables that hold a script block written out literally (its body is judged where it stands). */
   blocks: Set<string>;
   /** Aliases defined with Set-Alias/New-Alias (lower case) → the command they name. */
@@ -53,6 +57,7 @@ export interface WindowsSession {
 export function newSession(depth = 0, elevated = false): WindowsSession {
   return {
     variables: new Map(),
+    paths: new Map(),
     blocks: new Set(),
     aliases: new Map(),
     cmdVariables: new Map(),
