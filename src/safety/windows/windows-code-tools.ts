@@ -8,6 +8,7 @@ import { decodeEncodedCommand } from "./windows-expressions.js";
 import { classifyWindowsPath } from "./windows-paths.js";
 import { hasArgument, type ToolContext } from "./windows-types.js";
 import { judgeDeletion, judgeWrite } from "./windows-deletion.js";
+import { CREDENTIAL_TOOLS } from "./windows-credential-tools.js";
 
 type Rule = (context: ToolContext) => void;
 
@@ -258,57 +259,6 @@ const download: Rule = (context) => {
     findings.add("persistence", "high", "Sets up a background transfer job that can run a program.");
 };
 
-const netcat: Rule = ({ lower, findings }) => {
-  if (/(^|\s)-(e|c)\s|--(exec|sh-exec)\b/.test(` ${lower}`))
-    findings.add(
-      "reverse-shell",
-      "critical",
-      "Hands a shell to a network connection: someone else would control this machine.",
-    );
-  else findings.add("network-connection", "moderate", "Opens a raw network connection.");
-};
-
-const credentialDump: Rule = ({ findings, name }) => {
-  findings.add(
-    "credential-dump",
-    "critical",
-    `Runs ${name}, a tool that extracts the passwords and hashes stored on this machine.`,
-  );
-};
-
-const procdump: Rule = ({ lower, findings }) => {
-  if (/lsass/.test(lower))
-    findings.add(
-      "credential-dump",
-      "critical",
-      "Dumps the memory of lsass, which holds the passwords of logged-on users.",
-    );
-  else findings.add("process-dump", "moderate", "Writes a process's memory to a file.");
-};
-
-const ntdsutil: Rule = ({ lower, findings }) => {
-  if (/\bifm\b|create\s+full|snapshot/.test(lower))
-    findings.add(
-      "credential-dump",
-      "critical",
-      "Copies the Active Directory database with every domain password hash.",
-    );
-  else findings.add("state-change", "moderate", "Runs Active Directory maintenance.");
-};
-
-const esentutl: Rule = ({ lower, findings }) => {
-  if (/ntds\.dit|\\config\\(sam|system|security)\b|\/vss/.test(lower))
-    findings.add("credential-dump", "critical", "Copies a locked credential database (SAM or NTDS.dit).");
-  else findings.add("state-change", "moderate", "Works on a database file.");
-};
-
-const credentials: Rule = ({ name, lower, findings }) => {
-  if ((name === "cmdkey" && /\/list/.test(lower)) || (name === "vaultcmd" && /\/list/.test(lower)))
-    findings.add("credential-read", "high", "Lists the credentials Windows has saved for you.");
-  else if (lower.trim() !== "" && !/\/\?/.test(lower))
-    findings.add("credential-change", "moderate", "Changes saved credentials.");
-};
-
 const robocopy: Rule = ({ args, findings }) => {
   const operands = args.filter((word) => !word.startsWith("/"));
   const destination = operands[1] ?? "";
@@ -394,6 +344,7 @@ const sdelete: Rule = ({ args, findings, lower }) => {
 
 /** Rules for the programs that run code or handle credentials, by name. */
 export const CODE_TOOLS: Record<string, Rule> = {
+  ...CREDENTIAL_TOOLS,
   powershell,
   pwsh: powershell,
   powershell_ise: powershell,
@@ -419,26 +370,6 @@ export const CODE_TOOLS: Record<string, Rule> = {
   curl: download,
   wget: download,
   bitsadmin: download,
-  nc: netcat,
-  ncat: netcat,
-  nc64: netcat,
-  netcat,
-  powercat: netcat,
-  mimikatz: credentialDump,
-  pypykatz: credentialDump,
-  lazagne: credentialDump,
-  gsecdump: credentialDump,
-  pwdump: credentialDump,
-  wce: credentialDump,
-  nanodump: credentialDump,
-  secretsdump: credentialDump,
-  "secretsdump.py": credentialDump,
-  procdump,
-  procdump64: procdump,
-  ntdsutil,
-  esentutl,
-  cmdkey: credentials,
-  vaultcmd: credentials,
   robocopy,
   forfiles,
   sdelete,

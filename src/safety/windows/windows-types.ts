@@ -108,3 +108,15 @@ export interface ToolContext {
 export function hasArgument(args: readonly string[], pattern: RegExp): boolean {
   return args.some((word) => pattern.test(word));
 }
+
+/** What the statement judge needs from the script judge. */
+export interface StatementEnvironment {
+  /** The context a rule sees, adding to `findings`; it can judge the code the command runs. */
+  context(name: string, args: string[], statement: WindowsStatement, findings: FindingList): ToolContext;
+  /** Whether a rule for the Windows program `name` exists. */
+  hasTool(name: string): boolean;
+  /** Runs the rule of a Windows program, or the bash rules for a cross-platform one; false when none knows it. */
+  native(context: ToolContext): boolean;
+  /** Judges PowerShell text in the same scope (Invoke-Expression, the right side of an assignment). */
+  inline(script: string, statement: WindowsStatement, findings: FindingList): void;
+}
