@@ -18,7 +18,7 @@ import {
   type CompiledAllowEntry,
   type CompiledUserRule,
 } from "./user-policy.js";
-import { judgeCmd, judgePowerShell, tokeniseWindows } from "./windows-commands.js";
+import { judgeWindowsScript, type WindowsScriptOptions } from "./windows-commands.js";
 import { ScriptJudge, type CommandVerdict, type Finding } from "./script-judge.js";
 import {
   RISK_LEVELS,
@@ -163,8 +163,9 @@ class Engine implements SafetyEngine {
     text: string,
     shell: ShellName,
   ): { findings: Finding[]; failClosed: boolean; commands: CommandVerdict[] } {
+    const judgePosix = (script: string): Finding[] => this.judge.judgeScript(script, "bash").findings;
     if (shell === "powershell" || shell === "cmd") {
-      const windows = judgeWindowsShell(text, shell);
+      const windows = judgeWindowsShell(text, shell, { judgePosix });
       const findings = [...windows.findings];
       if (!windows.balanced) findings.push(UNBALANCED);
       return { findings, failClosed: !windows.balanced, commands: windows.commands };
@@ -173,7 +174,7 @@ class Engine implements SafetyEngine {
     // A Windows command judged as bash (a pasted PowerShell line, `check` without --shell) only looks unknown
     // or unparseable to the bash rules: judge it as PowerShell and cmd as well. When bash knew nothing about
     // it, the Windows verdict stands; otherwise only its dangers are added (the most restrictive wins).
-    const windows = looksLikeWindowsCommand(text) ? judgeAsWindows(text) : undefined;
+    const windows = looksLikeWindowsCommand(text) ? judgeAsWindows(text, judgePosix) : undefined;
     if (windows === undefined) return result;
     const bashKnewNothing = result.findings.every(
       (finding) => finding.rule === "unknown-command" || finding.rule === "unparseable",
@@ -278,34 +279,31 @@ export function looksLikeWindowsCommand(text: string): boolean {
   return WINDOWS_SIGNS.some((sign) => sign.test(text));
 }
 
-/** Tokenise for one Windows shell and judge each statement (PowerShell sees the previous one, for `iwr | iex`). */
+/** Judges a script for one Windows shell (`windows/`); unbalanced PowerShell or cmd is high unless told otherwise. */
 function judgeWindowsShell(
   text: string,
   shell: "powershell" | "cmd",
+  options: WindowsScriptOptions,
 ): { findings: Finding[]; balanced: boolean; commands: CommandVerdict[] } {
-  const tokens = tokeniseWindows(text, shell);
-  const findings: Finding[] = [];
-  const commands: CommandVerdict[] = [];
-  tokens.statements.forEach((statement, index) => {
-    const own =
-      shell === "cmd" ? judgeCmd(statement) : judgePowerShell(statement, tokens.statements[index - 1]);
-    findings.push(...own);
-    commands.push({ text: statement.words.join(" "), level: maximumLevel(own) });
-  });
-  return { findings, balanced: tokens.balanced, commands };
+  return judgeWindowsScript(text, shell, options);
 }
 
 /**
  * The same text judged as PowerShell and as cmd: every high or critical finding of either; when there is none,
  * the verdict of the judge that rates it lower (the one that recognises a read-only command as such).
  */
-function judgeAsWindows(text: string): {
+function judgeAsWindows(
+  text: string,
+  judgePosix: (script: string) => Finding[],
+): {
   findings: Finding[];
   balanced: boolean;
   commands: CommandVerdict[];
 } {
-  const powershellVerdict = judgeWindowsShell(text, "powershell");
-  const cmdVerdict = judgeWindowsShell(text, "cmd");
+  // Text pasted into bash may only look like Windows: its unbalanced quotes are bash's to judge.
+  const options: WindowsScriptOptions = { unbalancedLevel: null, judgePosix };
+  const powershellVerdict = judgeWindowsShell(text, "powershell", options);
+  const cmdVerdict = judgeWindowsShell(text, "cmd", options);
   const balanced = powershellVerdict.balanced && cmdVerdict.balanced;
   const powershell = powershellVerdict.findings;
   const cmd = cmdVerdict.findings;

@@ -218,16 +218,20 @@ const WHOLLY_UNRESOLVED = /^(\$[A-Za-z_@*0-9][A-Za-z0-9_]*|\$\{[^}]*\}|\$\([\s\S
 /** Code flags whose value is the program text (`bash -c CODE`, `python -c CODE`, `perl -e CODE`). */
 const CODE_FLAGS = /^(-[a-zA-Z]*[ceEr]|--(command|eval|exec|print)|-p)$/;
 
+const WINDOWS_SHELL = /^(powershell|pwsh|cmd)(\.exe)?$/i;
+const WINDOWS_CODE_FLAG = /^[-/](c|k|command|e|ec|enc|encodedcommand)$/i;
+
 /** A sentence when the code a shell or interpreter would run is computed at run time (`bash -c "$CMD"`). */
 function dynamicCode(name: string, args: readonly string[], flags: readonly boolean[]): string | undefined {
-  const shell = SHELLS.has(name) || name === "eval" || name === "su";
+  const windows = WINDOWS_SHELL.test(name);
+  const shell = SHELLS.has(name) || name === "eval" || name === "su" || windows;
   const language = Object.hasOwn(INTERPRETERS, name) ? INTERPRETERS[name] : undefined;
   if (!shell && language === undefined) return undefined;
   for (let index = 0; index < args.length; index++) {
     // Only code that is wholly unknown (`bash -c "$CMD"`): `sh -c "cd $DIR && make"` still shows what it does.
     if (flags[index] !== true || !WHOLLY_UNRESOLVED.test((args[index] ?? "").trim())) continue;
     const previous = args[index - 1] ?? "";
-    if (name === "eval" || CODE_FLAGS.test(previous))
+    if (name === "eval" || CODE_FLAGS.test(previous) || (windows && WINDOWS_CODE_FLAG.test(previous)))
       return shell
         ? `runs a shell script that is computed at run time (${args[index] ?? ""}), so cmdai cannot read it`
         : `passes code to ${name} that is computed at run time (${args[index] ?? ""}), so cmdai cannot read it`;
@@ -512,13 +516,13 @@ function peelInterpreter(
   return [];
 }
 
-function peelWindowsShell(name: string, args: string[], result: UnwrappedCommand): string[] | undefined {
-  const dialect = /^cmd/i.test(name) ? "cmd" : "powershell";
-  const index = args.findIndex((word) =>
-    dialect === "cmd" ? /^\/[ck]$/i.test(word) : /^-(c|command|commandwithargs)$/i.test(word),
-  );
-  if (index === -1) return undefined;
-  result.windowsScripts.push({ dialect, text: args.slice(index + 1).join(" ") });
+/** The whole invocation goes to the Windows judge, which reads the shell's flags (`-c`, `-EncodedCommand`, `/c`). */
+function peelWindowsShell(name: string, args: string[], result: UnwrappedCommand): string[] {
+  const quoted = args.map((word) => `'${word.replace(/'/g, "''")}'`);
+  result.windowsScripts.push({
+    dialect: "powershell",
+    text: [name.replace(/\.exe$/i, ""), ...quoted].join(" "),
+  });
   return [];
 }
 
