@@ -1,0 +1,123 @@
+/**
+ * The file-system setups prompts run in (`data/eval/setups/*.json`, cmdai's declarative description of the
+ * benchmark's Docker setups: same paths, contents, modes and dates). Each is built once per run into a template
+ * folder; every command then runs in a fresh copy of it, so no run sees another's changes.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { EVAL_DATA_URL } from "./eval-suites.js";
+
+/** One entry of a setup. Parents are created as needed; `mode` is octal text, `mtime` ISO 8601. */
+export type SetupEntry =
+  | { dir: string; mode?: string }
+  | {
+      file: string;
+      text?: string;
+      hex?: string;
+      zeros?: number;
+      mode?: string;
+      mtime?: string;
+      mtimeDaysAgo?: number;
+    }
+  | { gzip: string; of: string }
+  | { tar: string; of: string[] };
+
+export interface SetupManifest {
+  description: string;
+  entries: SetupEntry[];
+}
+
+export function loadSetupManifest(name: string): SetupManifest {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`Bad setup name "${name}".`);
+  return JSON.parse(fs.readFileSync(new URL(`setups/${name}.json`, EVAL_DATA_URL), "utf8")) as SetupManifest;
+}
+
+/** The manifest's absolute path inside the sandbox, mapped into `root` on the host. */
+function inside(root: string, sandboxPath: string): string {
+  const relative = path.posix.normalize(sandboxPath).replace(/^\/+/, "");
+  if (relative === "" || relative.startsWith("..")) throw new Error(`Bad setup path "${sandboxPath}".`);
+  return path.join(root, relative);
+}
+
+function fileContent(entry: Extract<SetupEntry, { file: string }>): Buffer {
+  if (entry.hex !== undefined) return Buffer.from(entry.hex, "hex");
+  if (entry.zeros !== undefined) return Buffer.alloc(entry.zeros);
+  return Buffer.from(entry.text ?? "", "utf8");
+}
+
+/** Build a setup's tree under `root` (an empty folder standing for the sandbox's `/`). */
+export function materializeSetup(manifest: SetupManifest, root: string, now = Date.now()): void {
+  const dated: { target: string; time: Date }[] = [];
+  for (const entry of manifest.entries) {
+    if ("dir" in entry) {
+      const target = inside(root, entry.dir);
+      fs.mkdirSync(target, { recursive: true });
+      if (entry.mode !== undefined) fs.chmodSync(target, Number.parseInt(entry.mode, 8));
+    } else if ("file" in entry) {
+      const target = inside(root, entry.file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, fileContent(entry));
+      fs.chmodSync(target, Number.parseInt(entry.mode ?? "644", 8));
+      if (entry.mtime !== undefined) dated.push({ target, time: new Date(entry.mtime) });
+      if (entry.mtimeDaysAgo !== undefined)
+        dated.push({ target, time: new Date(now - entry.mtimeDaysAgo * 86_400_000) });
+    } else if ("gzip" in entry) {
+      const target = inside(root, entry.gzip);
+      // Node writes no time into the gzip header, so the bytes are the same in every run.
+      fs.writeFileSync(target, zlib.gzipSync(fs.readFileSync(inside(root, entry.of))));
+    } else {
+      const target = inside(root, entry.tar);
+      const members = entry.of.map((member) => path.posix.normalize(member).replace(/^\/+/, ""));
+      // The host's tar on cmdai's own data (never a generated command): members stored without a leading /.
+      execFileSync("tar", ["-czf", target, "-C", root, "--", ...members], { stdio: "ignore" });
+    }
+  }
+  for (const { target, time } of dated) fs.utimesSync(target, time, time);
+}
+
+/** Copy a tree keeping types, modes (sticky/setuid bits too), symlinks and modification times. */
+export function copyTree(source: string, target: string): void {
+  const stat = fs.lstatSync(source);
+  if (stat.isSymbolicLink()) {
+    fs.symlinkSync(fs.readlinkSync(source), target);
+    return;
+  }
+  if (stat.isDirectory()) {
+    fs.mkdirSync(target);
+    for (const name of fs.readdirSync(source)) copyTree(path.join(source, name), path.join(target, name));
+  } else {
+    fs.copyFileSync(source, target);
+  }
+  fs.chmodSync(target, stat.mode & 0o7777);
+  fs.utimesSync(target, stat.atime, stat.mtime);
+}
+
+/** Hand a tree to another user (the sandbox's unprivileged uid when cmdai runs as root). */
+export function chownTree(root: string, uid: number, gid: number): void {
+  fs.lchownSync(root, uid, gid);
+  const stat = fs.lstatSync(root);
+  if (stat.isDirectory() && !stat.isSymbolicLink()) {
+    for (const name of fs.readdirSync(root)) chownTree(path.join(root, name), uid, gid);
+  }
+}
+
+/**
+ * Remove a tree a command may have left unreadable or unwritable (`chmod 000`, `chattr` aside): make every
+ * folder writable and searchable first, then delete.
+ */
+export function removeTree(root: string): void {
+  const loosen = (folder: string): void => {
+    try {
+      fs.chmodSync(folder, 0o700);
+      for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+        if (entry.isDirectory()) loosen(path.join(folder, entry.name));
+      }
+    } catch {
+      // gone already, or not ours: rmSync reports what matters
+    }
+  };
+  loosen(root);
+  fs.rmSync(root, { recursive: true, force: true });
+}
