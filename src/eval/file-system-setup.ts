@@ -22,7 +22,9 @@ export type SetupEntry =
       mtimeDaysAgo?: number;
     }
   | { gzip: string; of: string }
-  | { tar: string; of: string[] };
+  | { tar: string; of: string[] }
+  /** A bash script that builds the entries before it (the benchmark's prompts read the setup script). */
+  | { script: string };
 
 export interface SetupManifest {
   description: string;
@@ -67,6 +69,10 @@ export function materializeSetup(manifest: SetupManifest, root: string, now = Da
       const target = inside(root, entry.gzip);
       // Node writes no time into the gzip header, so the bytes are the same in every run.
       fs.writeFileSync(target, zlib.gzipSync(fs.readFileSync(inside(root, entry.of))));
+    } else if ("script" in entry) {
+      const target = inside(root, entry.script);
+      fs.writeFileSync(target, setupScript(manifest.entries.slice(0, manifest.entries.indexOf(entry))));
+      fs.chmodSync(target, 0o755);
     } else {
       const target = inside(root, entry.tar);
       const members = entry.of.map((member) => path.posix.normalize(member).replace(/^\/+/, ""));
@@ -75,6 +81,30 @@ export function materializeSetup(manifest: SetupManifest, root: string, now = Da
     }
   }
   for (const { target, time } of dated) fs.utimesSync(target, time, time);
+}
+
+const quote = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`;
+
+/** The entries as the bash commands that would build them (cmdai's rendering of its own manifest). */
+export function setupScript(entries: readonly SetupEntry[]): string {
+  const lines = [
+    "#!/bin/bash",
+    "# Builds this file-system setup (rendered by cmdai from its setup manifest).",
+  ];
+  for (const entry of entries) {
+    if ("dir" in entry) lines.push(`mkdir -p ${quote(entry.dir)}`);
+    else if ("file" in entry) {
+      const text = entry.text ?? "";
+      if (entry.hex !== undefined || entry.zeros !== undefined) {
+        lines.push(`head -c ${String(fileContent(entry).length)} /dev/zero > ${quote(entry.file)}`);
+      } else if (text === "") lines.push(`touch ${quote(entry.file)}`);
+      else lines.push(`echo ${quote(text.replace(/\n$/, ""))} > ${quote(entry.file)}`);
+      if (entry.mode !== undefined) lines.push(`chmod ${entry.mode} ${quote(entry.file)}`);
+      if (entry.mtime !== undefined) lines.push(`touch -m -d ${entry.mtime} ${quote(entry.file)}`);
+    } else if ("gzip" in entry) lines.push(`gzip -c ${quote(entry.of)} > ${quote(entry.gzip)}`);
+    else if ("tar" in entry) lines.push(`tar -czf ${quote(entry.tar)} ${entry.of.map(quote).join(" ")}`);
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 /** Copy a tree keeping types, modes (sticky/setuid bits too), symlinks and modification times. */
