@@ -150,6 +150,30 @@ describe.runIf(runnable)("cmdai eval against a loopback OpenAI-compatible server
     expect(report.summary.tokens).toEqual({ prompt: 0, answer: 0, reported: 0 });
   });
 
+  it("reports a command that runs forever or reaches for the network as contained failures", async () => {
+    server.setScript(
+      evalAnswerScript((request) =>
+        request.startsWith("count")
+          ? "while true; do :; done"
+          : request.startsWith("copy")
+            ? `curl -sS http://127.0.0.1:${server.port}/escaped`
+            : "chmod +x /workspace/dir1/hello.txt",
+      ),
+    );
+    const report = await evaluate({ sandbox: { limits: { timeMs: 1500 } } });
+    expect(report.records[0]).toMatchObject({
+      status: "wrong",
+      reason: "timed out",
+      execution: { timedOut: true, exitCode: undefined },
+    });
+    expect(report.records[1]).toMatchObject({ status: "wrong", execution: { timedOut: false } });
+    expect(report.records[1]?.execution?.exitCode).not.toBe(0);
+    expect(report.records[2]?.status).toBe("exact");
+    // The sandboxed command never reached the server on the host's loopback.
+    expect(server.requests.filter((request) => request.path === "/escaped")).toEqual([]);
+    expect(report.records[1]?.reason).toMatch(/exit status 7 instead of 0/);
+  });
+
   it("resumes: prompts already in the file are not asked again", async () => {
     const file = path.join(home, "resume.jsonl");
     server.setScript(evalAnswerScript((request) => EQUIVALENT[request] ?? "false"));
