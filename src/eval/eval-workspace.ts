@@ -12,7 +12,7 @@ import { snapshotTree, type TreeSnapshot } from "./tree-snapshot.js";
 
 export class EvalWorkspace {
   private readonly root: string;
-  private readonly templates = new Map<string, { folder: string; initial: TreeSnapshot }>();
+  private readonly templates = new Map<string, Promise<{ folder: string; initial: TreeSnapshot }>>();
   private runs = 0;
 
   constructor(private readonly sandbox: Sandbox) {
@@ -21,14 +21,14 @@ export class EvalWorkspace {
     fs.chmodSync(this.root, 0o711);
   }
 
-  /** The setup's template and the tree it starts with. */
-  template(setup: string): { folder: string; initial: TreeSnapshot } {
+  /** The setup's template and the tree it starts with, built on first use. */
+  template(setup: string): Promise<{ folder: string; initial: TreeSnapshot }> {
     let template = this.templates.get(setup);
     if (template === undefined) {
       const folder = path.join(this.root, `template-${setup}`);
       fs.mkdirSync(folder);
       materializeSetup(loadSetupManifest(setup), folder);
-      template = { folder, initial: snapshotTree(folder, this.sandbox.mountNames) };
+      template = snapshotTree(folder, this.sandbox.mountNames).then((initial) => ({ folder, initial }));
       this.templates.set(setup, template);
     }
     return template;
@@ -36,19 +36,19 @@ export class EvalWorkspace {
 
   /** Run one command in a fresh copy of the setup and read what it left. */
   async execute(setup: string, command: string, signal?: AbortSignal): Promise<ExecutionOutcome> {
-    const { folder } = this.template(setup);
+    const { folder } = await this.template(setup);
     const copy = path.join(this.root, `run-${++this.runs}`);
-    copyTree(folder, copy);
     try {
-      this.sandbox.prepareRoot(copy, chownTree);
+      await copyTree(folder, copy);
+      await this.sandbox.prepareRoot(copy, chownTree);
       const result = await this.sandbox.run(command, copy, signal === undefined ? {} : { signal });
-      return { result, tree: snapshotTree(copy, this.sandbox.mountNames) };
+      return { result, tree: await snapshotTree(copy, this.sandbox.mountNames) };
     } finally {
-      removeTree(copy);
+      await removeTree(copy);
     }
   }
 
-  dispose(): void {
-    removeTree(this.root);
+  async dispose(): Promise<void> {
+    await removeTree(this.root);
   }
 }

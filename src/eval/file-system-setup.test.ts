@@ -17,12 +17,12 @@ function temporary(): string {
   folders.push(folder);
   return folder;
 }
-afterEach(() => {
-  for (const folder of folders.splice(0)) removeTree(folder);
+afterEach(async () => {
+  for (const folder of folders.splice(0)) await removeTree(folder);
 });
 
 describe("file-system setups", () => {
-  it("builds a setup with its contents, modes, dates, archives and setup script", () => {
+  it("builds a setup with its contents, modes, dates, archives and setup script", async () => {
     const root = temporary();
     materializeSetup(loadSetupManifest("alfa-fs-1"), root);
     expect(fs.readFileSync(path.join(root, "testbed/dir1/textfile1.txt"), "utf8")).toBe("Hello, World!\n");
@@ -34,40 +34,42 @@ describe("file-system setups", () => {
     expect(fs.statSync(path.join(root, "testbed/index.html.gz")).size).toBeGreaterThan(20);
     const second = temporary();
     materializeSetup(loadSetupManifest("alfa-fs-1"), second);
-    expect(treeDifferences(snapshotTree(root, new Set()), snapshotTree(second, new Set()))).toEqual([]);
+    expect(
+      treeDifferences(await snapshotTree(root, new Set()), await snapshotTree(second, new Set())),
+    ).toEqual([]);
   });
 
-  it("copies a tree keeping types, modes, links and times, and the snapshot sees every change", () => {
+  it("copies a tree keeping types, modes, links and times, and the snapshot sees every change", async () => {
     const source = temporary();
     materializeSetup(loadSetupManifest("alfa-fs-3"), source);
     fs.symlinkSync("dir1/hello.txt", path.join(source, "workspace/link"));
     const copy = path.join(temporary(), "copy");
-    copyTree(source, copy);
-    const before = snapshotTree(source, new Set());
-    expect(snapshotTree(copy, new Set())).toEqual(before);
+    await copyTree(source, copy);
+    const before = await snapshotTree(source, new Set());
+    expect(await snapshotTree(copy, new Set())).toEqual(before);
     expect(fs.statSync(path.join(copy, "workspace/recent1.txt")).mtimeMs).toBe(
       fs.statSync(path.join(source, "workspace/recent1.txt")).mtimeMs,
     );
     fs.chmodSync(path.join(copy, "workspace/new.sh"), 0o644);
     fs.appendFileSync(path.join(copy, "workspace/dir1/hello.txt"), "more");
     fs.mkdirSync(path.join(copy, "workspace/made"));
-    expect(treeDifferences(before, snapshotTree(copy, new Set()))).toEqual([
+    expect(treeDifferences(before, await snapshotTree(copy, new Set()))).toEqual([
       "/workspace/dir1/hello.txt",
       "/workspace/made",
       "/workspace/new.sh",
     ]);
     expect(
-      treeDifferences(before, snapshotTree(copy, new Set(["workspace", "backup", "1 year ago"]))),
+      treeDifferences(before, await snapshotTree(copy, new Set(["workspace", "backup", "1 year ago"]))),
     ).toHaveLength(before.size);
   });
 
-  it("removes a tree a command made unreadable", () => {
+  it("removes a tree a command made unreadable", async () => {
     const root = temporary();
     fs.mkdirSync(path.join(root, "locked/inner"), { recursive: true });
     fs.writeFileSync(path.join(root, "locked/inner/file"), "x");
     fs.chmodSync(path.join(root, "locked/inner"), 0);
     fs.chmodSync(path.join(root, "locked"), 0);
-    removeTree(root);
+    await removeTree(root);
     expect(fs.existsSync(root)).toBe(false);
   });
 

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import fsp from "node:fs/promises";
 import path from "node:path";
 import zlib from "node:zlib";
 import { EVAL_DATA_URL } from "./eval-suites.js";
@@ -108,46 +109,47 @@ export function setupScript(entries: readonly SetupEntry[]): string {
 }
 
 /** Copy a tree keeping types, modes (sticky/setuid bits too), symlinks and modification times. */
-export function copyTree(source: string, target: string): void {
-  const stat = fs.lstatSync(source);
+export async function copyTree(source: string, target: string): Promise<void> {
+  const stat = await fsp.lstat(source);
   if (stat.isSymbolicLink()) {
-    fs.symlinkSync(fs.readlinkSync(source), target);
+    await fsp.symlink(await fsp.readlink(source), target);
     return;
   }
   if (stat.isDirectory()) {
-    fs.mkdirSync(target);
-    for (const name of fs.readdirSync(source)) copyTree(path.join(source, name), path.join(target, name));
+    await fsp.mkdir(target);
+    for (const name of await fsp.readdir(source))
+      await copyTree(path.join(source, name), path.join(target, name));
   } else {
-    fs.copyFileSync(source, target);
+    await fsp.copyFile(source, target);
   }
-  fs.chmodSync(target, stat.mode & 0o7777);
-  fs.utimesSync(target, stat.atime, stat.mtime);
+  await fsp.chmod(target, stat.mode & 0o7777);
+  await fsp.utimes(target, stat.atime, stat.mtime);
 }
 
 /** Hand a tree to another user (the sandbox's unprivileged uid when cmdai runs as root). */
-export function chownTree(root: string, uid: number, gid: number): void {
-  fs.lchownSync(root, uid, gid);
-  const stat = fs.lstatSync(root);
-  if (stat.isDirectory() && !stat.isSymbolicLink()) {
-    for (const name of fs.readdirSync(root)) chownTree(path.join(root, name), uid, gid);
+export async function chownTree(root: string, uid: number, gid: number): Promise<void> {
+  await fsp.lchown(root, uid, gid);
+  const stat = await fsp.lstat(root);
+  if (stat.isDirectory()) {
+    for (const name of await fsp.readdir(root)) await chownTree(path.join(root, name), uid, gid);
   }
 }
 
 /**
- * Remove a tree a command may have left unreadable or unwritable (`chmod 000`, `chattr` aside): make every
- * folder writable and searchable first, then delete.
+ * Remove a tree a command may have left unreadable or unwritable (`chmod 000`): make every folder writable
+ * and searchable first, then delete.
  */
-export function removeTree(root: string): void {
-  const loosen = (folder: string): void => {
+export async function removeTree(root: string): Promise<void> {
+  const loosen = async (folder: string): Promise<void> => {
     try {
-      fs.chmodSync(folder, 0o700);
-      for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
-        if (entry.isDirectory()) loosen(path.join(folder, entry.name));
+      await fsp.chmod(folder, 0o700);
+      for (const entry of await fsp.readdir(folder, { withFileTypes: true })) {
+        if (entry.isDirectory()) await loosen(path.join(folder, entry.name));
       }
     } catch {
-      // gone already, or not ours: rmSync reports what matters
+      // gone already, or not ours: rm reports what matters
     }
   };
-  loosen(root);
-  fs.rmSync(root, { recursive: true, force: true });
+  await loosen(root);
+  await fsp.rm(root, { recursive: true, force: true });
 }

@@ -184,7 +184,7 @@ export async function runEval(
       workspace.execute(prompt.setup, outcome.command, options.signal),
       ...prompt.references.map((reference) => workspace.execute(prompt.setup, reference, options.signal)),
     ]);
-    const judgement = judgeExecution(run, references, workspace.template(prompt.setup).initial);
+    const judgement = judgeExecution(run, references, (await workspace.template(prompt.setup)).initial);
     return {
       ...generated,
       status: judgement.match === "none" ? "wrong" : judgement.match,
@@ -216,7 +216,7 @@ export async function runEval(
     throw isAbortError(error) || options.signal.aborted ? new InterruptedError() : error;
   } finally {
     await pool.disposeAll();
-    workspace.dispose();
+    await workspace.dispose();
   }
   const records = prompts.flatMap((prompt) => {
     const record = done.get(prompt.index);

@@ -74,7 +74,7 @@ describe.runIf(available)("containment", () => {
     port = (server.address() as AddressInfo).port;
   });
   afterAll(async () => {
-    workspace.dispose();
+    await workspace.dispose();
     fs.rmSync(hostFolder, { recursive: true, force: true });
     await new Promise((resolve) => server.close(resolve));
   });
@@ -142,7 +142,7 @@ describe.runIf(available)("containment", () => {
       expect(run.result.outputTruncated).toBe(true);
       expect(run.result.stdout.length).toBe(1000);
     } finally {
-      smallWorkspace.dispose();
+      await smallWorkspace.dispose();
     }
   });
 
@@ -159,6 +159,6 @@ describe.runIf(available)("containment", () => {
     await workspace.execute("alfa-fs-1", "rm -r /testbed/dir1");
     const next = await workspace.execute("alfa-fs-1", "cat /testbed/dir1/textfile1.txt");
     expect(next.result.stdout).toBe("Hello, World!\n");
-    expect(next.tree).toEqual(workspace.template("alfa-fs-1").initial);
+    expect(next.tree).toEqual((await workspace.template("alfa-fs-1")).initial);
   });
 });

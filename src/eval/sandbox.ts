@@ -77,7 +77,7 @@ export interface Sandbox {
     options?: { cwd?: string; signal?: AbortSignal },
   ): Promise<SandboxResult>;
   /** Make a freshly copied root writable by the sandbox's user. */
-  prepareRoot(root: string, chown: (root: string, uid: number, gid: number) => void): void;
+  prepareRoot(root: string, chown: (root: string, uid: number, gid: number) => Promise<void>): Promise<void>;
 }
 
 function systemArguments(): string[] {
@@ -209,9 +209,9 @@ export function openSandbox(options: SandboxOptions = {}): Sandbox {
   return {
     limits,
     mountNames,
-    prepareRoot: (root, chown) => {
+    prepareRoot: async (root, chown) => {
       fs.chmodSync(root, 0o755);
-      if (owner !== undefined) chown(root, owner.uid, owner.gid);
+      if (owner !== undefined) await chown(root, owner.uid, owner.gid);
     },
     run: (command, root, runOptions = {}) =>
       runContained(bwrap, bubblewrapArguments(root, runOptions.cwd ?? "/", limits, command), {

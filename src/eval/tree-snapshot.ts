@@ -4,7 +4,8 @@
  * differ between any two runs and say nothing about whether the command did the job.
  */
 import { createHash } from "node:crypto";
-import fs from "node:fs";
+import type fs from "node:fs";
+import fsp from "node:fs/promises";
 import path from "node:path";
 
 /** path → `type mode digest`, e.g. `/testbed/a.txt` → `file 644 3a7b…`. */
@@ -13,14 +14,17 @@ export type TreeSnapshot = ReadonlyMap<string, string>;
 /** Stop walking past this many entries (a command that made a million files is not going to match). */
 export const SNAPSHOT_ENTRY_LIMIT = 20_000;
 
-function describe(absolute: string, stat: fs.Stats): string {
+async function describe(absolute: string, stat: fs.Stats): Promise<string> {
   const mode = (stat.mode & 0o7777).toString(8);
-  if (stat.isSymbolicLink()) return `link ${fs.readlinkSync(absolute)}`;
+  if (stat.isSymbolicLink()) return `link ${await fsp.readlink(absolute)}`;
   if (stat.isDirectory()) return `dir ${mode}`;
   if (stat.isFile()) {
     let digest: string;
     try {
-      digest = createHash("sha256").update(fs.readFileSync(absolute)).digest("hex").slice(0, 32);
+      digest = createHash("sha256")
+        .update(await fsp.readFile(absolute))
+        .digest("hex")
+        .slice(0, 32);
     } catch {
       digest = "unreadable";
     }
@@ -30,12 +34,12 @@ function describe(absolute: string, stat: fs.Stats): string {
 }
 
 /** Snapshot the tree under `root` (the sandbox's `/`), skipping top-level `excluded` names (mount points). */
-export function snapshotTree(root: string, excluded: ReadonlySet<string>): TreeSnapshot {
+export async function snapshotTree(root: string, excluded: ReadonlySet<string>): Promise<TreeSnapshot> {
   const entries = new Map<string, string>();
-  const walk = (folder: string, relative: string): void => {
+  const walk = async (folder: string, relative: string): Promise<void> => {
     let names: string[];
     try {
-      names = fs.readdirSync(folder).sort();
+      names = (await fsp.readdir(folder)).sort();
     } catch {
       entries.set(relative === "" ? "/" : relative, "dir unreadable");
       return;
@@ -48,12 +52,12 @@ export function snapshotTree(root: string, excluded: ReadonlySet<string>): TreeS
       }
       const absolute = path.join(folder, name);
       const sandboxPath = `${relative}/${name}`;
-      const stat = fs.lstatSync(absolute);
-      entries.set(sandboxPath, describe(absolute, stat));
-      if (stat.isDirectory()) walk(absolute, sandboxPath);
+      const stat = await fsp.lstat(absolute);
+      entries.set(sandboxPath, await describe(absolute, stat));
+      if (stat.isDirectory()) await walk(absolute, sandboxPath);
     }
   };
-  walk(root, "");
+  await walk(root, "");
   return entries;
 }
 
