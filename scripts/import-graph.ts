@@ -152,9 +152,11 @@ export function layerOf(file: string): string {
  * direction is sound, and all of them on the shared files (`errors.ts`, `shells.ts`, `format-bytes.ts`).
  */
 export const ALLOWED_LAYER_IMPORTS: Readonly<Record<string, readonly string[]>> = {
-  cli: ["guard", "core", "backends", "safety", "models", "config", "exec", "preview", "shared"],
+  cli: ["eval", "guard", "core", "backends", "safety", "models", "config", "exec", "preview", "shared"],
   guard: ["core", "safety", "config", "exec", "preview", "shared"],
   core: ["backends", "safety", "models", "config", "exec", "preview", "shared"],
+  // `cmdai eval` runs prompts through core's generation path and judges them in its own sandbox.
+  eval: ["core", "backends", "safety", "models", "config", "shared"],
   backends: ["models", "config", "shared"],
   // Models never reach up into backends: the progress and settings types they share live in backends/backend.ts
   // only for backends; models take plain callbacks.

@@ -12,6 +12,8 @@ export const ExitCode = {
   blocked: 3,
   confirmationNeeded: 4,
   unavailable: 5,
+  /** `cmdai eval` only: no sandbox to run generated commands in (no bubblewrap, no user namespaces, not Linux). */
+  sandboxUnavailable: 6,
   interrupted: 130,
 } as const;
 
@@ -40,6 +42,7 @@ export type ErrorCode =
   | "confirmation_required"
   | "interrupted"
   | "execution_failed"
+  | "sandbox_unavailable"
   | "internal";
 
 export interface CmdaiErrorOptions {
@@ -151,6 +154,17 @@ export class ConfirmationRequiredError extends CmdaiError {
   override readonly name = "ConfirmationRequiredError";
   constructor(message: string, options: CmdaiErrorOptions = {}) {
     super("confirmation_required", ExitCode.confirmationNeeded, message, options);
+  }
+}
+
+/**
+ * `cmdai eval` cannot contain generated commands here (not Linux, no bubblewrap, user namespaces disabled).
+ * Exit 6. Eval never falls back to running commands unsandboxed.
+ */
+export class SandboxUnavailableError extends CmdaiError {
+  override readonly name = "SandboxUnavailableError";
+  constructor(message: string, options: CmdaiErrorOptions = {}) {
+    super("sandbox_unavailable", ExitCode.sandboxUnavailable, message, options);
   }
 }
 

@@ -22,6 +22,7 @@ Exit codes:
   3    blocked: the command never runs (critical, or blocked by the safety mode)
   4    confirmation needed but not given (declined, cancelled, or no terminal to ask)
   5    backend or model unavailable
+  6    cmdai eval: no sandbox (bubblewrap with user namespaces, Linux only)
   130  interrupted (Ctrl-C)
 
 Examples:
@@ -211,6 +212,42 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
             { ...withRootOptions(program, options), output: program.opts<RequestCommandOptions>().output },
             io,
           ),
+        ),
+    );
+
+  program
+    .command("eval")
+    .description(
+      "score a backend and model on an NL→shell benchmark by running each command in a sandbox (Linux, bubblewrap)",
+    )
+    .option("--suite <suite>", "nl2sh-alfa|intercode-bash (default: nl2sh-alfa)")
+    .option("-n, --limit <count>", "only the first N prompts (default: all)")
+    .option("-j, --jobs <count>", "prompts in flight at once (default: 1)")
+    .option("-b, --backend <backend>", `${BACKEND_NAMES.join("|")} (default: config, else embedded)`)
+    .option("-m, --model <model>", "catalog id | hf:owner/repo/file.gguf | path.gguf | server model name")
+    .option("-o, --output <format>", "plain|json: json prints every prompt's record (default: plain)")
+    .option("--resume <file>", "continue the run recorded in this JSON-lines file, and record into it")
+    .option("--timeout <seconds>", "seconds to wait for each answer (default: 60)")
+    .option("-c, --config <file>", "config file")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 the run finished (whatever the score), 2 bad options, 5 backend or model unavailable,\n" +
+        "6 no sandbox here (needs Linux with bubblewrap and user namespaces; never runs unsandboxed), 130 interrupted.",
+    )
+    .action(
+      (options: {
+        suite?: string;
+        limit?: string;
+        jobs?: string;
+        backend?: string;
+        model?: string;
+        output?: string;
+        resume?: string;
+        timeout?: string;
+        config?: string;
+      }) =>
+        run(async () =>
+          (await import("./commands/eval.js")).runEvalCommand(withRootOptions(program, options), io),
         ),
     );
 
