@@ -3,7 +3,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-typecheck/**", "node_modules/**", "coverage/**", "bench-results/**", ".tmp/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "dist-typecheck/**",
+      "node_modules/**",
+      "coverage/**",
+      "bench-results/**",
+      ".tmp/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
