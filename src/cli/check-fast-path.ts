@@ -6,6 +6,7 @@
  * and the caller hands the whole argv to commander, which then owns the usage errors and help text.
  */
 import type { CheckArguments } from "./check-entry.js";
+import { joinCommandWords } from "./command-words.js";
 import type { CliIo } from "./io.js";
 import { reportError, requestedOutputFormat } from "./report-error.js";
 
@@ -15,7 +16,7 @@ export interface FastCheckArguments {
   options: CheckArguments & { hook?: string };
 }
 
-type ValueOption = "shell" | "safety" | "config" | "hook";
+type ValueOption = "shell" | "safety" | "config" | "hook" | "output";
 
 const VALUE_OPTIONS: Record<string, ValueOption> = {
   "-s": "shell",
@@ -24,11 +25,14 @@ const VALUE_OPTIONS: Record<string, ValueOption> = {
   "-c": "config",
   "--config": "config",
   "--hook": "hook",
+  "-o": "output",
+  "--output": "output",
 };
 
 /**
  * Parse `argv` (after `cmdai`) when it is a `check` invocation in plain form; undefined means "let commander
- * do it". Options may come before or after the command, as commander allows; `--` ends the options.
+ * do it". Options may come before or after the command, as commander allows; `--` ends the options, and the
+ * words after it are joined into one command.
  */
 export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArguments | undefined {
   if (argv[0] !== "check") return undefined;
@@ -64,10 +68,12 @@ export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArgum
     if (value === undefined || value.startsWith("-")) return undefined;
     options[key] = value;
   }
-  if (positionals.length > 1) return undefined;
+  // Several words: after `--` they are one command (`cmdai check -- rm -rf x`); without it, commander's usage
+  // error (with the hint to quote or use `--`) is the answer.
+  if (positionals.length > 1 && !optionsEnded) return undefined;
   // `--hook` with a command is a usage error: commander words it.
   if (options.hook !== undefined && positionals.length > 0) return undefined;
-  return { command: positionals[0], options };
+  return { command: positionals.length > 1 ? joinCommandWords(positionals) : positionals[0], options };
 }
 
 /**
