@@ -1,6 +1,10 @@
-/** Bytes as a short human string: `1.0 GB`, `398.0 MB`, `12 B` (powers of 1024, as `ls -h`). */
+/**
+ * Bytes as a short human string: `1.0 GiB`, `398.0 MiB`, `12 B`. Powers of 1024, labelled as such (IEC), and
+ * the one formatter for sizes everywhere (catalog, progress bar, doctor, previews), so a size never reads
+ * "1 GB" in one place and "0.9 GiB" in another.
+ */
 export function formatBytes(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {

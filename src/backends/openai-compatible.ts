@@ -200,7 +200,7 @@ export class OpenAiCompatibleBackend implements Backend {
     this.client = new HttpClient({
       baseUrl,
       service: {
-        name: "The OpenAI-compatible server",
+        name: "the OpenAI-compatible server",
         location: baseUrl.href.replace(/\/$/, ""),
         unreachableHint: UNREACHABLE_HINT,
       },

@@ -5,11 +5,13 @@ import { detectShell, readParentProcessName } from "../core/detect-shell.js";
 import { shouldUseColor } from "./colors.js";
 import { runCheckCommand } from "./commands/check.js";
 import type { CliIo } from "./io.js";
+import { outputFormatOf } from "./output-format.js";
 
 export interface CheckArguments {
   shell?: string;
   safety?: string;
   json?: boolean;
+  output?: string;
   preview?: boolean;
   config?: string;
 }
@@ -19,6 +21,7 @@ export async function runCheckFromArguments(
   options: CheckArguments,
   io: CliIo,
 ): Promise<number> {
+  const format = outputFormatOf(options);
   const loaded = await loadConfig({
     configFile: options.config,
     flags: { shell: options.shell, safety: options.safety },
@@ -36,7 +39,7 @@ export async function runCheckFromArguments(
       readStdinLines: command === "-",
       shell,
       mode: config.safety.mode,
-      json: options.json === true,
+      format,
       preview: options.preview === true,
       config,
       color: shouldUseColor(config.ui.color, io.stdout, io.env),

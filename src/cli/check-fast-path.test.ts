@@ -68,7 +68,7 @@ const FAST_FORMS: string[][] = [
   ["check", "--config", "/tmp/x.toml", "--hook", "json"],
   // Every option of the one table, in each name it goes by: both parsers are built from it.
   ...CHECK_OPTIONS.flatMap((option) => {
-    const sample = { shell: "zsh", safety: "strict", hook: "json", config: "/tmp/x.toml" };
+    const sample = { shell: "zsh", safety: "strict", hook: "json", config: "/tmp/x.toml", output: "yaml" };
     const words = option.value === undefined ? [] : [sample[option.key]];
     const command = option.key === "hook" ? [] : ["ls"];
     return [option.long, ...(option.short === undefined ? [] : [option.short])].map((name) => [

@@ -8,6 +8,7 @@
  */
 import type { CheckArguments } from "./check-entry.js";
 import { CHECK_OPTIONS, type CheckOption } from "./check-options.js";
+import { joinCommandWords } from "./command-words.js";
 import type { CliIo } from "./io.js";
 import { reportError, requestedOutputFormat } from "./report-error.js";
 
@@ -31,7 +32,8 @@ const OPTIONS_BY_NAME = new Map<string, CheckOption>(
 
 /**
  * Parse `argv` (after `cmdai`) when it is a `check` invocation in plain form; undefined means "let commander
- * do it". Options may come before or after the command, as commander allows; `--` ends the options.
+ * do it". Options may come before or after the command, as commander allows; `--` ends the options, and the
+ * words after it are joined into one command.
  */
 export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArguments | undefined {
   if (argv[0] !== "check") return undefined;
@@ -69,10 +71,12 @@ export function parseCheckArgumentsFast(argv: readonly string[]): FastCheckArgum
     if (value === undefined || value.startsWith("-")) return undefined;
     options[option.key] = value;
   }
-  if (positionals.length > 1) return undefined;
+  // Several words: after `--` they are one command (`cmdai check -- rm -rf x`); without it, commander's usage
+  // error (with the hint to quote or use `--`) is the answer.
+  if (positionals.length > 1 && !optionsEnded) return undefined;
   // `--hook` with a command is a usage error: commander words it.
   if (options.hook !== undefined && positionals.length > 0) return undefined;
-  return { command: positionals[0], options };
+  return { command: positionals.length > 1 ? joinCommandWords(positionals) : positionals[0], options };
 }
 
 /**

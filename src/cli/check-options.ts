@@ -16,7 +16,7 @@ interface OptionNames {
 export type CheckOption =
   | (OptionNames & { key: "json" | "preview"; value?: undefined })
   | (OptionNames & {
-      key: "shell" | "safety" | "hook" | "config";
+      key: "shell" | "safety" | "hook" | "config" | "output";
       /** The value's name in help. */
       value: `<${string}>`;
     });
@@ -36,7 +36,14 @@ export const CHECK_OPTIONS: readonly CheckOption[] = [
     value: "<mode>",
     description: `${SAFETY_MODES.join("|")} (default: moderate)`,
   },
-  { key: "json", long: "--json", description: "print { command, shell, level, decision, reasons } as JSON" },
+  {
+    key: "output",
+    short: "-o",
+    long: "--output",
+    value: "<format>",
+    description: "print { command, shell, level, decision, reasons } as json or yaml",
+  },
+  { key: "json", long: "--json", description: "the same as --output json" },
   {
     key: "hook",
     long: "--hook",

@@ -41,9 +41,9 @@ it("redraws one line in a terminal with bytes, speed and ETA", () => {
     totalBytes: 100 * MB,
   });
   const output = text();
-  expect(output).toContain("\r\x1b[2Kmodel.gguf  10.0 MB / 100.0 MB (10%)  10.0 MB/s  ETA 9s");
-  expect(output).not.toContain("11.0 MB");
-  expect(output.endsWith("(100%)  50.0 MB/s\n")).toBe(true);
+  expect(output).toContain("\r\x1b[2Kmodel.gguf  10.0 MiB / 100.0 MiB (10%)  10.0 MiB/s  ETA 9s");
+  expect(output).not.toContain("11.0 MiB");
+  expect(output.endsWith("(100%)  50.0 MiB/s\n")).toBe(true);
 });
 
 it("writes periodic plain lines when not a terminal, and status lines as they come", () => {
@@ -65,10 +65,10 @@ it("writes periodic plain lines when not a terminal, and status lines as they co
   renderer.onProgress({ kind: "download", label: "m.gguf", transferredBytes: 10 * MB, totalBytes: 10 * MB });
   const lines = text().trimEnd().split("\n");
   expect(lines).toEqual([
-    "m.gguf: downloading 10.0 MB",
-    "m.gguf  5.0 MB / 10.0 MB (50%)  1.0 MB/s  ETA 5s",
+    "m.gguf: downloading 10.0 MiB",
+    "m.gguf  5.0 MiB / 10.0 MiB (50%)  1.0 MiB/s  ETA 5s",
     "m.gguf: retrying in 1.0 s",
-    "m.gguf  10.0 MB / 10.0 MB (100%)  1.0 MB/s",
+    "m.gguf  10.0 MiB / 10.0 MiB (100%)  1.0 MiB/s",
   ]);
   expect(text()).not.toContain("\r");
 });
@@ -77,5 +77,5 @@ it("formats durations and sizes without a total", () => {
   expect(formatDuration(42)).toBe("42s");
   expect(formatDuration(65)).toBe("1m05s");
   expect(formatDuration(7380)).toBe("2h03m");
-  expect(describeTransfer("x", 2048, undefined, undefined)).toBe("x  2.0 KB");
+  expect(describeTransfer("x", 2048, undefined, undefined)).toBe("x  2.0 KiB");
 });

@@ -38,7 +38,7 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(whole / 3600)}h${String(Math.floor((whole % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-/** One progress line: `model.gguf  12.0 MB / 986.0 MB (1%)  4.2 MB/s  ETA 3m52s`. */
+/** One progress line: `model.gguf  12.0 MiB / 986.0 MiB (1%)  4.2 MiB/s  ETA 3m52s`. */
 export function describeTransfer(
   label: string,
   transferred: number,

@@ -17,6 +17,15 @@ function exitAfterFlush(code: number): void {
   process.stderr.write("", done);
 }
 
+// A reader that stops early (`cmdai check --json - | head -1`) closes the pipe: stop quietly, as `cat` does,
+// instead of dying on an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 const argv = process.argv.slice(2);
 // An agent's hook: no failure may end in an exit code the agent reads as "go ahead".
 const hook = hookFormatOf(argv);

@@ -43,7 +43,7 @@ export async function runModelsFromArguments(
       {
         action: action as ModelsAction,
         reference,
-        json: options.json === true || options.output === "json",
+        json: options.json === true || options.output === "json" || options.output === "yaml",
         offline: options.offline,
         config: loaded.config,
         signal: controller.signal,

@@ -5,7 +5,7 @@ import { renderOutcomeBlock } from "./menu/render-menu.js";
 import { describeVerdict } from "./render-verdict.js";
 
 const preview: EffectPreview = {
-  summary: "deletes at least 1,284 files (2.3 GB) in ./build and ./dist; 3 are tracked by git",
+  summary: "deletes at least 1,284 files (2.3 GiB) in ./build and ./dist; 3 are tracked by git",
   targets: [],
   totals: { files: 1284, directories: 3, bytes: 2_469_606_195, tracked: 3 },
   truncated: true,

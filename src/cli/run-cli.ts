@@ -8,7 +8,10 @@ import { ExitCode, UsageError } from "../errors.js";
 import { SAFETY_MODES } from "../safety/types.js";
 import { SHELL_NAMES } from "../shells.js";
 import { CHECK_OPTIONS, commanderFlags } from "./check-options.js";
+import { joinCommandWords, quoteOrDashDashHint } from "./command-words.js";
 import type { CliIo } from "./io.js";
+import { outputFormatOf } from "./output-format.js";
+import { runWithOutputFormat } from "./structured-output.js";
 import { reportError, requestedOutputFormat } from "./report-error.js";
 import type { RequestCommandOptions } from "./run-request.js";
 
@@ -32,6 +35,32 @@ Examples:
   echo "list listening ports" | cmdai -o json
   cmdai check 'rm -rf ~/'`;
 
+const GUARD_ACTIONS = [
+  "install <claude-code|gemini-cli>   add cmdai's check to the agent's pre-tool hook",
+  "uninstall <claude-code|gemini-cli> remove it",
+  "status                             which agents are guarded",
+];
+const MODELS_ACTIONS = [
+  "list            the catalog and the models in the cache",
+  "pull <ref>      download a model (or copy a local .gguf)",
+  "rm <ref>        delete a cached model",
+  "verify [<ref>]  check cached files against their checksums",
+  "path <ref>      where a model's file is (or will be) kept",
+];
+const SERVER_ACTIONS = ["status  is the warm model server running?", "stop    stop it"];
+
+/** A subcommand's action, or a usage error listing the actions when none was given. */
+function actionOf(subcommand: string, action: string | undefined, actions: readonly string[]): string {
+  if (action !== undefined) return action;
+  throw new UsageError(`cmdai ${subcommand} needs an action.`, {
+    hint: `One of:\n${actions.map((line) => `    cmdai ${subcommand} ${line}`).join("\n")}`,
+  });
+}
+
+function rootOutput(program: Command): { rootOutput: string | undefined } {
+  return { rootOutput: program.opts<RequestCommandOptions>().output };
+}
+
 /** A subcommand's options, with `-c`/`--verbose` given before the subcommand filled in. */
 function withRootOptions<T extends { config?: string }>(
   program: Command,
@@ -45,7 +74,35 @@ function withRootOptions<T extends { config?: string }>(
   };
 }
 
-function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise<void>): Command {
+/**
+ * `check`'s words → one command: a single argument as it is, several only after `--` (joined like `sudo`
+ * joins its command); several without `--` are a usage error, since the shell split what the user meant.
+ */
+function checkCommandOf(words: readonly string[], argv: readonly string[]): string | undefined {
+  if (words.length <= 1) return words[0];
+  if (!argv.slice(argv.indexOf("check") + 1).includes("--")) {
+    throw new UsageError(`cmdai check takes one command, but got ${words.length} words.`, {
+      hint: quoteOrDashDashHint("cmdai check", words),
+    });
+  }
+  return joinCommandWords(words);
+}
+
+/** A hint for an unknown option that is most likely part of the user's command or request. */
+function unknownOptionHint(argv: readonly string[], subcommands: readonly string[]): string {
+  const first = argv.findIndex((argument) => !argument.startsWith("-"));
+  const name = first === -1 ? undefined : argv[first];
+  if (name === "check") return quoteOrDashDashHint("cmdai check", argv.slice(first + 1));
+  if (name !== undefined && !subcommands.includes(name))
+    return quoteOrDashDashHint("cmdai", argv.slice(first));
+  return "Run `cmdai --help` for usage.";
+}
+
+function buildProgram(
+  io: CliIo,
+  run: (action: () => Promise<number>) => Promise<void>,
+  argv: readonly string[],
+): Command {
   const program = new Command("cmdai")
     .description(
       "Turn a request in plain language into a command for your shell, rate how dangerous it is, and run it only with your consent.",
@@ -106,7 +163,7 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     );
 
   const check = program
-    .command("check [command]")
+    .command("check [command...]")
     .description(
       "rate a command's risk without generating anything; - reads one command per stdin line (JSON lines)",
     );
@@ -115,15 +172,17 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
   check
     .addHelpText(
       "after",
-      "\nExit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.\n" +
+      "\nThe command is one argument (quote it), or the words after --: cmdai check -- rm -rf build\n" +
+        "Exit codes: 0 allow, 4 confirm, 3 block; with -, 0 after the last line.\n" +
         "With --hook, the agent's protocol: claude-code and gemini-cli exit 0 with their JSON answer; json exits 0 allow or defer, 4 ask, 3 deny.",
     )
     .action(
       (
-        command: string | undefined,
+        words: string[],
         options: {
           shell?: string;
           safety?: string;
+          output?: string;
           json?: boolean;
           preview?: boolean;
           config?: string;
@@ -131,6 +190,7 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
         },
       ) =>
         run(async () => {
+          const command = checkCommandOf(words, argv);
           if (options.hook !== undefined) {
             if (command !== undefined) {
               throw new UsageError("cmdai check --hook reads the command from the agent's JSON on stdin.", {
@@ -152,47 +212,60 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     );
 
   program
-    .command("guard <action> [agent]")
+    .command("guard [action] [agent]")
     .description(
       "guard AI coding agents with cmdai's safety check: install|uninstall <claude-code|gemini-cli> | status",
     )
     .option("--user", "the agent's settings in your home folder (default)")
     .option("--project", "the agent's settings in the current folder")
-    .option("--json", "print JSON")
+    .option("-o, --output <format>", "plain|json|yaml")
+    .option("--json", "the same as -o json")
     .addHelpText(
       "after",
       "\nExamples:\n  cmdai guard install claude-code          # ~/.claude/settings.json\n  cmdai guard install gemini-cli --project  # ./.gemini/settings.json\n  cmdai guard status",
     )
     .action(
       (
-        action: string,
+        action: string | undefined,
         agent: string | undefined,
-        options: { user?: boolean; project?: boolean; json?: boolean },
-      ) => run(async () => (await import("./commands/guard.js")).runGuardCommand(action, agent, options, io)),
+        options: { user?: boolean; project?: boolean; output?: string; json?: boolean },
+      ) =>
+        run(async () => {
+          const format = outputFormatOf(options, rootOutput(program));
+          const { runGuardCommand } = await import("./commands/guard.js");
+          return runWithOutputFormat(format, io, (out) =>
+            runGuardCommand(
+              actionOf("guard", action, GUARD_ACTIONS),
+              agent,
+              { ...options, json: format !== "plain" },
+              out,
+            ),
+          );
+        }),
     );
 
   program
     .command("doctor")
     .description("check the installation, model, servers and shell integration; each problem with its fix")
-    .option("--json", "print the report as JSON")
+    .option("-o, --output <format>", "plain|json|yaml")
+    .option("--json", "the same as -o json")
     .option("-c, --config <file>", "config file")
-    .action((options: { json?: boolean; config?: string }) =>
-      run(async () =>
-        (await import("./commands/doctor.js")).runDoctorCommand(
-          {
-            ...withRootOptions(program, options),
-            // `cmdai -o json doctor` asks for JSON too.
-            json: options.json === true || program.opts<RequestCommandOptions>().output === "json",
-          },
-          io,
-        ),
-      ),
+    .action((options: { output?: string; json?: boolean; config?: string }) =>
+      run(async () => {
+        // `cmdai -o json doctor` asks for JSON too.
+        const format = outputFormatOf(options, rootOutput(program));
+        const { runDoctorCommand } = await import("./commands/doctor.js");
+        return runWithOutputFormat(format, io, (out) =>
+          runDoctorCommand({ ...withRootOptions(program, options), json: format !== "plain" }, out),
+        );
+      }),
     );
 
   program
-    .command("models <action> [ref]")
+    .command("models [action] [ref]")
     .description("manage models: list | pull <ref> | rm <ref> | verify [<ref>] | path <ref>")
-    .option("--json", "print one JSON object")
+    .option("-o, --output <format>", "plain|json|yaml")
+    .option("--json", "the same as -o json")
     .option("--offline", "never use the network")
     .option("-c, --config <file>", "config file")
     .addHelpText(
@@ -201,18 +274,22 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     )
     .action(
       (
-        action: string,
+        action: string | undefined,
         reference: string | undefined,
-        options: { json?: boolean; offline?: boolean; config?: string },
+        options: { output?: string; json?: boolean; offline?: boolean; config?: string },
       ) =>
-        run(async () =>
-          (await import("./models-entry.js")).runModelsFromArguments(
-            action,
-            reference,
-            { ...withRootOptions(program, options), output: program.opts<RequestCommandOptions>().output },
-            io,
-          ),
-        ),
+        run(async () => {
+          const format = outputFormatOf(options, rootOutput(program));
+          const { runModelsFromArguments } = await import("./models-entry.js");
+          return runWithOutputFormat(format, io, (out) =>
+            runModelsFromArguments(
+              actionOf("models", action, MODELS_ACTIONS),
+              reference,
+              { ...withRootOptions(program, options), output: format },
+              out,
+            ),
+          );
+        }),
     );
 
   program
@@ -252,23 +329,35 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     );
 
   program
-    .command("server <action>")
+    .command("server [action]")
     .description("the warm model server that keeps the embedded model loaded: status | stop")
-    .option("--json", "print JSON")
-    .action((action: string, options: { json?: boolean }) =>
-      run(async () => (await import("./commands/server.js")).runServerCommand(action, options, io)),
+    .option("-o, --output <format>", "plain|json|yaml")
+    .option("--json", "the same as -o json")
+    .action((action: string | undefined, options: { output?: string; json?: boolean }) =>
+      run(async () => {
+        const format = outputFormatOf(options, rootOutput(program));
+        const { runServerCommand } = await import("./commands/server.js");
+        return runWithOutputFormat(format, io, (out) =>
+          runServerCommand(actionOf("server", action, SERVER_ACTIONS), { json: format !== "plain" }, out),
+        );
+      }),
     );
 
   const config = program.command("config").description("show, read, change or locate the configuration");
   config
     .command("show")
     .description("print the effective configuration and where each value came from")
-    .option("--json", "print as JSON")
+    .option("-o, --output <format>", "plain|json|yaml")
+    .option("--json", "the same as -o json")
     .option("-c, --config <file>", "config file")
-    .action((options: { json?: boolean; config?: string }) =>
-      run(async () =>
-        (await import("./commands/config.js")).runConfigShow(withRootOptions(program, options), io),
-      ),
+    .action((options: { output?: string; json?: boolean; config?: string }) =>
+      run(async () => {
+        const format = outputFormatOf(options, rootOutput(program));
+        const { runConfigShow } = await import("./commands/config.js");
+        return runWithOutputFormat(format, io, (out) =>
+          runConfigShow({ ...withRootOptions(program, options), json: format !== "plain" }, out),
+        );
+      }),
     );
   config
     .command("get <key>")
@@ -316,12 +405,17 @@ function buildProgram(io: CliIo, run: (action: () => Promise<number>) => Promise
     .command("history")
     .description("list the last commands cmdai ran, with their verdicts and exit codes")
     .option("-n, --limit <count>", "how many entries (default: 20)")
-    .option("--json", "print as JSON")
+    .option("-o, --output <format>", "plain|json|yaml")
+    .option("--json", "the same as -o json")
     .option("-c, --config <file>", "config file")
-    .action((options: { limit?: string; json?: boolean; config?: string }) =>
-      run(async () =>
-        (await import("./commands/history.js")).runHistoryCommand(withRootOptions(program, options), io),
-      ),
+    .action((options: { limit?: string; output?: string; json?: boolean; config?: string }) =>
+      run(async () => {
+        const format = outputFormatOf(options, rootOutput(program));
+        const { runHistoryCommand } = await import("./commands/history.js");
+        return runWithOutputFormat(format, io, (out) =>
+          runHistoryCommand({ ...withRootOptions(program, options), json: format !== "plain" }, out),
+        );
+      }),
     );
   return program;
 }
@@ -340,7 +434,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = await reportError(io, error, { format, verbose, startedAt });
     }
   };
-  const program = buildProgram(io, run);
+  const program = buildProgram(io, run, argv);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
@@ -356,7 +450,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return reportError(
         io,
         new UsageError(message.charAt(0).toUpperCase() + message.slice(1), {
-          hint: "Run `cmdai --help` for usage.",
+          hint:
+            error.code === "commander.unknownOption"
+              ? unknownOptionHint(
+                  argv,
+                  program.commands.map((command) => command.name()),
+                )
+              : "Run `cmdai --help` for usage.",
         }),
         { format, verbose, startedAt },
       );

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { parse } from "smol-toml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { parseValueForKey, setConfigValue } from "./write-config.js";
 
 let root: string;
@@ -34,7 +34,7 @@ describe("setConfigValue", () => {
     setConfigValue(file, "backend", "ollama");
     const before = fs.readFileSync(file, "utf8");
     expect(() => setConfigValue(file, "backend", "nosuch")).toThrow(/allowed: embedded, ollama, openai/);
-    expect(() => setConfigValue(file, "embedded.threads", "-1")).toThrow(ConfigError);
+    expect(() => setConfigValue(file, "embedded.threads", "-1")).toThrow(UsageError);
     expect(fs.readFileSync(file, "utf8")).toBe(before);
     expect(fs.readdirSync(path.dirname(file))).toEqual(["config.toml"]);
   });

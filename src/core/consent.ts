@@ -106,7 +106,7 @@ export function consentRequirement(
     }
     return { requirement: "never", reason: `the ${mode} safety mode never runs ${level}-risk commands` };
   }
-  // What it does to files, when its rules or the preview say so: "deletes 30 files (1.2 MB) in ./build".
+  // What it does to files, when its rules or the preview say so: "deletes 30 files (1.2 MiB) in ./build".
   const effect = previewCountedAnything(preview) ? preview?.summary : fileChangeOf(reasons);
   if (decision === "confirm") {
     return {

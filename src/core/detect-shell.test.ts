@@ -20,6 +20,13 @@ describe("shellFromProgramName", () => {
 });
 
 describe("detectShell", () => {
+  it("skips npm's sh -c wrapper under npx and uses $SHELL", () => {
+    const env = { SHELL: "/usr/bin/fish", npm_config_user_agent: "npm/10.8.2 node/v20.20.2 linux x64" };
+    expect(detectShell({ env, platform: "linux", parentProcessName: "sh" })).toBe("fish");
+    expect(detectShell({ env: { SHELL: "/bin/bash" }, platform: "linux", parentProcessName: "sh" })).toBe(
+      "sh",
+    );
+  });
   it("prefers the parent process when it is a shell", () => {
     expect(detectShell({ env: { SHELL: "/bin/bash" }, platform: "linux", parentProcessName: "fish" })).toBe(
       "fish",

@@ -44,7 +44,12 @@ export interface ShellDetectionInput {
 /** Decide the shell from the inputs (pure). */
 export function detectShell(input: ShellDetectionInput): ShellName {
   const fromParent = shellFromProgramName(input.parentProcessName);
-  if (fromParent !== undefined) return fromParent;
+  // Under npx / npm exec the parent is npm's own `sh -c` wrapper, not the user's shell: $SHELL is the better
+  // guess there (npm sets npm_config_user_agent and npm_execpath for the programs it runs).
+  const npmWrapper =
+    fromParent === "sh" &&
+    (input.env.npm_config_user_agent !== undefined || input.env.npm_execpath !== undefined);
+  if (fromParent !== undefined && !npmWrapper) return fromParent;
   const fromEnvironment = shellFromProgramName(input.env.SHELL);
   if (fromEnvironment !== undefined) return fromEnvironment;
   if (input.platform === "win32") {

@@ -36,7 +36,7 @@ describe("catalog", () => {
 
   it("formats byte counts", () => {
     expect(formatBytes(12)).toBe("12 B");
-    expect(formatBytes(1536)).toBe("1.5 KB");
-    expect(formatBytes(1066 * 1024 * 1024)).toBe("1.0 GB");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(1066 * 1024 * 1024)).toBe("1.0 GiB");
   });
 });

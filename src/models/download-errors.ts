@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { ModelError } from "../errors.js";
+import { unreachableReason } from "../unreachable-reason.js";
 
 /** Words for error messages: what is being downloaded and where to read about it. */
 export interface DownloadSubject {
@@ -58,7 +59,7 @@ export function unreachableError(url: string, subject: DownloadSubject, cause: u
   const host = new URL(url).host;
   return new ModelError(
     "model_download_failed",
-    `Cannot reach ${host} to download ${subject.file} (${errorCode(cause) ?? "network error"}).`,
+    `Cannot reach ${host} to download ${subject.file} (${unreachableReason(errorCode(cause))}).`,
     {
       cause,
       isRetryable: true,

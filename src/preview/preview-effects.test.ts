@@ -63,7 +63,7 @@ describe("rm", () => {
       { path: "./build", effect: "delete", kind: "directory", files: 10, directories: 1, bytes: 1045 },
     ]);
     expect(result.truncated).toBe(false);
-    expect(result.summary).toBe("deletes 10 files (1.0 KB) in ./build");
+    expect(result.summary).toBe("deletes 10 files (1.0 KiB) in ./build");
     expect(fs.readdirSync(path.join(root, "build"))).toHaveLength(10);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The preview's one plain-language sentence: what each effect touches ("deletes 1,284 files (2.3 GB) in ./build
+ * The preview's one plain-language sentence: what each effect touches ("deletes 1,284 files (2.3 GiB) in ./build
  * and ./dist; 3 are tracked by git"), what matches nothing, what cannot be known, and "at least" when counting
  * stopped early.
  */

@@ -38,7 +38,7 @@ export interface PreviewTarget {
 
 /** The preview of one command line. */
 export interface EffectPreview {
-  /** One plain-language sentence, e.g. "deletes 1,284 files (2.3 GB) in ./build and ./dist; 3 are tracked by git". */
+  /** One plain-language sentence, e.g. "deletes 1,284 files (2.3 GiB) in ./build and ./dist; 3 are tracked by git". */
   summary: string;
   /** The targets, at most {@link MAXIMUM_LISTED_TARGETS}; `totals` counts all of them. */
   targets: PreviewTarget[];

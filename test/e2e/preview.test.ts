@@ -95,7 +95,7 @@ describe("preview in the JSON output", () => {
     expect(document.preview?.targets).toEqual([
       { path: "./build", effect: "delete", kind: "directory", files: 10, directories: 2, bytes },
     ]);
-    expect(document.preview?.summary).toBe("deletes 10 files (5.4 KB) in ./build");
+    expect(document.preview?.summary).toBe("deletes 10 files (5.4 KiB) in ./build");
     expect(fs.readdirSync(path.join(tree, "build", "nested"))).toHaveLength(5);
   });
 

@@ -12,7 +12,7 @@ import { fetch } from "undici";
 import type { Dispatcher } from "undici";
 import { createProxyDispatcher } from "../../proxy-dispatcher.js";
 import { BackendError, isAbortError } from "../../errors.js";
-import { HttpStatusError, networkError } from "./http-errors.js";
+import { HttpStatusError, networkError, sentenceStart } from "./http-errors.js";
 import type { ServiceLabel } from "./http-errors.js";
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from "../../retry-delay.js";
 import type { RetryPolicy } from "../../retry-delay.js";
@@ -122,7 +122,10 @@ export class HttpClient {
    */
   async request(request: HttpRequest): Promise<HttpTextResponse> {
     if (this.closed)
-      throw new BackendError("backend_unavailable", `${this.service.name} client was disposed.`);
+      throw new BackendError(
+        "backend_unavailable",
+        `${sentenceStart(this.service.name)} client was disposed.`,
+      );
     for (let attempt = 0; ; attempt++) {
       let failure: BackendError;
       try {
@@ -211,7 +214,7 @@ export class HttpClient {
   private timeoutError(request: HttpRequest): BackendError {
     return new BackendError(
       "backend_timeout",
-      `${this.service.name} at ${this.service.location} gave no answer within ${request.deadline.seconds} s.`,
+      `${sentenceStart(this.service.name)} at ${this.service.location} gave no answer within ${request.deadline.seconds} s.`,
       { hint: request.deadline.hint },
     );
   }

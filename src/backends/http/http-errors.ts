@@ -4,6 +4,7 @@
  * are sorted into "unavailable" (nothing to talk to: the fallback chain may try the next backend) and
  * "connection reset" (worth a retry).
  */
+import { unreachableReason } from "../../unreachable-reason.js";
 import { BackendError } from "../../errors.js";
 
 /** Who is being talked to, for messages: e.g. `Ollama at http://127.0.0.1:11434`. */
@@ -37,7 +38,7 @@ export class HttpStatusError extends BackendError {
     const detail = serverMessage === "" ? "" : `: ${serverMessage}`;
     super(
       "backend_http",
-      `${options.service.name} at ${options.service.location} answered HTTP ${options.status} to ${options.path}${detail}`,
+      `${sentenceStart(options.service.name)} at ${options.service.location} answered HTTP ${options.status} to ${options.path}${detail}`,
       { status: options.status, isRetryable: retryable, hint: statusHint(options.status) },
     );
     this.serverMessage = serverMessage;
@@ -142,17 +143,9 @@ export function networkErrorCode(error: unknown): string | undefined {
 export function networkError(error: unknown, service: ServiceLabel): BackendError {
   const code = networkErrorCode(error);
   if (code !== undefined && UNREACHABLE_CODES.has(code)) {
-    const why =
-      code === "ECONNREFUSED"
-        ? "connection refused"
-        : code === "UND_ERR_CONNECT_TIMEOUT"
-          ? "connecting timed out"
-          : code === "ENOTFOUND" || code === "EAI_AGAIN"
-            ? "host name not found"
-            : "host unreachable";
     return new BackendError(
       "backend_unavailable",
-      `Cannot reach ${service.name} at ${service.location} (${why}).`,
+      `Cannot reach ${service.name} at ${service.location} (${unreachableReason(code)}).`,
       { hint: service.unreachableHint, cause: error, isRetryable: false },
     );
   }
@@ -161,8 +154,13 @@ export function networkError(error: unknown, service: ServiceLabel): BackendErro
   return new BackendError(
     "backend_unavailable",
     reset
-      ? `${service.name} at ${service.location} closed the connection mid-request (${detail}).`
+      ? `${sentenceStart(service.name)} at ${service.location} closed the connection mid-request (${detail}).`
       : `Request to ${service.name} at ${service.location} failed (${detail}).`,
     { hint: service.unreachableHint, cause: error, isRetryable: reset },
   );
+}
+
+/** A service name at the start of a sentence ("the OpenAI-compatible server" → "The OpenAI-compatible server"). */
+export function sentenceStart(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }

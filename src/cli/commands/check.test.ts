@@ -23,7 +23,7 @@ function options(overrides: Partial<CheckCommandOptions>): CheckCommandOptions {
     readStdinLines: false,
     shell: "bash",
     mode: "moderate",
-    json: true,
+    format: "json",
     config: configSchema.parse({}),
     color: false,
     ...overrides,
@@ -78,11 +78,11 @@ describe("cmdai check", () => {
 
   it("renders a plain verdict with badge, reasons and a safer alternative", async () => {
     const { io, stdout } = captureIo(undefined, true);
-    await runCheckCommand(options({ command: "git push --force", json: false }), io);
+    await runCheckCommand(options({ command: "git push --force", format: "plain" }), io);
     expect(stdout()).toContain("[HIGH] needs confirmation");
     expect(stdout()).toContain("--force-with-lease");
     const coloured = captureIo(undefined, true);
-    await runCheckCommand(options({ command: "rm -rf /", json: false, color: true }), coloured.io);
+    await runCheckCommand(options({ command: "rm -rf /", format: "plain", color: true }), coloured.io);
     expect(coloured.stdout()).toContain("\x1b[");
   });
 

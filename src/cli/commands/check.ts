@@ -1,5 +1,5 @@
 /**
- * `cmdai check [--shell S] [--safety M] [--json] <command>` and `cmdai check --json -` (one command per stdin line,
+ * `cmdai check [--shell S] [--safety M] [-o json|yaml] <command>` and `cmdai check --json -` (one command per stdin line,
  * one JSON object per output line, for scripts and pre-exec hooks).
  */
 import { safetyPolicyOf } from "../../config/safety-policy.js";
@@ -8,6 +8,7 @@ import { ExitCode, UsageError } from "../../errors.js";
 import { createSafetyEngine, type SafetyEngine } from "../../safety/safety-engine.js";
 import type { Assessment, SafetyMode } from "../../safety/types.js";
 import type { ShellName } from "../../shells.js";
+import type { OutputFormat } from "../../config/choices.js";
 import type { CliIo } from "../io.js";
 import { renderAssessment } from "../render-assessment.js";
 import { renderPreview } from "../render-preview.js";
@@ -22,7 +23,8 @@ export interface CheckCommandOptions {
   shell: ShellName;
   /** `--safety`, else the config's mode. */
   mode: SafetyMode;
-  json: boolean;
+  /** `json`: one compact object per line (JSON lines with `-`); `yaml`: one YAML document per command. */
+  format: OutputFormat;
   /** `--preview`: also count what the command would touch in `io.cwd` (one command only). Default false. */
   preview?: boolean;
   config: Config;
@@ -63,15 +65,26 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CliIo): 
           await import("../../preview/preview-effects.js")
         ).previewEffects(command, { shell: options.shell, cwd: io.cwd, env: io.env })
       : undefined;
-  if (options.json) {
+  if (options.format !== "plain") {
     const result = toResult(command, options.shell, assessment);
     if (preview !== undefined) result.preview = preview;
-    io.stdout.write(`${JSON.stringify(result)}\n`);
+    io.stdout.write(await documentText(result, options.format, false));
   } else {
     io.stdout.write(renderAssessment(assessment, { color: options.color }));
     if (preview !== undefined) io.stdout.write(renderPreview(preview, { color: options.color }));
   }
   return exitCodeOf(assessment);
+}
+
+/** JSON: one compact line (JSON lines in a batch). YAML: a document, `---`-separated in a batch. */
+async function documentText(
+  result: CheckResult,
+  format: Exclude<OutputFormat, "plain">,
+  batch: boolean,
+): Promise<string> {
+  if (format === "json") return `${JSON.stringify(result)}\n`;
+  const { stringify } = await import("yaml");
+  return `${batch ? "---\n" : ""}${stringify(result)}`;
 }
 
 function exitCodeOf(assessment: Assessment): number {
@@ -107,9 +120,10 @@ async function checkLines(
   for await (const rawLine of lines) {
     const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
     const assessment = engine.assess(line, { shell: options.shell, interactive });
-    const text = options.json
-      ? `${JSON.stringify(toResult(line, options.shell, assessment))}\n`
-      : `${line}\n${renderAssessment(assessment, { color: options.color })}`;
+    const text =
+      options.format !== "plain"
+        ? await documentText(toResult(line, options.shell, assessment), options.format, true)
+        : `${line}\n${renderAssessment(assessment, { color: options.color })}`;
     // One write per line, so a pre-exec hook that sends one line and waits gets its answer at once.
     if (!io.stdout.write(text)) await drained(io);
   }

@@ -214,7 +214,7 @@ describe("runMenu", () => {
   it("shows counting… under a cut-short preview and fills in the finished count", async () => {
     const terminal = fakeTerminal();
     const quick = {
-      summary: "deletes at least 10 files (1.0 KB) in ./build",
+      summary: "deletes at least 10 files (1.0 KiB) in ./build",
       targets: [],
       totals: { files: 10, directories: 1, bytes: 1024, tracked: 0 },
       truncated: true,
@@ -235,7 +235,7 @@ describe("runMenu", () => {
             await finished;
             return {
               ...outcome,
-              preview: { ...quick, summary: "deletes 5,000 files (2.0 MB) in ./build", truncated: false },
+              preview: { ...quick, summary: "deletes 5,000 files (2.0 MiB) in ./build", truncated: false },
             };
           },
         }),
@@ -243,12 +243,12 @@ describe("runMenu", () => {
     });
     await tick();
     expect(terminal.screen()).toContain(
-      "preview: deletes at least 10 files (1.0 KB) in ./build (counting…)\n",
+      "preview: deletes at least 10 files (1.0 KiB) in ./build (counting…)\n",
     );
     expect(terminal.screen()).not.toContain("5,000");
     release();
     await tick();
-    expect(terminal.screen()).toContain("preview: deletes 5,000 files (2.0 MB) in ./build");
+    expect(terminal.screen()).toContain("preview: deletes 5,000 files (2.0 MiB) in ./build");
     terminal.type("r");
     const result = await done;
     expect(result.outcome.preview?.truncated).toBe(false);

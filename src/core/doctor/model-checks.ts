@@ -3,6 +3,7 @@
  * default-model check takes a `ModelStatusProvider`, so the model catalog can supply a checksum-verified
  * answer; `scanModelCacheStatus` is the best-effort provider used until then (GGUF header, not checksum).
  */
+import { formatBytes } from "../../format-bytes.js";
 import type { Dirent } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -10,7 +11,7 @@ import { modelsDir } from "../../config/paths.js";
 import type { DoctorCheck, DoctorContext, DoctorResult } from "./doctor-check.js";
 import { embeddedInUse } from "./llama-check.js";
 
-/** Free space below which downloads of the default model (~1 GB) become risky. */
+/** Free space below which downloads of the default model (~1 GiB) become risky. */
 export const LOW_DISK_BYTES = 2 * 1024 ** 3;
 
 /** Suffixes of unfinished downloads: our own `.part`, and node-llama-cpp's downloader's `.ipull`. */
@@ -95,12 +96,6 @@ export async function hasGgufHeader(file: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
-  return `${(bytes / 1024).toFixed(0)} KiB`;
 }
 
 /** Best-effort default-model status from the cache folder alone (no catalog): GGUF header, not checksum. */

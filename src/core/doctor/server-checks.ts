@@ -3,6 +3,8 @@
  * is a `warn` (most people use only one backend); one that answers wrongly while it is the configured
  * backend is a `fail`. Requests go through the backends' own dispatcher (`proxy-dispatcher.ts`), proxies included.
  */
+import { networkErrorCode } from "../../backends/http/http-errors.js";
+import { unreachableReason } from "../../unreachable-reason.js";
 import type { Config } from "../../config/schema.js";
 import type { DoctorCheck, DoctorContext, DoctorResult } from "./doctor-check.js";
 
@@ -57,13 +59,16 @@ export async function probe(
     return { kind: "answer", status: response.status, body };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    const code =
-      typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
+    const code = networkErrorCode(error);
     const name = error instanceof Error ? error.name : "";
     const reason =
       name === "TimeoutError" || name === "AbortError"
         ? `no answer within ${options.timeoutMs} ms`
-        : (code ?? (cause instanceof Error ? cause.message : String(cause)));
+        : code !== undefined
+          ? unreachableReason(code)
+          : cause instanceof Error
+            ? cause.message
+            : String(cause);
     return { kind: "unreachable", reason };
   } finally {
     void dispatcher.close();
@@ -112,7 +117,7 @@ export const ollamaCheck: DoctorCheck = {
       return {
         ...base,
         status: "warn",
-        message: `not running at ${baseUrl} (${answer.reason})`,
+        message: `Cannot reach Ollama at ${baseUrl} (${answer.reason})`,
         fix: needed
           ? "Start it with `ollama serve`, or set OLLAMA_HOST to where it runs."
           : "Only needed for --backend ollama: install from https://ollama.com and run `ollama serve`.",
@@ -185,7 +190,7 @@ export const openaiCheck: DoctorCheck = {
       return {
         ...base,
         status: "warn",
-        message: `not running at ${baseUrl} (${answer.reason})`,
+        message: `Cannot reach the OpenAI-compatible server at ${baseUrl} (${answer.reason})`,
         fix: needed
           ? "Start the server (vLLM, llama.cpp server, LM Studio …) or set OPENAI_BASE_URL to where it runs."
           : "Only needed for --backend openai: set OPENAI_BASE_URL to an OpenAI-compatible server.",
