@@ -19,6 +19,7 @@ import { shellScriptsInInlineCode } from "./interpreter-code.js";
 import { writtenFiles } from "./output-arguments.js";
 import { classifyPath, describeTarget } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
+import { judgeByCatalogue } from "./catalogue/catalogue.js";
 import { BUILT_IN_RULES, indexRules } from "./rules/all-rules.js";
 import { isShellOrInterpreter, judgeRedirect, scriptRules, SHELL_NAMES } from "./rules/network-rules.js";
 import type { CommandContext, SafetyRule } from "./rules/rule.js";
@@ -877,12 +878,18 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   }
   if (READ_ONLY_COMMANDS.has(name))
     return { rule: "read-only", level: "safe", message: `${name} only reads.` };
-  if (readsOnly(args))
+  // The catalogue (`catalogue/`): what cmdai knows about the program. A wrapper carrying a script, or a shell,
+  // is judged below by what it runs; its subcommands' words never make that safe.
+  const known = carriesScript || SHELL_NAMES.has(name) ? undefined : judgeByCatalogue(name, args);
+  if (known !== undefined && !(known.byDefault && known.level !== "safe"))
+    return { rule: known.rule, level: known.level, message: known.message };
+  if (known === undefined && readsOnly(args))
     return { rule: "read-only", level: "safe", message: `${name} only lists or describes here.` };
   const verb = destructiveVerb(args);
   // `--dry-run`, `--what-if`: the tool only reports what it would delete.
   if (verb !== undefined && !args.some((word) => /^--(dry-?run|what-?if|simulate)(=.*)?$/i.test(word)))
     return serviceDelete(name, verb);
+  if (known !== undefined) return { rule: known.rule, level: known.level, message: known.message };
   if (carriesScript || SHELL_NAMES.has(name)) {
     const script = args.find((word) => !word.startsWith("-"));
     return script === undefined

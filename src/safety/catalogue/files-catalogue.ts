@@ -1,0 +1,3 @@
+/** Catalogue: files. Format and semantics: `catalogue.ts`. */
+export const FILES_CATALOGUE = String.raw`
+`;

@@ -1,0 +1,3 @@
+/** Catalogue: tools. Format and semantics: `catalogue.ts`. */
+export const TOOLS_CATALOGUE = String.raw`
+`;
