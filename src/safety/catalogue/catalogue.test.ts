@@ -88,8 +88,8 @@ describe("per-program knowledge, never a blanket flag rule", () => {
   });
 
   it("leaves what code-running options and wrappers found in place", () => {
-    expect(level("tshark -r capture.pcap")).toBe("safe");
-    expect(level("tldr-unknown-tool; tshark -r capture.pcap > ~/.bashrc")).not.toBe("safe");
+    expect(level("ipcs -a")).toBe("safe");
+    expect(level("ipcs -a > ~/.bashrc")).not.toBe("safe");
     expect(level("firefox --version; python3 -c 'import os; os.system(\"rm -rf ~\")'")).toBe("critical");
   });
 
