@@ -19,7 +19,7 @@ import { shellScriptsInInlineCode } from "./interpreter-code.js";
 import { writtenFiles } from "./output-arguments.js";
 import { classifyPath, describeTarget } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
-import { judgeByCatalogue } from "./catalogue/catalogue.js";
+import { judgeByCatalogue, SHORT_HELP } from "./catalogue/catalogue.js";
 import { BUILT_IN_RULES, indexRules } from "./rules/all-rules.js";
 import { isShellOrInterpreter, judgeRedirect, scriptRules, SHELL_NAMES } from "./rules/network-rules.js";
 import type { CommandContext, SafetyRule } from "./rules/rule.js";
@@ -325,7 +325,10 @@ export class ScriptJudge {
     if (name === "find") return this.judgeFind(context, shell, inherited, elevated, findings) || failClosed;
     if (this.judgeStdinScript(context, shell, nested, findings)) failClosed = true;
     // `rm --help`, `mkfs --version`: only prints; no rule about what the command would do applies.
-    if (args.length > 0 && args.every((word) => HELP_OR_VERSION.test(word))) {
+    if (
+      args.length > 0 &&
+      args.every((word) => HELP_OR_VERSION.test(word) || (word === "-h" && SHORT_HELP.has(name)))
+    ) {
       findings.push({
         rule: "read-only",
         level: "safe",

@@ -76,6 +76,14 @@ describe("per-program knowledge, never a blanket flag rule", () => {
     expect(level("doctl compute droplet delete droplet_id")).toBe("high");
   });
 
+  it("knows where -h is help and where it is not", () => {
+    expect(level("parted -h")).toBe("safe");
+    expect(level("fdisk -h")).toBe("safe");
+    expect(level("shutdown -h now")).toBe("high");
+    expect(level("dropdb -h host db")).toBe("high");
+    expect(level("parted /dev/sda rm 1")).not.toBe("safe");
+  });
+
   it("rates an unknown subcommand of a known program moderate, not safe", () => {
     expect(level("jj frobnicate")).toBe("moderate");
     expect(judgeByCatalogue("jj", ["frobnicate"])?.byDefault).toBe(true);

@@ -145,6 +145,21 @@ export const CATALOGUE_SOURCES: Readonly<Record<string, string>> = {
 /** Words that name a change; a read-only clause does not apply when one of them is among the arguments. */
 const CHANGE_WORD =
   /^(set|unset|add|create|new|delete|del|rm|remove|destroy|purge|drop|truncate|wipe|erase|format|mkfs|write|install|uninstall|update|upgrade|enable|disable|start|stop|restart|kill|apply|push|commit|reset|move|mv|copy|cp|edit|modify|change|attach|detach|mount|umount|unmount|import|load|unload|send|upload|put|post|patch|exec|run|shell|deploy|clean|prune|--fix|--write|-w|--delete|--remove|--set|--add|--apply|--force)$|^[a-z]*(format|erase|wipe|kill|delete|remove|create|set)$|^(create|delete|remove|set|add|update|install|uninstall|enable|disable|start|stop|restart|reset|purge|drop|import|push|apply|edit|write|kill|attach|detach|rm|del|upload|deploy|destroy|bind|unbind|move|copy|rename|run)[-_:]/i;
+/**
+ * Programs whose `-h` means "print help" — per program, never a blanket rule: `shutdown -h now` halts and
+ * `dropdb -h host db` drops a database.
+ */
+export const SHORT_HELP = new Set([
+  "parted",
+  "fdisk",
+  "sfdisk",
+  "wipefs",
+  "mkswap",
+  "blkdiscard",
+  "losetup",
+  "partx",
+]);
+
 const DRY_RUN = /^--(dry-?run|what-?if|simulate|noop)(=.*)?$/i;
 const RANK: Record<RiskLevel, number> = { safe: 0, moderate: 1, high: 2, critical: 3 };
 let specifications: Map<string, string> | undefined;
