@@ -18,7 +18,6 @@ import type { RiskLevel } from "../types.js";
 import { CLOUD_CATALOGUE } from "./cloud-catalogue.js";
 import { DESKTOP_CATALOGUE } from "./desktop-catalogue.js";
 import { DEVELOPMENT_CATALOGUE } from "./development-catalogue.js";
-import { FILES_CATALOGUE } from "./files-catalogue.js";
 import { MEDIA_CATALOGUE } from "./media-catalogue.js";
 import { NETWORK_CATALOGUE } from "./network-catalogue.js";
 import { PACKAGES_CATALOGUE } from "./packages-catalogue.js";
@@ -134,7 +133,6 @@ export const CATALOGUE_SOURCES: Readonly<Record<string, string>> = {
   cloud: CLOUD_CATALOGUE,
   desktop: DESKTOP_CATALOGUE,
   development: DEVELOPMENT_CATALOGUE,
-  files: FILES_CATALOGUE,
   media: MEDIA_CATALOGUE,
   network: NETWORK_CATALOGUE,
   packages: PACKAGES_CATALOGUE,
