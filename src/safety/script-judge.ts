@@ -19,6 +19,7 @@ import { shellScriptsInInlineCode } from "./interpreter-code.js";
 import { writtenFiles } from "./output-arguments.js";
 import { classifyPath, describeTarget } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
+import { judgeByCatalogue, SHORT_HELP } from "./catalogue/catalogue.js";
 import { BUILT_IN_RULES, indexRules } from "./rules/all-rules.js";
 import { isShellOrInterpreter, judgeRedirect, scriptRules, SHELL_NAMES } from "./rules/network-rules.js";
 import type { CommandContext, SafetyRule } from "./rules/rule.js";
@@ -381,7 +382,10 @@ export class ScriptJudge {
     if (name === "find") return this.judgeFind(context, shell, inherited, elevated, findings) || failClosed;
     if (this.judgeStdinScript(context, shell, nested, findings)) failClosed = true;
     // `rm --help`, `mkfs --version`: only prints; no rule about what the command would do applies.
-    if (args.length > 0 && args.every((word) => HELP_OR_VERSION.test(word))) {
+    if (
+      args.length > 0 &&
+      args.every((word) => HELP_OR_VERSION.test(word) || (word === "-h" && SHORT_HELP.has(name)))
+    ) {
       findings.push({
         rule: "read-only",
         level: "safe",
@@ -1005,7 +1009,12 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   }
   if (READ_ONLY_COMMANDS.has(name) || READ_ONLY_SHELL_BUILTINS.has(name))
     return { rule: "read-only", level: "safe", message: `${name} only reads.` };
-  if (readsOnly(args))
+  // The catalogue (`catalogue/`): what cmdai knows about the program. A wrapper carrying a script, or a shell,
+  // is judged below by what it runs; its subcommands' words never make that safe.
+  const known = carriesScript || SHELL_NAMES.has(name) ? undefined : judgeByCatalogue(name, args);
+  if (known !== undefined && !(known.byDefault && known.level !== "safe"))
+    return { rule: known.rule, level: known.level, message: known.message };
+  if (known === undefined && readsOnly(args))
     return { rule: "read-only", level: "safe", message: `${name} only lists or describes here.` };
   const verb = destructiveVerb(args);
   // `--dry-run`, `--what-if`: the tool only reports what it would delete.
@@ -1014,6 +1023,7 @@ function baseline(name: string, args: readonly string[], carriesScript: boolean)
   // `bash -n script`, `fish --no-execute`: the shell only checks the syntax.
   if (SHELL_NAMES.has(name) && args.some((word) => word === "-n" || word === "--no-execute"))
     return { rule: "read-only", level: "safe", message: `${name} only checks the script's syntax.` };
+  if (known !== undefined) return { rule: known.rule, level: known.level, message: known.message };
   if (carriesScript || SHELL_NAMES.has(name)) {
     const script = args.find((word) => !word.startsWith("-"));
     return script === undefined

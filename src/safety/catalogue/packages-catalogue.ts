@@ -1,0 +1,25 @@
+/**
+ * Catalogue: package managers of distributions, languages and desktops. Queries (search, info, list, files)
+ * are safe; installing, updating and removing are moderate (rules in `rules/project-rules.ts` rate removing
+ * essential packages higher). Format and semantics: `catalogue.ts`.
+ */
+export const PACKAGES_CATALOGUE = String.raw`
+pacman = packages ; read ^-(Q|T|F[^y]*$|F[a-z]*q|F[a-z]*l|F[a-z]*x|S[a-z]*s|S[a-z]*i|Sg|Ss|Si|Sl|h|V|-version|-help)
+yay paru pikaur trizen aurman aura pakku pacaur yaourt pamac pacaur-git = packages ; read ^-(Q|Ss|Si|Ps|G|Gp|Y?c?$|h|V)[a-z]*$
+pacman-key = accounts ; read ^@(-l|--list-keys|-f|--finger|--list-sigs|-v|--verify)\b
+pacman-mirrors reflector rankmirrors netselect netselect-apt = packages ; read ^@(.*(--status|-l|--list|--country-list|--help))\b
+pactree pacgraph pacinfo paclog pacreport pacsync-read pacdiff-read pacconf paccheck checkupdates pkgfile-read expac = read ; packages ^@(-u|--update|-y)\b
+paccache pacrepairdb pacdiff pacsync pacini paci pacman-conf = packages
+makepkg pkgctl extra-x86_64-build pkgmk prt-get pkgtool installpkg removepkg upgradepkg slapt-get slapt-src sbopkg xbps-install xbps-remove xbps-src xbps-reconfigure apk opkg ipkg pkg pkg_add pkg_delete pkgin pkgng port ports emerge ebuild equery eix euse eselect emaint eclean eix-sync layman genlop qlop portageq dispatch-conf etc-update revdep-rebuild urpmi urpme urpmi.update urpmi.addmedia urpmi.removemedia urpmf urpmq swupd eopkg sol nala wajig aptitude apt-get apt-mark apt-key apt-clone apt-file apt-rdepends add-apt-repository deb-get debtap gdebi dpkg-reconfigure dpkg-buildpackage debuild dch dput sbuild pbuilder cowbuilder mk-build-deps equivs-build alien checkinstall zypper rpm-ostree rpmbuild rpmspec rpmdev-setuptree mock koji fedpkg dnf4 dnf5 microdnf tdnf yumdownloader needs-restarting needrestart mhwd mhwd-kernel mhwd-gpu pamac-manager pkcon pkgmgr ostree flatpak-builder snapcraft appimagetool appman am zap-appimage ubuntu-drivers do-release-upgrade update-manager unattended-upgrade lure pacstall pikman pkgx guix nix-env nix-channel home-manager nixos-rebuild nixos-option nixos-container nix-collect-garbage nix-store nix-instantiate nix-build nix-shell nix-prefetch-url nixpkgs-review nh flox devbox-pkg brew-cask port-mac fink scoop winget choco topgrade pkgsrc pkg_info abuild = packages ; read ^@((\S+ ){0,1})(list|ls|l|search|s|show|info|query|policy|depends|rdepends|why|why-not|files|contents|owns|belongs|provides|whatprovides|repolist|repoquery|list-installed|list-upgradable|check-update|history$|history list|history info|outdated|deps|uses|leaves|desc|home|config|doctor|--version|help|--help|status|diff$|generation|eval|search-local|pkgdesc|pkginfo|updates|count|read|news|news read|list-media|installed|available)\b ; destroy ^@(.*(--purge-all|--all --force-remove))
+nix = packages ; read ^@(search|eval|show-config|path-info|why-depends|flake (show|metadata|info|check)|derivation show|log|hash|store (ls|cat|path-info|verify|diff-closures)|profile (list|history|diff-closures)|registry list|doctor|--version|help|repl --help|config show|edit --help)\b ; code ^@(run|shell|develop|repl|bundle)\b ; build ^@(build)\b
+tlmgr install-tl texliveonfly texhash mktexlsr fmtutil fmtutil-user fmtutil-sys updmap texconfig kpsewhich-tl = packages ; read ^@(info|search|list|conf$|conf (texmf|tlmgr|updmap)$|conf (texmf|tlmgr|updmap) \S+$|candidates|check|dump-tlpdb|print-platform|platform list|pinning show|repository list|shell --help|version|--version|help|backup --help|.*--dry-run)\b
+luarocks-admin cabal-install opam-admin haxelib-run = packages
+apt-file-read apt-rdepends-read debsecan ubuntu-security-status reportbug apport-bug apt-listchanges apt-show-versions dpigs dlocate debsums deborphan aptitude-search = read ; packages ^@(update|--update|-u)\b
+dpkg-query dpkg-deb dpkg-split dpkg-divert-list dpkg-architecture dpkg-parsechangelog dpkg-source-read lintian lsinitrd pkginfo-read pkgdiff rpmlint rpm2cpio-read = read ; files ^@(-x|--extract|-X|--vextract|-R|--raw-extract|-b|--build|-e|--control|--fsys-tarfile|-f|--field)\b
+pip-tools pip-compile pip-sync pipdeptree pip-licenses pipreqs = packages ; read ^@(.*(--dry-run|-r|--reverse|--graph-output|--json|-p))\b
+npm-cache gem-cache = packages
+snap-store gnome-software discover plasma-discover = app
+sdkmanager avdmanager = packages ; read ^@(--list|--list_installed|list)\b
+update-alternatives alternatives eselect-read = system ; read ^@(--display|--list|--query|--get-selections|--config --help)\b
+update-initramfs mkinitcpio dracut mkinitfs genkernel kernel-install ukify kernelstub bootctl grub-install grub-mkconfig grub2-mkconfig update-grub grub-mkrescue grub-mount grub-file grub-probe grub-editenv grub-reboot grub-set-default efibootmgr refind-install limine-entry-tool sbctl mokutil shim-install = system ; read ^@(list|status|--version|--help|verify|is-installed|is-x86-multiboot|is-arm|inspect|info|entries)\b ; destroy ^@(--delete|-B|--delete-bootnum|reset|reset-keys|--reset)\b
+`;
