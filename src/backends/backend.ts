@@ -42,6 +42,12 @@ export interface GenerationRequest {
 export interface GenerateOptions {
   /** Cancels the generation; the backend rejects with an AbortError promptly. */
   signal?: AbortSignal | undefined;
+  /**
+   * The model's answer text so far, each time it grows while it is generated (the whole text, not the new
+   * piece, so an attempt that is retried simply starts again). For showing progress only: the result is what
+   * counts. Default: none (backends then need not stream).
+   */
+  onText?: ((answerSoFar: string) => void) | undefined;
 }
 
 /** Timings, in milliseconds, reported in the JSON output's `timingsMs`. */
@@ -97,10 +103,15 @@ export interface Backend {
   dispose(): Promise<void>;
 }
 
-/** Download or long-running progress, rendered by the CLI on stderr. */
+/**
+ * Download or long-running progress, rendered by the CLI on stderr. The steps of a request: `download` (bytes
+ * of `label`), `load` (loading the model file `label` into memory), `serve` (starting the background model
+ * server for `label`, which loads it), `generate` (the model of `label` is answering); `status` is a free-form
+ * line (`message`).
+ */
 export interface ProgressEvent {
-  kind: "download" | "load" | "status";
-  /** e.g. the file being downloaded. */
+  kind: "download" | "load" | "serve" | "generate" | "status";
+  /** e.g. the file being downloaded or loaded, the backend or model answering. */
   label: string;
   transferredBytes?: number;
   totalBytes?: number;

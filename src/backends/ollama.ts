@@ -24,7 +24,7 @@ import { answerJsonSchema, buildPrompt } from "./prompt.js";
 import { HttpClient } from "./http/http-client.js";
 import type { Deadline, HttpClientOptions } from "./http/http-client.js";
 import { HttpStatusError } from "./http/http-errors.js";
-import { jsonDocuments } from "./http/stream-events.js";
+import { jsonDocuments, streamedText } from "./http/stream-events.js";
 import {
   SERVER_MAX_TOKENS,
   SERVER_TEMPERATURE,
@@ -104,6 +104,12 @@ interface OllamaChatLine {
   error?: unknown;
   prompt_eval_count?: unknown;
   eval_count?: unknown;
+}
+
+/** The answer text one streamed `/api/chat` line adds. */
+function chatLineText(document: unknown): string | undefined {
+  const content = (document as OllamaChatLine | null)?.message?.content;
+  return typeof content === "string" ? content : undefined;
 }
 
 /** The text of a `/api/chat` answer, streamed or not. */
@@ -226,6 +232,7 @@ export class OllamaBackend implements Backend {
         json: body,
         deadline,
         signal: options.signal,
+        onBodyChunk: options.onText && streamedText("ndjson", chatLineText, options.onText),
       });
     } catch (error) {
       if (

@@ -24,7 +24,7 @@ import { answerJsonSchema, buildPrompt } from "./prompt.js";
 import { HttpClient } from "./http/http-client.js";
 import type { Deadline, HttpClientOptions, HttpTextResponse } from "./http/http-client.js";
 import { HttpStatusError } from "./http/http-errors.js";
-import { eventData, isEventStream } from "./http/stream-events.js";
+import { eventData, isEventStream, streamedText } from "./http/stream-events.js";
 import {
   SERVER_MAX_TOKENS,
   SERVER_TEMPERATURE,
@@ -119,6 +119,13 @@ function contentText(value: unknown): string {
       .join("");
   }
   return "";
+}
+
+/** The answer text one streamed chunk (`choices[0].delta.content`) adds. */
+function deltaText(document: unknown): string | undefined {
+  const choice = (document as { choices?: Choice[] } | null)?.choices?.[0];
+  const text = contentText(choice?.delta?.content);
+  return text === "" ? undefined : text;
 }
 
 /** The text of a completion, streamed (SSE) or not. */
@@ -242,6 +249,7 @@ export class OpenAiCompatibleBackend implements Backend {
           json: body,
           deadline,
           signal: options.signal,
+          onBodyChunk: options.onText && streamedText("sse", deltaText, options.onText),
         });
         break;
       } catch (error) {

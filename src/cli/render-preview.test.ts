@@ -39,3 +39,15 @@ describe("the preview for a person", () => {
     expect(describeVerdict(outcome, menuConsent(outcome), false)).not.toContain("preview:");
   });
 });
+
+describe("a preview that counted nothing", () => {
+  it("says its note once (the summary is made of it)", () => {
+    const note = "git could not list the uncommitted changes git reset would discard (not a git work tree?).";
+    const outcome = {
+      ...commandOutcome("git reset --hard", { level: "high", decision: "confirm" }),
+      preview: { ...preview, summary: note.replace(/\.$/, ""), truncated: false, notes: [note] },
+    };
+    const text = describeVerdict(outcome, menuConsent(outcome), false);
+    expect(text.split("git could not list").length - 1).toBe(1);
+  });
+});

@@ -16,6 +16,10 @@ export function renderPreview(
   const paint = painter(options.color);
   const counting = options.counting === true ? paint.dim(" (counting…)") : "";
   const lines = [`${paint.dim("preview:")} ${paint.bold(preview.summary)}${counting}`];
-  for (const note of preview.notes) lines.push(`  ${paint.dim(note)}`);
+  // When nothing was counted the summary is made of the notes: each sentence is printed once.
+  const inSummary = new Set(preview.summary.split("; "));
+  for (const note of preview.notes) {
+    if (!inSummary.has(note.replace(/\.$/, ""))) lines.push(`  ${paint.dim(note)}`);
+  }
   return `${lines.join("\n")}\n`;
 }

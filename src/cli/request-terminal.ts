@@ -12,6 +12,7 @@ import { formatBytes } from "../format-bytes.js";
 import { painter } from "./colors.js";
 import { createDownloadProgressRenderer } from "./download-progress.js";
 import type { CliIo } from "./io.js";
+import { describeStep, type LiveStatus } from "./live-status.js";
 import { runMenu } from "./menu/run-menu.js";
 import { describeVerdict } from "./render-verdict.js";
 
@@ -54,20 +55,42 @@ export interface RequestTerminalOptions {
   terminal: boolean;
   /** stdout is a terminal too: the menu can be shown. */
   menu: boolean;
+  /**
+   * The status line and the streamed command on stderr; given only for plain output on a terminal's stderr.
+   * Everything else drawn here clears it first.
+   */
+  live?: LiveStatus | undefined;
 }
 
 /** The callbacks core's request flow draws and asks through. */
 export function requestCallbacks(options: RequestTerminalOptions): RequestCallbacks {
-  const { io, color } = options;
+  const { io, color, live } = options;
   const paint = painter(color);
+  const download = createDownloadProgressRenderer(io.stderr);
   return {
     log: (line) => {
-      if (options.verbose) io.stderr.write(`cmdai: ${line}\n`);
+      if (!options.verbose) return;
+      live?.clear();
+      io.stderr.write(`cmdai: ${line}\n`);
     },
-    warn: (line) => io.stderr.write(`cmdai: warning: ${line}\n`),
-    onProgress: createDownloadProgressRenderer(io.stderr).onProgress,
+    warn: (line) => {
+      live?.clear();
+      io.stderr.write(`cmdai: warning: ${line}\n`);
+    },
+    onProgress: (event) => {
+      const step = describeStep(event);
+      if (step === undefined) {
+        live?.clear();
+        download.onProgress(event);
+      } else {
+        // Steps are shown only as the live line (not in logs, not without a terminal).
+        live?.startStep(step);
+      }
+    },
+    onCommandText: live === undefined ? undefined : (command) => live.showCommand(command),
     confirmDownload: options.terminal
       ? async (info) => {
+          live?.clear();
           const size = info.sizeBytes === undefined ? "" : ` (${formatBytes(info.sizeBytes)})`;
           io.stderr.write(`cmdai: the model ${info.reference}${size} is not downloaded yet.\n`);
           const answer = await askLine(io, `Download it to ${info.destination}? [y/N] `);
@@ -75,14 +98,17 @@ export function requestCallbacks(options: RequestTerminalOptions): RequestCallba
         }
       : undefined,
     render: (outcome, consent) => {
+      live?.close();
       if (!options.plain) return;
       io.stdout.write(`${outcome.command}\n`);
-      if (outcome.explanation !== undefined) io.stderr.write(`${paint.dim(outcome.explanation)}\n`);
+      if (outcome.explanation !== undefined)
+        io.stderr.write(`${paint.dim("explanation:")} ${paint.dim(outcome.explanation)}\n`);
       io.stderr.write(describeVerdict(outcome, consent, color));
       const refused = consent.action === "refuse" || (consent.action === "show" && consent.exitCode !== 0);
       if (refused) io.stderr.write(`cmdai: ${consent.reason}.\n`);
     },
     confirm: async (outcome, consent) => {
+      live?.close();
       const question =
         consent.action === "askTypedYes"
           ? `${sentence(consent.reason)}. Type ${paint.bold("yes")} to run this ${outcome.risk.level}-risk command: `
@@ -94,6 +120,7 @@ export function requestCallbacks(options: RequestTerminalOptions): RequestCallba
     },
     menu: options.menu
       ? async (outcome, session) => {
+          live?.close();
           const result = await runMenu(outcome, {
             io,
             color,

@@ -14,6 +14,7 @@ import { cliEntryScript } from "./entry-script.js";
 import type { CliIo } from "./io.js";
 import { asCmdaiError, errorDocument, resultDocument, writeDocument, writeErrorText } from "./output.js";
 import { MAX_REQUEST_LENGTH } from "../core/generate-command.js";
+import { LiveStatus } from "./live-status.js";
 import { requestCallbacks } from "./request-terminal.js";
 import { packageVersion } from "./version.js";
 
@@ -91,6 +92,12 @@ export async function runRequestCommand(
   for (const warning of setup.warnings) io.stderr.write(`cmdai: warning: ${warning}\n`);
   const format = setup.config.output;
   const terminal = io.stdin.isTTY === true && io.stderr.isTTY === true;
+  const color = shouldUseColor(setup.config.ui.color, io.stderr, io.env);
+  // What is happening, live on stderr: only for a person (plain output, a terminal that moves its cursor).
+  const live =
+    format === "plain" && io.stderr.isTTY === true && io.env.TERM !== "dumb"
+      ? new LiveStatus({ stream: io.stderr, color })
+      : undefined;
   const controller = new AbortController();
   const onInterrupt = (): void => {
     controller.abort(new InterruptedError());
@@ -113,10 +120,11 @@ export async function runRequestCommand(
       requestCallbacks({
         io,
         plain: format === "plain",
-        color: shouldUseColor(setup.config.ui.color, io.stderr, io.env),
+        color,
         verbose,
         terminal,
         menu: terminal && io.stdout.isTTY === true,
+        live,
       }),
     );
     if (format !== "plain") {
@@ -125,6 +133,7 @@ export async function runRequestCommand(
     }
     return result.exitCode;
   } catch (error) {
+    live?.close();
     const typed = asCmdaiError(error);
     if (format === "plain" || verbose) writeErrorText(io, typed, { verbose });
     if (format !== "plain") {
@@ -137,6 +146,7 @@ export async function runRequestCommand(
     }
     return typed.exitCode;
   } finally {
+    live?.close();
     process.off("SIGINT", onInterrupt);
   }
 }

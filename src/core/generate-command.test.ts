@@ -17,6 +17,7 @@ function dependencies(
   backends: Record<string, ScriptedBackend>,
   assessed: unknown[] = [],
   logs: string[] = [],
+  notices: string[] = [],
 ): PipelineDependencies {
   return {
     createBackend: (name) => {
@@ -31,6 +32,7 @@ function dependencies(
     },
     gatherContext: (shell) => ({ ...contractContext, shell }),
     log: (line) => logs.push(line),
+    notice: (line) => notices.push(line),
     now: () => 0,
   };
 }
@@ -98,6 +100,7 @@ describe("generateCommand", () => {
     ]);
     const embedded = new ScriptedBackend("embedded", [answer("du -sh *")]);
     const logs: string[] = [];
+    const notices: string[] = [];
     const outcome = await generateCommand(
       {
         request: "disk usage",
@@ -107,10 +110,40 @@ describe("generateCommand", () => {
         wantExplanation: false,
         interactive: true,
       },
-      dependencies({ ollama, embedded }, [], logs),
+      dependencies({ ollama, embedded }, [], logs, notices),
     );
     expect(outcome.backend).toBe("embedded");
     expect(logs.some((line) => line.includes("falling back to embedded"))).toBe(true);
+    // Said without --verbose too, in one line.
+    expect(notices).toEqual(["ollama could not answer (connection refused); using embedded instead."]);
+  });
+
+  it("gives live feedback: the step, then the command as it streams, reset when another backend starts", async () => {
+    const ollama = new ScriptedBackend("ollama", [new BackendError("backend_unavailable", "refused")]);
+    const embedded = new ScriptedBackend("embedded", [answer("du -sh *")]);
+    const events: string[] = [];
+    await generateCommand(
+      {
+        request: "disk usage",
+        shell: "bash",
+        config: config({ backend: "ollama", fallback: ["embedded"] }),
+        backendIsExplicit: false,
+        wantExplanation: false,
+        interactive: true,
+        live: {
+          onProgress: (event) => events.push(`${event.kind} ${event.label}`),
+          onCommandText: (text) => events.push(`text ${JSON.stringify(text)}`),
+        },
+      },
+      dependencies({ ollama, embedded }),
+    );
+    expect(events).toEqual([
+      "generate scripted",
+      'text ""',
+      "generate scripted",
+      'text "du -"',
+      'text "du -sh *"',
+    ]);
   });
 
   it("never falls back from an explicit backend", async () => {

@@ -2,12 +2,19 @@
  * The core pipeline: request → context → backend (with the fallback chain) → answer → safety assessment.
  * Presenting, confirming and executing are the CLI's job; this module never touches the terminal.
  */
-import type { Backend, ExecutionContext, GenerationResult, TokenUsage } from "../backends/backend.js";
+import type {
+  Backend,
+  ExecutionContext,
+  GenerationResult,
+  ProgressEvent,
+  TokenUsage,
+} from "../backends/backend.js";
 import type { BackendName, Config } from "../config/schema.js";
 import { BackendError, CmdaiError, UsageError, isAbortError } from "../errors.js";
 import type { EffectPreview } from "../preview/types.js";
 import type { Assessment } from "../safety/types.js";
 import type { ShellName } from "../shells.js";
+import { StreamedCommand } from "./streamed-command.js";
 
 /** Longest request accepted, in characters. */
 export const MAX_REQUEST_LENGTH = 4000;
@@ -44,7 +51,17 @@ export interface PipelineDependencies {
   gatherContext: (shell: ShellName) => ExecutionContext;
   /** Verbose diagnostics (stderr). */
   log: (line: string) => void;
+  /** A line a person should always see (stderr): a backend that could not answer and the one used instead. */
+  notice: (line: string) => void;
   now: () => number;
+}
+
+/** Live feedback while a person waits for the answer; absent when nobody watches (no terminal, JSON). */
+export interface LiveFeedback {
+  /** A step begins: `generate` when a backend is asked (backends add `load`, `serve` and downloads). */
+  onProgress: (event: ProgressEvent) => void;
+  /** The command as generated so far, decoded from the answer; "" when another backend starts over. */
+  onCommandText: (commandSoFar: string) => void;
 }
 
 export interface GenerateCommandOptions {
@@ -57,6 +74,17 @@ export interface GenerateCommandOptions {
   interactive: boolean;
   revision?: { previousCommand: string; feedback: string } | undefined;
   signal?: AbortSignal | undefined;
+  /** Steps and the command as it is generated, for a person at a terminal. Default: none. */
+  live?: LiveFeedback | undefined;
+}
+
+/** The answer's text, turned into the command so far for `live`. */
+function commandTextListener(live: LiveFeedback | undefined): ((answerSoFar: string) => void) | undefined {
+  if (live === undefined) return undefined;
+  const streamed = new StreamedCommand();
+  return (answerSoFar) => {
+    if (streamed.update(answerSoFar)) live.onCommandText(streamed.command);
+  };
 }
 
 /** Reject empty, oversized and binary requests with a usage error (exit 2). */
@@ -112,6 +140,7 @@ export async function generateCommand(
       dependencies.log(
         `backend: ${name}${backend.describe().model === undefined ? "" : ` (${backend.describe().model ?? ""})`}`,
       );
+      options.live?.onProgress({ kind: "generate", label: backend.describe().model ?? name });
       const answer: GenerationResult = await backend.generate(
         {
           request,
@@ -120,7 +149,7 @@ export async function generateCommand(
           wantExplanation: options.wantExplanation,
           revision: options.revision,
         },
-        { signal: options.signal },
+        { signal: options.signal, onText: commandTextListener(options.live) },
       );
       const assessStart = dependencies.now();
       const risk = dependencies.assess(answer.command, {
@@ -143,6 +172,9 @@ export async function generateCommand(
       lastError = error;
       const next = chain[index + 1];
       if (next === undefined || !canFallBack(error)) break;
+      options.live?.onCommandText("");
+      // Never silent: the user configured one backend and gets an answer from another.
+      dependencies.notice(`${name} could not answer (${(error as Error).message}); using ${next} instead.`);
       dependencies.log(`${name} failed (${(error as Error).message}); falling back to ${next}`);
     }
   }

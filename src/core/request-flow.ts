@@ -64,6 +64,11 @@ export interface RequestCallbacks {
    * output, so more kinds of events (a status line, streamed tokens) need no new plumbing.
    */
   onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /**
+   * The command of the first answer as it is generated (decoded from the answer's JSON; "" when another
+   * backend starts over). Given only where a person watches the terminal.
+   */
+  onCommandText?: ((commandSoFar: string) => void) | undefined;
   /** Asked before a first large download; absent without a terminal. */
   confirmDownload?: ConfirmDownload | undefined;
   /** Show the command and what it needs (plain output; JSON/YAML documents are written by the CLI). */
@@ -113,8 +118,14 @@ export async function runRequest(
       signal: options.signal,
       pool,
       log: callbacks.log,
+      notice: callbacks.warn,
     });
-    const outcome = await generator.generate({ wantExplanation: options.explain });
+    const { onProgress, onCommandText } = callbacks;
+    const outcome = await generator.generate({
+      wantExplanation: options.explain,
+      live:
+        onProgress === undefined || onCommandText === undefined ? undefined : { onProgress, onCommandText },
+    });
     callbacks.log(describeAnswer(outcome, performance.now() - startedAt));
     const documentOutput = setup.config.output !== "plain";
     const context: ConsentContext = {

@@ -18,6 +18,7 @@ import {
   generateCommand,
   validateRequest,
   type CommandOutcome,
+  type LiveFeedback,
   type PipelineDependencies,
 } from "./generate-command.js";
 import type { RequestSetup } from "./request-setup.js";
@@ -31,6 +32,8 @@ export interface RequestGenerator {
     /** Ask this backend only (the one that answered first), with no fallback. */
     backend?: BackendName | undefined;
     signal?: AbortSignal | undefined;
+    /** Steps and the streamed command, for the first answer at a terminal. */
+    live?: LiveFeedback | undefined;
   }): Promise<CommandOutcome>;
   /** The outcome for a command the user edited: same request, the new command, its own verdict and preview. */
   assessEdit(shown: CommandOutcome, command: string): Promise<CommandOutcome>;
@@ -62,6 +65,8 @@ export async function createRequestGenerator(
     signal: AbortSignal;
     pool: BackendPool;
     log: (line: string) => void;
+    /** Lines a person should always see (a fallback to another backend). */
+    notice: (line: string) => void;
   },
 ): Promise<RequestGenerator> {
   const request = validateRequest(options.request);
@@ -82,6 +87,7 @@ export async function createRequestGenerator(
     assess,
     gatherContext: (target) => gatherContext({ shell: target, cwd, env }),
     log,
+    notice: options.notice,
     now: () => performance.now(),
   };
   const edited = new Set<string>();
@@ -98,6 +104,7 @@ export async function createRequestGenerator(
             interactive: options.terminal,
             revision: generation.revision,
             signal: eitherSignal(options.signal, generation.signal),
+            live: generation.live,
           },
           dependencies,
         ),

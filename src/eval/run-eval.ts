@@ -124,6 +124,8 @@ export async function runEval(
           assess,
           gatherContext: () => context,
           log: callbacks.log,
+          // A fallback to another backend would score a different model: it is named in the log.
+          notice: callbacks.log,
           now: () => performance.now(),
         },
       );

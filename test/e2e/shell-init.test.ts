@@ -156,6 +156,23 @@ describe.skipIf(!hasTmux())("the init snippets in a real shell", { timeout: 120_
     });
 
     it.skipIf(!hasProgram(shell))(
+      `${shell}: the hotkey says why a high-risk command needs care`,
+      async () => {
+        ollama.setScript([JSON.stringify({ command: "git reset --hard" })]);
+        try {
+          const terminal = await startShell(shell);
+          await terminal.type("throw away my changes");
+          await terminal.sendKeys("C-g");
+          const screen = await terminal.waitFor("[HIGH] needs confirmation");
+          await terminal.waitFor("Throws away every uncommitted change");
+          expect(screen).toMatch(/ready\$ git reset --hard/);
+        } finally {
+          ollama.setScript([JSON.stringify({ command: "echo hello-from-cmdai > FILE" })]);
+        }
+      },
+    );
+
+    it.skipIf(!hasProgram(shell))(
       `${shell}: a command run from the menu lands in the shell's history`,
       async () => {
         const terminal = await startShell(shell);
@@ -169,6 +186,11 @@ describe.skipIf(!hasTmux())("the init snippets in a real shell", { timeout: 120_
         // Recall the previous history entry and run it again.
         await terminal.sendKeys("Up");
         await terminal.waitFor(/ready\$ echo hello-from-cmdai > FILE/);
+        // One further back is the request itself: it is kept in the history too.
+        await terminal.sendKeys("Up");
+        await terminal.waitFor(/ready\$ cmdai write hello to a file *$/m);
+        await terminal.sendKeys("Down");
+        await terminal.waitFor(/ready\$ echo hello-from-cmdai > FILE *$/m);
         await terminal.sendKeys("Enter");
         await terminal.type('echo done-4""2');
         await terminal.sendKeys("Enter");

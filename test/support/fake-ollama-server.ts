@@ -64,11 +64,11 @@ function tagsBody(models: readonly string[]): unknown {
   };
 }
 
-function sendChat(
+async function sendChat(
   request: RecordedRequest,
   response: ServerResponse,
-  answer: { content: string; thinking?: string; stream?: boolean },
-): void {
+  answer: { content: string; thinking?: string; stream?: boolean; chunkDelayMs?: number },
+): Promise<void> {
   const body = (request.body ?? {}) as { model?: string; stream?: boolean };
   const model = body.model ?? "unknown";
   const streaming = answer.stream ?? body.stream !== false;
@@ -99,8 +99,13 @@ function sendChat(
   for (const chunk of answer.thinking === undefined ? [] : tokenChunks(answer.thinking)) {
     response.write(line({ role: "assistant", content: "", thinking: chunk }));
   }
-  for (const chunk of tokenChunks(answer.content))
+  for (const chunk of tokenChunks(answer.content)) {
+    if (answer.chunkDelayMs !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, answer.chunkDelayMs));
+      if (response.destroyed) return;
+    }
     response.write(line({ role: "assistant", content: chunk }));
+  }
   response.end(
     `${JSON.stringify({
       model,
@@ -119,7 +124,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   let generationIndex = 0;
   const models = options.models ?? ["qwen2.5-coder:1.5b"];
   const running = await startRecordingServer(
-    (request, response) => {
+    async (request, response) => {
       const path = request.path.split("?")[0];
       if (request.method === "GET" && path === "/") {
         response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
@@ -153,7 +158,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
           sendJson(response, 404, { error: `model "${String(requested)}" not found, try pulling it first` });
           return;
         }
-        sendChat(request, response, answer);
+        await sendChat(request, response, answer);
         return;
       }
       response.writeHead(404, { "content-type": "text/plain; charset=utf-8" });

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
  * One reply to a generation request:
  * - a string, or `{ kind: "answer", content }`: the model's text, streamed when the request asked for it
  *   (`stream` forces one form); `thinking` is sent in the server's separate reasoning field first;
+ *   `chunkDelayMs` waits that long before each streamed chunk (a slow model, for live display);
  * - `{ kind: "status", status, body?, headers? }`: an error status (e.g. 503 with `Retry-After`);
  * - `{ kind: "stall", ms, afterHeaders? }`: say nothing for `ms` (or send headers and a first chunk, then
  *   nothing), then drop the connection;
@@ -20,7 +21,7 @@ import type { AddressInfo } from "node:net";
  */
 export type FakeReply =
   | string
-  | { kind: "answer"; content: string; thinking?: string; stream?: boolean }
+  | { kind: "answer"; content: string; thinking?: string; stream?: boolean; chunkDelayMs?: number }
   | { kind: "status"; status: number; body?: string; headers?: Record<string, string> }
   | { kind: "stall"; ms: number; afterHeaders?: boolean }
   | { kind: "reset" }
@@ -182,9 +183,7 @@ export function sendFault(
 }
 
 /** Reply `answer` objects normalised from the shorthand string form. */
-export function asAnswer(
-  reply: FakeReply,
-): { kind: "answer"; content: string; thinking?: string; stream?: boolean } | undefined {
+export function asAnswer(reply: FakeReply): Extract<FakeReply, { kind: "answer" }> | undefined {
   if (typeof reply === "string") return { kind: "answer", content: reply };
   return reply.kind === "answer" ? reply : undefined;
 }

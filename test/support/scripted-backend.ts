@@ -26,7 +26,11 @@ export class ScriptedBackend implements Backend {
     if (options.signal?.aborted === true) return Promise.reject(new DOMException("aborted", "AbortError"));
     const step = this.script.shift();
     if (step === undefined) return Promise.reject(new Error("script exhausted"));
-    return step instanceof Error ? Promise.reject(step) : Promise.resolve(step);
+    if (step instanceof Error) return Promise.reject(step);
+    // Streams the answer as a model would, a few characters at a time.
+    const answer = JSON.stringify({ command: step.command });
+    for (let end = 4; end < answer.length + 4; end += 4) options.onText?.(answer.slice(0, end));
+    return Promise.resolve(step);
   }
 
   isAvailable() {

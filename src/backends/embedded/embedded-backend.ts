@@ -192,8 +192,9 @@ class EmbeddedBackend implements Backend {
       runtime.catch(() => undefined);
       const modelPath = await this.resolveModelPath(this.reference, { signal });
       const validated = await validateModelFile(modelPath);
-      const { library, llama } = await runtime;
+      // Named before waiting for the runtime: that wait is part of the load a person sees.
       this.settings.onProgress?.({ kind: "load", label: path.basename(validated.path) });
+      const { library, llama } = await runtime;
       let model: LlamaModel;
       try {
         model = await llama.loadModel({
@@ -378,6 +379,9 @@ class EmbeddedBackend implements Backend {
     const loaded = await this.load(signal);
     const loadMs = wasLoaded ? 0 : performance.now() - loadStarted;
     throwIfAborted(signal);
+    if (!wasLoaded) {
+      this.settings.onProgress?.({ kind: "generate", label: path.basename(loaded.validated.path) });
+    }
 
     const generateStarted = performance.now();
     const { tokens, prefixLength } = this.renderTokens(loaded, request);
@@ -404,6 +408,7 @@ class EmbeddedBackend implements Backend {
         if (loaded.model.isEogToken(token)) break;
         generated.push(token);
         text = loaded.model.detokenize(generated);
+        options.onText?.(ANSWER_PREFILL + text);
         // Stop as soon as the answer is complete rather than spend steps on `}` and the end token.
         answerText = completedAnswer(text, request.wantExplanation);
         if (answerText !== undefined) break;

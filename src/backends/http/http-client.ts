@@ -62,6 +62,11 @@ export interface HttpRequest {
   json?: unknown;
   deadline: Deadline;
   signal?: AbortSignal | undefined;
+  /**
+   * Each piece of a 2xx response body as it arrives, with the 0-based attempt it belongs to (a retried
+   * request starts its body again). Default: none.
+   */
+  onBodyChunk?: ((chunk: string, attempt: number) => void) | undefined;
 }
 
 /** A complete response with a 2xx status. */
@@ -129,7 +134,7 @@ export class HttpClient {
     for (let attempt = 0; ; attempt++) {
       let failure: BackendError;
       try {
-        return await this.attempt(request);
+        return await this.attempt(request, attempt);
       } catch (error) {
         if (!(error instanceof BackendError) || !error.isRetryable || attempt >= this.policy.retries)
           throw error;
@@ -153,7 +158,7 @@ export class HttpClient {
     await this.dispatcher.close();
   }
 
-  private async attempt(request: HttpRequest): Promise<HttpTextResponse> {
+  private async attempt(request: HttpRequest, attempt: number): Promise<HttpTextResponse> {
     const url = new URL(request.path, this.baseUrl);
     const controller = new AbortController();
     const remaining = request.deadline.expiresAt - Date.now();
@@ -181,9 +186,14 @@ export class HttpClient {
         dispatcher: this.dispatcher,
       });
       const firstByte = performance.now();
-      const text = await readBody(response.body);
+      const ok = response.status >= 200 && response.status <= 299;
+      const onChunk = request.onBodyChunk;
+      const text = await readBody(
+        response.body,
+        ok && onChunk !== undefined ? (chunk) => onChunk(chunk, attempt) : undefined,
+      );
       const bodyMs = performance.now() - firstByte;
-      if (response.status < 200 || response.status > 299) {
+      if (!ok) {
         throw new HttpStatusError({
           service: this.service,
           path: `/${url.pathname.replace(/^\//, "")}`,
@@ -239,7 +249,10 @@ export class HttpClient {
   }
 }
 
-async function readBody(body: ReadableStream<Uint8Array> | null): Promise<string> {
+async function readBody(
+  body: ReadableStream<Uint8Array> | null,
+  onChunk: ((chunk: string) => void) | undefined,
+): Promise<string> {
   if (body === null) return "";
   const decoder = new TextDecoder();
   let text = "";
@@ -252,7 +265,9 @@ async function readBody(body: ReadableStream<Uint8Array> | null): Promise<string
         `The server sent more than ${MAX_BODY_BYTES} bytes; giving up.`,
       );
     }
-    text += decoder.decode(chunk, { stream: true });
+    const piece = decoder.decode(chunk, { stream: true });
+    text += piece;
+    if (piece !== "") onChunk?.(piece);
   }
   return text + decoder.decode();
 }

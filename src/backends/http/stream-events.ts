@@ -72,3 +72,48 @@ export function eventData(text: string): string[] {
   flush();
   return payloads;
 }
+
+/**
+ * Reads a streamed body as it arrives, for live display: feed it the body's pieces (with their attempt, see
+ * `HttpRequest.onBodyChunk`); each complete NDJSON line or SSE `data:` line is parsed, `extract` takes the
+ * text it adds (Ollama's `message.content`, OpenAI's `choices[0].delta.content`), and `onText` gets the text
+ * so far whenever it grows. Lines that are not JSON are skipped: the whole body is read strictly afterwards.
+ */
+export function streamedText(
+  format: "ndjson" | "sse",
+  extract: (document: unknown) => string | undefined,
+  onText: (textSoFar: string) => void,
+): (chunk: string, attempt: number) => void {
+  let attemptSeen = -1;
+  let pending = "";
+  let text = "";
+  const readLine = (line: string): void => {
+    let payload = line.trim();
+    if (format === "sse") {
+      if (!payload.startsWith("data:")) return;
+      payload = payload.slice("data:".length).trim();
+      if (payload === "[DONE]") return;
+    }
+    if (payload === "") return;
+    let document: unknown;
+    try {
+      document = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    const added = extract(document);
+    if (added === undefined || added === "") return;
+    text += added;
+    onText(text);
+  };
+  return (chunk, attempt) => {
+    if (attempt !== attemptSeen) {
+      attemptSeen = attempt;
+      pending = "";
+      text = "";
+    }
+    const lines = (pending + chunk).split(/\r?\n/);
+    pending = lines.pop() ?? "";
+    for (const line of lines) readLine(line);
+  };
+}

@@ -6,10 +6,13 @@ import path from "node:path";
 import type { GenerationRequest, GenerationResult } from "../backend.js";
 
 /** Bump when messages change incompatibly; part of the server key, so old servers are never reused. */
-export const WARM_PROTOCOL_VERSION = 1;
+export const WARM_PROTOCOL_VERSION = 2;
 
+/** `stream`: send the answer's text so far as `text` messages before the result (for live display). */
 export type WarmRequest =
-  { type: "generate"; request: GenerationRequest } | { type: "status" } | { type: "stop" };
+  | { type: "generate"; request: GenerationRequest; stream?: boolean | undefined }
+  | { type: "status" }
+  | { type: "stop" };
 
 /** What `cmdai server status` reports about a running server. */
 export interface WarmServerStatus {
@@ -33,7 +36,9 @@ export interface WireError {
   isRetryable?: boolean | undefined;
 }
 
+/** The server's messages: any number of `text` (only when asked to stream), then exactly one of the others. */
 export type WarmResponse =
+  | { type: "text"; text: string }
   | { type: "result"; result: GenerationResult }
   | { type: "error"; error: WireError }
   | { type: "status"; status: WarmServerStatus }

@@ -121,7 +121,13 @@ export async function serveBackend(options: ServeBackendOptions): Promise<Runnin
         // One model, one context sequence: generations run one after another.
         const run = queue.then(async () => {
           if (controller.signal.aborted) throw new DOMException("The client went away.", "AbortError");
-          return options.backend.generate(request.request, { signal: controller.signal });
+          const onText =
+            request.stream === true
+              ? (text: string): void => {
+                  if (!socket.destroyed) socket.write(`${JSON.stringify({ type: "text", text })}\n`);
+                }
+              : undefined;
+          return options.backend.generate(request.request, { signal: controller.signal, onText });
         });
         queue = run.catch(() => undefined);
         try {

@@ -127,7 +127,10 @@ export class WarmBackend implements Backend {
       if (!isConnectionFailure(error)) throw error;
     }
     this.options.settings.log("starting the model server");
+    const label = path.basename(this.options.spec.modelPath);
+    this.options.settings.onProgress?.({ kind: "serve", label });
     await this.startServer(options.signal);
+    this.options.settings.onProgress?.({ kind: "generate", label });
     return generateViaServer(socketPath, request, options);
   }
 

@@ -7,12 +7,16 @@ import { BackendError, CmdaiError, type ErrorCode, type ExitCodeValue } from "..
 import type { GenerateOptions, GenerationRequest, GenerationResult } from "../backend.js";
 import { takeLines, type WarmRequest, type WarmResponse, type WarmServerStatus } from "./protocol.js";
 
-/** Send one request and read one response. Rejects with `ENOENT`/`ECONNREFUSED` errors when nobody listens. */
+/**
+ * Send one request and read its response (`text` messages go to `onText` on the way). Rejects with
+ * `ENOENT`/`ECONNREFUSED` errors when nobody listens.
+ */
 export function exchange(
   socketPath: string,
   request: WarmRequest,
   signal?: AbortSignal,
-): Promise<WarmResponse> {
+  onText?: (text: string) => void,
+): Promise<Exclude<WarmResponse, { type: "text" }>> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(new DOMException("The operation was aborted.", "AbortError"));
@@ -37,16 +41,23 @@ export function exchange(
     socket.on("data", (chunk: string) => {
       const { lines, rest } = takeLines(buffer + chunk);
       buffer = rest;
-      const [line] = lines;
-      if (line === undefined) return;
-      socket.destroy();
-      finish(() => {
+      for (const line of lines) {
+        let response: WarmResponse;
         try {
-          resolve(JSON.parse(line) as WarmResponse);
+          response = JSON.parse(line) as WarmResponse;
         } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
+          socket.destroy();
+          finish(() => reject(error instanceof Error ? error : new Error(String(error))));
+          return;
         }
-      });
+        if (response.type === "text") {
+          if (!settled) onText?.(response.text);
+          continue;
+        }
+        socket.destroy();
+        finish(() => resolve(response));
+        return;
+      }
     });
     socket.once("error", (error) => finish(() => reject(error)));
     socket.once("close", () =>
@@ -77,7 +88,13 @@ export async function generateViaServer(
   request: GenerationRequest,
   options: GenerateOptions = {},
 ): Promise<GenerationResult> {
-  const response = await exchange(socketPath, { type: "generate", request }, options.signal);
+  const { onText } = options;
+  const response = await exchange(
+    socketPath,
+    { type: "generate", request, ...(onText === undefined ? {} : { stream: true }) },
+    options.signal,
+    onText,
+  );
   if (response.type === "result") return response.result;
   if (response.type === "error") throw fromWire(response.error);
   throw new BackendError("backend_protocol", `Unexpected answer from the warm server: ${response.type}`);

@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { commandOutcome, menuConsentContext } from "../../../test/support/command-outcome.js";
+import { virtualScreen } from "../../../test/support/virtual-screen.js";
 import type { MenuSession } from "../../core/request-flow.js";
 import type { CliIo } from "../io.js";
 import { runMenu, type RunMenuOptions } from "./run-menu.js";
@@ -249,6 +250,13 @@ describe("runMenu", () => {
     release();
     await tick();
     expect(terminal.screen()).toContain("preview: deletes 5,000 files (2.0 MiB) in ./build");
+    // In place: the finished count replaces the quick one, which is gone from the screen.
+    const rows = virtualScreen(terminal.screen());
+    expect(rows.filter((row) => row.startsWith("preview:"))).toEqual([
+      "preview: deletes 5,000 files (2.0 MiB) in ./build",
+    ]);
+    expect(rows.filter((row) => row.startsWith("$ rm -rf ./build"))).toHaveLength(1);
+    expect(rows.at(-1)).toContain("r run");
     terminal.type("r");
     const result = await done;
     expect(result.outcome.preview?.truncated).toBe(false);

@@ -22,6 +22,14 @@ import { parseKeys } from "./parse-keys.js";
 import { renderOutcomeBlock, renderPromptLine } from "./render-menu.js";
 import { renderPreview } from "../render-preview.js";
 
+/** Terminal rows `text` (lines ending in newlines) takes at `columns` wide, colour codes not counted. */
+export function rowsOf(text: string, columns: number): number {
+  // eslint-disable-next-line no-control-regex -- SGR sequences take no columns
+  const lines = text.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
+  lines.pop();
+  return lines.reduce((rows, line) => rows + Math.max(1, Math.ceil(Array.from(line).length / columns)), 0);
+}
+
 /** How the menu ended. `outcome` is the command on screen at that moment (edited or revised). */
 export type MenuResult =
   | { action: "run"; outcome: CommandOutcome }
@@ -58,6 +66,8 @@ class MenuDriver {
   private state: MenuState;
   private shownOutcome: CommandOutcome | undefined;
   private shownNotice: string | undefined;
+  /** Rows from the first row of the outcome block on screen down to the prompt line (notices included). */
+  private blockRows = 0;
   private work: AbortController | undefined;
   private refining: AbortController | undefined;
   private finished = false;
@@ -121,6 +131,7 @@ class MenuDriver {
   /** The outcome block when the command changed, a new notice, and the prompt line, redrawn in place. */
   private draw(): void {
     const { io, color } = this.options;
+    const columns = Math.max(20, io.stderr.columns ?? 80);
     let output = "\r\u001b[2K";
     if (this.state.outcome !== this.shownOutcome) {
       const counting = this.state.outcome.preview?.truncated === true;
@@ -128,12 +139,15 @@ class MenuDriver {
         countingPreview: counting,
       });
       output += `\n${block}`;
+      this.blockRows = rowsOf(block, columns);
       this.shownOutcome = this.state.outcome;
       this.refining?.abort();
       if (counting) this.refine(this.state.outcome);
     }
     if (this.state.notice !== undefined && this.state.notice !== this.shownNotice) {
-      output += `${painter(color).yellow(this.state.notice)}\n`;
+      const notice = `${painter(color).yellow(this.state.notice)}\n`;
+      output += notice;
+      this.blockRows += rowsOf(notice, columns);
     }
     this.shownNotice = this.state.notice;
     const line = renderPromptLine(this.state, { color, width: Math.max(20, io.stderr.columns ?? 80) });
@@ -152,16 +166,34 @@ class MenuDriver {
         if (controller.signal.aborted || this.state.outcome !== shown || refined.preview === undefined)
           return;
         this.state = { ...this.state, outcome: refined };
-        this.shownOutcome = refined;
-        this.options.io.stderr.write(
-          `\r\u001b[2K${renderPreview(refined.preview, { color: this.options.color })}`,
-        );
-        this.draw();
+        this.redrawBlock(refined, renderPreview(refined.preview, { color: this.options.color }));
       },
       () => {
         // The quick count stays on screen ("at least …").
       },
     );
+  }
+
+  /**
+   * Replace the outcome block on screen with `outcome`'s (the finished count in place of "counting…"): up to
+   * its first row, clear below, draw it again. A block taller than the screen has scrolled out of reach;
+   * then only `fallback` is printed under it.
+   */
+  private redrawBlock(outcome: CommandOutcome, fallback: string): void {
+    const { io, color } = this.options;
+    const columns = Math.max(20, io.stderr.columns ?? 80);
+    const screenRows = (io.stderr as { rows?: number }).rows ?? 24;
+    this.shownOutcome = outcome;
+    if (this.blockRows === 0 || this.blockRows >= screenRows) {
+      io.stderr.write(`\r\u001b[2K${fallback}`);
+      this.draw();
+      return;
+    }
+    const block = renderOutcomeBlock(outcome, consentOf(this.state), color);
+    const notice = this.shownNotice === undefined ? "" : `${painter(color).yellow(this.shownNotice)}\n`;
+    io.stderr.write(`\r\u001b[2K\u001b[${this.blockRows}A\u001b[J${block}${notice}`);
+    this.blockRows = rowsOf(block + notice, columns);
+    this.draw();
   }
 
   /** Run an effect's work; its result (or why it failed) comes back into the state machine. */

@@ -14,7 +14,7 @@ export function bashSnippet(hotkey: Hotkey): string {
 # Commands run from the cmdai menu are added to the shell history.
 
 __cmdai_hotkey() {
-  local request="$READLINE_LINE" errors_file output exit_status level details
+  local request="$READLINE_LINE" errors_file output exit_status level details line
   if [[ -z "\${request//[[:space:]]/}" ]]; then return 0; fi
   errors_file="$(mktemp "\${TMPDIR:-/tmp}/cmdai-hotkey.XXXXXX")" || return 1
   printf 'cmdai: generating...\\r' >&2
@@ -34,6 +34,12 @@ __cmdai_hotkey() {
       READLINE_POINT=\${#READLINE_LINE}
       if [[ "$exit_status" == 4 ]]; then
         printf 'cmdai: [%s] needs confirmation: read it before pressing Enter\\n' "\${level:-?}" >&2
+        # Why: the reasons, their safer alternatives and the preview from cmdai's verdict.
+        while IFS= read -r line; do
+          case "$line" in
+            "  - "* | "    safer: "* | "preview: "* | "explanation: "*) printf '%s\\n' "$line" >&2 ;;
+          esac
+        done <<<"$details"
       else
         printf 'cmdai: [%s]\\n' "\${level:-SAFE}" >&2
       fi
@@ -56,9 +62,22 @@ cmdai() {
   ${EXECUTED_COMMAND_FILE_VARIABLE}="$executed_file" command cmdai "$@"
   exit_status=$?
   if [[ -s "$executed_file" ]]; then
-    local executed=""
+    local executed="" before after
     IFS= read -r -d '' executed <"$executed_file"
+    # history -s replaces the line that ran cmdai when bash saved it: put that line back first, so ↑ finds
+    # the request as well as the command it ran. (Saved or not shows in whether the entry count changed.)
+    local entry_pattern='^ *([0-9]+)[* ] (.*)$'
+    before="$(HISTTIMEFORMAT= builtin history 1)"
     history -s -- "$executed"
+    after="$(HISTTIMEFORMAT= builtin history 1)"
+    if [[ "$before" =~ $entry_pattern ]]; then
+      local number="\${BASH_REMATCH[1]}" request_line="\${BASH_REMATCH[2]}"
+      if [[ "$after" =~ $entry_pattern && "\${BASH_REMATCH[1]}" == "$number" ]]; then
+        builtin history -d "$number"
+        history -s -- "$request_line"
+        history -s -- "$executed"
+      fi
+    fi
   fi
   rm -f -- "$executed_file"
   return "$exit_status"
