@@ -11,6 +11,13 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export const GPU_CHOICES = ["auto", "metal", "cuda", "vulkan", "off"] as const;
 export type GpuChoice = (typeof GPU_CHOICES)[number];
 
+/**
+ * Speculative decoding in the embedded backend: `off`, `lookup` (draft tokens copied from the prompt) or
+ * `draft` (a small draft model with the same tokenizer proposes tokens the model then checks in one batch).
+ */
+export const SPECULATIVE_CHOICES = ["off", "lookup", "draft"] as const;
+export type SpeculativeChoice = (typeof SPECULATIVE_CHOICES)[number];
+
 export const COLOR_CHOICES = ["auto", "always", "never"] as const;
 
 /**

@@ -4,7 +4,7 @@
  * (no zod) so the common case — no config file, no variables — needs no schema library at start-up.
  */
 import type { SafetyMode } from "../safety/types.js";
-import type { BackendName, COLOR_CHOICES, GpuChoice, OutputFormat } from "./choices.js";
+import type { BackendName, COLOR_CHOICES, GpuChoice, OutputFormat, SpeculativeChoice } from "./choices.js";
 
 /** Every default, by config key. `defaultConfig()` gives a copy to change. */
 export const CONFIG_DEFAULTS = {
@@ -21,6 +21,7 @@ export const CONFIG_DEFAULTS = {
     max_tokens: 1024,
     max_command_length: 400,
     keep_alive: 600,
+    speculative: "off" as SpeculativeChoice,
   },
   ollama: { host: "http://127.0.0.1:11434", keep_alive: "5m", headers: {} as Record<string, string> },
   openai: {

@@ -7,11 +7,18 @@ import { z } from "zod";
 import { SHELL_NAMES } from "../shells.js";
 import { RISK_LEVELS, SAFETY_MODES } from "../safety/types.js";
 
-import { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, GUARD_DECISIONS, OUTPUT_FORMATS } from "./choices.js";
+import {
+  BACKEND_NAMES,
+  COLOR_CHOICES,
+  GPU_CHOICES,
+  GUARD_DECISIONS,
+  OUTPUT_FORMATS,
+  SPECULATIVE_CHOICES,
+} from "./choices.js";
 import { CONFIG_DEFAULTS as DEFAULTS, defaultConfig } from "./defaults.js";
 
-export { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, OUTPUT_FORMATS };
-export type { BackendName, GpuChoice, OutputFormat } from "./choices.js";
+export { BACKEND_NAMES, COLOR_CHOICES, GPU_CHOICES, OUTPUT_FORMATS, SPECULATIVE_CHOICES };
+export type { BackendName, GpuChoice, OutputFormat, SpeculativeChoice } from "./choices.js";
 
 const headers = z
   .record(z.string(), z.string())
@@ -64,6 +71,19 @@ const embeddedSchema = z
       .min(0)
       .default(DEFAULTS.embedded.keep_alive)
       .describe("Seconds the warm model server stays up when idle; 0 disables the server."),
+    speculative: z
+      .enum(SPECULATIVE_CHOICES)
+      .default(DEFAULTS.embedded.speculative)
+      .describe(
+        'Speculative decoding: "lookup" drafts tokens copied from the request, "draft" drafts them with draft_model; the model checks drafts in one batch, so answers are unchanged.',
+      ),
+    draft_model: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Draft model for speculative = "draft", sharing the model\'s tokenizer: a catalog id, hf: reference, URL or path. Default: qwen2.5-coder-0.5b.',
+      ),
   })
   .default(() => defaultConfig().embedded);
 

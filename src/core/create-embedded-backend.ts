@@ -10,7 +10,7 @@ import type { BackendSettings } from "../backends/backend.js";
 import { socketPathFor } from "../backends/warm-server/protocol.js";
 import { WarmBackend, warmServerKey } from "../backends/warm-server/warm-backend.js";
 import { runtimeDir } from "../config/paths.js";
-import { DEFAULT_MODEL_ID } from "../models/catalog.js";
+import { DEFAULT_DRAFT_MODEL_ID, DEFAULT_MODEL_ID } from "../models/catalog.js";
 import { resolveModelFile } from "../models/resolve-model-file.js";
 
 /** The model reference the embedded backend uses: `--model`/`CMDAI_MODEL`, config `model`, the catalog default. */
@@ -35,12 +35,28 @@ export function modelManagementResolver(settings: BackendSettings, cwd: string):
     ).path;
 }
 
+/**
+ * With `embedded.speculative = "draft"`, the settings with the draft model (config `draft_model`, else the
+ * catalog's default draft) resolved to a local file: the warm server only opens local paths, and its key then
+ * changes with the draft file.
+ */
+async function withResolvedDraft(
+  settings: BackendSettings,
+  resolveModelPath: ModelPathResolver,
+): Promise<BackendSettings> {
+  const embedded = settings.config.embedded;
+  if (embedded.speculative !== "draft") return settings;
+  const draftPath = await resolveModelPath(embedded.draft_model ?? DEFAULT_DRAFT_MODEL_ID, {});
+  return { ...settings, config: { ...settings.config, embedded: { ...embedded, draft_model: draftPath } } };
+}
+
 /** Build the embedded backend for a CLI run. */
 export async function createEmbeddedBackendForCli(
-  settings: BackendSettings,
+  cliSettings: BackendSettings,
   options: { version: string; cwd: string },
 ): Promise<Backend> {
-  const resolveModelPath = modelManagementResolver(settings, options.cwd);
+  const resolveModelPath = modelManagementResolver(cliSettings, options.cwd);
+  const settings = await withResolvedDraft(cliSettings, resolveModelPath);
   const useServer = settings.config.embedded.keep_alive > 0 && settings.warmServerEntry !== undefined;
   if (!useServer || settings.warmServerEntry === undefined) {
     return createEmbeddedBackend(

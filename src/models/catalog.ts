@@ -71,6 +71,12 @@ export const CATALOG: readonly CatalogEntry[] = [
 /** The catalog id used when nothing else is configured. */
 export const DEFAULT_MODEL_ID = "qwen2.5-coder-1.5b";
 
+/**
+ * The draft model for `embedded.speculative = "draft"` when `embedded.draft_model` is unset: the smallest
+ * catalog model, which shares the Qwen2.5 tokenizer with every larger one.
+ */
+export const DEFAULT_DRAFT_MODEL_ID = "qwen2.5-coder-0.5b";
+
 /** The catalog entry with this id (case-insensitive), or undefined. */
 export function findCatalogEntry(id: string): CatalogEntry | undefined {
   const wanted = id.trim().toLowerCase();

@@ -51,6 +51,9 @@ export interface EmbeddedBackendDependencies {
 
 type NodeLlamaCpp = typeof NodeLlamaCppModule;
 
+/** Tokens the draft model proposes per verification round (`embedded.speculative = "draft"`). */
+const DRAFT_TOKENS_PER_ROUND = 4;
+
 /** Context sizes are rounded up to this many tokens. */
 const CONTEXT_GRANULARITY = 256;
 
@@ -86,6 +89,8 @@ interface LoadedModel {
   llama: Llama;
   model: LlamaModel;
   validated: ValidatedModel;
+  /** The draft model, loaded when `embedded.speculative` is `draft`. */
+  draft: LlamaModel | undefined;
   /**
    * The model's chat wrapper, resolved once: `resolveChatWrapper` renders the model's Jinja template against
    * every wrapper it knows, measured at 1.1–1.4 s on 2 cores — per request, it was a quarter of a warm answer.
@@ -100,6 +105,7 @@ class EmbeddedBackend implements Backend {
   private readonly readWeightsIntoMemory: boolean;
   private loading: Promise<LoadedModel> | undefined;
   private context: LlamaContext | undefined;
+  private draftContext: LlamaContext | undefined;
   private sequence: LlamaContextSequence | undefined;
   private readonly grammars = new Map<boolean, Promise<LlamaGrammar>>();
   private disposed = false;
@@ -213,6 +219,13 @@ class EmbeddedBackend implements Backend {
           },
         );
       }
+      const draft =
+        this.settings.config.embedded.speculative === "draft"
+          ? await this.loadDraft(llama, model, signal).catch(async (error: unknown) => {
+              await model.dispose();
+              throw error;
+            })
+          : undefined;
       // Not resolved while the weights load: node-llama-cpp's load waits on this thread for its progress
       // callbacks, and ~1 s of JavaScript here made the load itself ~1.5 s slower.
       const chatWrapper = await resolveChatWrapperCached(
@@ -221,11 +234,58 @@ class EmbeddedBackend implements Backend {
         cacheDir(this.settings.paths),
         this.settings.log,
       );
-      return { library, llama, model, validated, chatWrapper };
+      return { library, llama, model, validated, chatWrapper, draft };
     })();
     // A failed load (including an abort) may be retried by a later call.
     this.loading.catch(() => (this.loading = undefined));
     return this.loading;
+  }
+
+  /**
+   * The draft model for speculative decoding (`embedded.draft_model`, resolved like the model). Its
+   * predictions are checked against the model, so a draft with another tokenizer costs speed, never
+   * correctness; one with a different vocabulary size is refused as a mistake.
+   */
+  private async loadDraft(
+    llama: Llama,
+    model: LlamaModel,
+    signal: AbortSignal | undefined,
+  ): Promise<LlamaModel> {
+    const draftPath = await this.resolveModelPath(this.settings.config.embedded.draft_model, { signal });
+    const validated = await validateModelFile(draftPath);
+    this.settings.onProgress?.({ kind: "load", label: path.basename(validated.path) });
+    let draft: LlamaModel;
+    try {
+      draft = await llama.loadModel({
+        modelPath: validated.path,
+        useMmap: !this.readWeightsIntoMemory,
+        ...(signal === undefined ? {} : { loadSignal: signal }),
+      });
+    } catch (error) {
+      if (signal?.aborted === true) throw abortError(signal);
+      throw new ModelError(
+        "model_load_failed",
+        `llama.cpp could not load the draft model ${validated.path}: ${(error as Error).message}`,
+        {
+          hint: 'Set [embedded] draft_model to a complete GGUF model, or speculative = "off".',
+          cause: error,
+        },
+      );
+    }
+    // Same vocabulary type and the same tokens for a typical answer: cheap, and catches a draft of another family.
+    const probe = `${ANSWER_PREFILL}find . -name '*.log' -mtime +7 | xargs rm"}`;
+    const sameTokens = draft.tokenize(probe).join(",") === model.tokenize(probe).join(",");
+    if (draft.vocabularyType !== model.vocabularyType || !sameTokens) {
+      await draft.dispose();
+      throw new ModelError(
+        "model_invalid",
+        `The draft model ${validated.path} does not share the model's tokenizer.`,
+        {
+          hint: 'Set [embedded] draft_model to a smaller model of the same family, or speculative = "lookup".',
+        },
+      );
+    }
+    return draft;
   }
 
   private grammar(loaded: LoadedModel, wantExplanation: boolean): Promise<LlamaGrammar> {
@@ -257,13 +317,48 @@ class EmbeddedBackend implements Backend {
       return this.sequence;
     }
     await this.context?.dispose();
+    await this.draftContext?.dispose();
+    this.draftContext = undefined;
     this.context = await loaded.model.createContext({
       contextSize: wanted,
       threads: this.contextThreads(loaded.model.size),
       sequences: 1,
     });
-    this.sequence = this.context.getSequence();
+    const tokenPredictor = await this.tokenPredictor(loaded, wanted);
+    this.sequence = this.context.getSequence(tokenPredictor === undefined ? {} : { tokenPredictor });
     return this.sequence;
+  }
+
+  /**
+   * The token predictor `embedded.speculative` asks for. Predictions are verified by the model in one batch,
+   * so the output is what it would have been without them; only the speed changes.
+   */
+  private async tokenPredictor(
+    loaded: LoadedModel,
+    contextSize: number,
+  ): Promise<NodeLlamaCppModule.TokenPredictor | undefined> {
+    switch (this.settings.config.embedded.speculative) {
+      case "off":
+        return undefined;
+      case "lookup":
+        return new loaded.library.InputLookupTokenPredictor();
+      case "draft": {
+        if (loaded.draft === undefined) throw new Error("the draft model was not loaded");
+        this.draftContext = await loaded.draft.createContext({
+          contextSize,
+          threads: this.contextThreads(loaded.draft.size),
+          sequences: 1,
+        });
+        // A fixed number of tokens per round, drafted before the model checks them: on a CPU the draft and the
+        // model share the cores, and node-llama-cpp's default (draft in the background while the model
+        // evaluates, up to 16 tokens, stop below 0.6 confidence) oversubscribes them.
+        return new loaded.library.DraftSequenceTokenPredictor(this.draftContext.getSequence(), {
+          minTokens: DRAFT_TOKENS_PER_ROUND,
+          maxTokens: DRAFT_TOKENS_PER_ROUND,
+          minConfidence: 0,
+        });
+      }
+    }
   }
 
   /**
@@ -417,6 +512,12 @@ class EmbeddedBackend implements Backend {
     } finally {
       await iterator.return();
     }
+    if (sequence.tokenPredictor !== undefined) {
+      const { validated, refuted, used } = sequence.tokenPredictions;
+      this.settings.log(
+        `embedded: speculative ${embedded.speculative}: ${validated} predictions validated, ${refuted} refuted, ${used} used (totals)`,
+      );
+    }
     throwIfAborted(signal);
     if (answerText === undefined) {
       throw new BackendError(
@@ -444,11 +545,14 @@ class EmbeddedBackend implements Backend {
     const loading = this.loading;
     this.loading = undefined;
     await this.context?.dispose();
+    await this.draftContext?.dispose();
     this.context = undefined;
+    this.draftContext = undefined;
     this.sequence = undefined;
     if (loading !== undefined) {
       const loaded = await loading.catch(() => undefined);
       await loaded?.model.dispose();
+      await loaded?.draft?.dispose();
     }
   }
 }
