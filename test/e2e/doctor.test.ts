@@ -133,7 +133,9 @@ describe("cmdai doctor", () => {
         expect(result.status).toBe("warn");
         expect(result.fix).toMatch(/\S/);
       }
-      expect(resultById(report, "ollama").message).toMatch(/not running/);
+      expect(resultById(report, "ollama").message).toMatch(
+        /^Cannot reach Ollama at \S+ \(connection refused\)/,
+      );
       expect(resultById(report, "model-cache").message).toContain(
         path.join(home.root, "cache", "cmdai", "models"),
       );
