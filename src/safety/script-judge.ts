@@ -319,7 +319,13 @@ export class ScriptJudge {
     };
     this.mergeProcessInputs(command, context);
     if (this.judgeEmbedded(context, nested, findings)) failClosed = true;
-    const tool = textToolProgram(name, args, context.dynamicArgs, context.stdinText);
+    const tool = textToolProgram(
+      name,
+      args,
+      context.dynamicArgs,
+      context.stdinText,
+      command.processInputs?.[0]?.text,
+    );
     if (tool !== undefined && this.judgeCode(tool, undefined, nested, findings)) failClosed = true;
     judgeWrittenFiles(context, findings);
     if (fromXargs) judgeXargsFromFind(command, context, findings);
@@ -384,8 +390,12 @@ export class ScriptJudge {
         );
       });
     }
-    for (const program of unwrapped.programs)
+    for (const program of unwrapped.programs) {
+      // `python3 -c "$(echo … | base64 -d)"`: the code itself was decoded by the shell.
+      if (decodedPayloads.some((payload) => payload !== "" && program.code.includes(payload.trim())))
+        findings.push(decodedPayload(nested.elevated));
       if (this.judgeCode(judgeProgram(program), program.language, nested, findings)) failClosed = true;
+    }
     return failClosed;
   }
 

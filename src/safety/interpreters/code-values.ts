@@ -6,34 +6,21 @@
  * a value that came out of a decoder, the network or stdin says so, so the caller can rate it by its worst case.
  */
 import { matchingClose, tokenise, type CodeLanguage, type StringPart, type Token } from "./code-lexer.js";
+import { knownCall } from "./known-functions.js";
+import {
+  decoded,
+  hexDecode,
+  joinValues,
+  literal,
+  PRINTF,
+  substituteFormat,
+  UNKNOWN,
+  unknown,
+  type Scope,
+  type Value,
+} from "./value-basics.js";
 
-/** Stands for a piece of a value that is only known at run time. */
-export const UNKNOWN = "\uE000";
-
-export interface Value {
-  text: string;
-  /** A list (`["rm", "-rf", "/"]`, `qw(…)`), when the expression is one. */
-  items?: Value[];
-  /** Came out of a decoder (base64, hex, rot13, `chr` arithmetic): the code hides what it does. */
-  decoded?: boolean;
-  /** Downloaded at run time. */
-  remote?: boolean;
-}
-
-/** What the evaluator knows about the program around an expression. */
-export interface Scope {
-  language: CodeLanguage;
-  variables: Map<string, Value>;
-  /** Names bound to modules or functions (`import subprocess as s`, `const {execSync} = require(…)`). */
-  aliases: Map<string, string>;
-  /** Environment variables the code reads by name. */
-  environmentReads: Set<string>;
-  /** Depth of nested interpolations, to stop runaway recursion. */
-  depth: number;
-}
-
-export const unknown = (extra: Partial<Value> = {}): Value => ({ text: UNKNOWN, ...extra });
-const literal = (text: string): Value => ({ text });
+export { UNKNOWN, unknown, type Scope, type Value } from "./value-basics.js";
 
 const CONCAT: Partial<Record<CodeLanguage, string[]>> = {
   python: ["+"],
@@ -71,6 +58,7 @@ const REMOTE_READ =
   /(?:urlopen|urlretrieve|requests\.(?:get|post)|httpx\.get|fetch|LWP::Simple\.get|^get|URI\.open|URI\.parse|Net::HTTP\.get|Net\.HTTP\.get|open-uri|https?\.get|file_get_contents\("https?:|curl_exec|wget|http\.request|urllib\.request\.urlopen|socket\.recv|\.recv)\b/;
 const STDIN_READ =
   /(?:sys\.stdin|^input\(|^raw_input\(|<STDIN>|^<>$|STDIN\.read|\$stdin|^gets|io\.read|readFileSync\((?:0|"\/dev\/stdin")|file_get_contents\("php:\/\/stdin"\)|fgets\(STDIN|readline\(|ARGF|process\.stdin|^readLines\()/;
+const PERL_FUNCTIONS = /^(?:glob|join|decode_base64|pack|chr|sprintf|lc|uc|reverse|get|readpipe)$/;
 const PASSTHROUGH = /\.(?:decode|encode|toString|to_s|strip|rstrip|chomp|trim|read|text|decode\w*)$/;
 const ARGUMENT_READ = /(?:sys\.argv|process\.argv|\$ARGV|^ARGV|\$argv|commandArgs|ARGS\[)/;
 
@@ -118,14 +106,6 @@ export function evaluate(tokens: readonly Token[], start: number, end: number, s
     return { ...term.value, text: term.value.text + UNKNOWN };
   }
   return term.value;
-}
-
-function joinValues(values: readonly Value[]): Value {
-  const text = values.map((value) => value.text).join("");
-  const result: Value = { text };
-  if (values.some((value) => value.decoded === true)) result.decoded = true;
-  if (values.some((value) => value.remote === true)) result.remote = true;
-  return result;
 }
 
 /** Splits tokens[start, end) at top-level operators. */
@@ -269,16 +249,6 @@ function literalMethod(value: Value, method: string, args: readonly Value[]): Va
   }
 }
 
-const PRINTF = /%%|%[-+ 0#]*\d*(?:\.\d+)?[sdifxXor]/g;
-const decoded = (text: string | undefined): Value =>
-  text === undefined ? unknown({ decoded: true }) : { text, decoded: true };
-
-/** Replaces `%s`-style (or `{}`-style) placeholders with the arguments' texts. */
-function substituteFormat(format: string, args: readonly Value[], placeholder: RegExp): string {
-  let index = 0;
-  return format.replace(placeholder, (match) => (match === "%%" ? "%" : (args[index++]?.text ?? UNKNOWN)));
-}
-
 /** A name with what follows it: `os.path.join(a, b)`, `$ENV{HOME}`, `process.env.HOME`, `x`. */
 function readNameTerm(tokens: readonly Token[], start: number, end: number, scope: Scope): Term {
   let index = start;
@@ -290,6 +260,21 @@ function readNameTerm(tokens: readonly Token[], start: number, end: number, scop
     chain += token.text;
     index++;
     let next = tokens[index];
+    if (
+      scope.language === "perl" &&
+      calls.length === 0 &&
+      chain === token.text &&
+      PERL_FUNCTIONS.test(token.text) &&
+      next !== undefined &&
+      next.text !== "(" &&
+      (next.kind === "string" || next.kind === "name" || next.kind === "number")
+    ) {
+      // `glob "/etc/*"`, `decode_base64 $x`: perl functions called without parentheses take the rest.
+      const args = splitTop(tokens, index, end, [","]).map(([a, b]) => evaluate(tokens, a, b, scope));
+      calls.push({ name: chain, args });
+      index = end;
+      break;
+    }
     if (next?.text === "(") {
       const close = Math.min(matchingClose(tokens, index), end);
       calls.push({ name: chain, args: argumentsOf(tokens, index, close, scope) });
@@ -342,123 +327,5 @@ function nameValue(
   for (let index = calls.length - 1; index > 0 && PASSTHROUGH.test(calls[index]?.name ?? ""); index--)
     last = calls[index - 1];
   if (last === undefined) return unknown();
-  const name = (scope.aliases.get(last.name) ?? last.name).replace(/^[$@]/, "");
-  const base = name.replace(/^.*\./, "");
-  const args = last.args;
-  const first = args[0];
-  switch (base) {
-    case "chr":
-    case "fromCharCode":
-    case "char":
-    case "Char":
-      return decoded(args.map((arg) => String.fromCharCode(Number(arg.text))).join(""));
-    case "b64decode":
-    case "decodebytes":
-    case "urlsafe_b64decode":
-    case "atob":
-    case "decode_base64":
-    case "decode64":
-    case "strict_decode64":
-    case "urlsafe_decode64":
-    case "base64_decode":
-    case "base64decode":
-      return decoded(base64Decode(first?.text));
-    case "fromhex":
-    case "unhexlify":
-    case "hex2bin":
-      return decoded(hexDecode(first?.text));
-    case "pack":
-      return (first?.text ?? "").startsWith("H")
-        ? decoded(hexDecode(args[1]?.text))
-        : unknown({ decoded: true });
-    case "from":
-      if (name.endsWith("Buffer.from")) {
-        const encoding = args[1]?.text;
-        if (encoding === "base64") return decoded(base64Decode(first?.text));
-        if (encoding === "hex") return decoded(hexDecode(first?.text));
-        return first ?? unknown();
-      }
-      return unknown();
-    case "decode":
-      if (/rot_?13/.test(args[1]?.text ?? "")) return decoded(rot13(first?.text));
-      return /codecs/.test(name) ? unknown({ decoded: true }) : (first ?? unknown());
-    case "str_rot13":
-      return decoded(rot13(first?.text));
-    case "decompress":
-    case "gzinflate":
-    case "gzuncompress":
-    case "inflateSync":
-    case "gunzipSync":
-    case "loads":
-      return unknown({ decoded: true });
-    case "join":
-      if (/path|File|os\.path/.test(name) || name === "join" ? /path|File/.test(name) : false)
-        return pathJoin(args);
-      if (scope.language === "perl" || name === "join") return textJoin(first?.text ?? "", args.slice(1));
-      return pathJoin(args);
-    case "implode":
-      return textJoin(first?.text ?? "", args.slice(1));
-    case "resolve":
-    case "abspath":
-    case "realpath":
-    case "normpath":
-    case "expanduser":
-    case "expand_path":
-    case "Path":
-    case "PurePath":
-    case "str":
-    case "String":
-    case "compile":
-    case "strip":
-    case "chomp":
-    case "trim":
-    case "fspath":
-      return name === "compile" || first === undefined
-        ? (first ?? unknown())
-        : { ...first, text: first.text };
-    case "glob":
-    case "iglob":
-    case "rglob":
-      return first ?? unknown();
-    case "sprintf":
-    case "format":
-      return { ...joinValues(args), text: substituteFormat(first?.text ?? UNKNOWN, args.slice(1), PRINTF) };
-    case "paste":
-    case "paste0":
-      return textJoin(base === "paste0" ? "" : " ", args);
-    default:
-      return unknown();
-  }
-}
-
-function textJoin(separator: string, args: readonly Value[]): Value {
-  const items = args.flatMap((arg) => arg.items ?? [arg]);
-  return { ...joinValues(items), text: items.map((item) => item.text).join(separator) };
-}
-
-function pathJoin(args: readonly Value[]): Value {
-  let text = "";
-  for (const arg of args) {
-    if (arg.text.startsWith("/")) text = arg.text;
-    else text = text === "" ? arg.text : `${text.replace(/\/$/, "")}/${arg.text}`;
-  }
-  return { ...joinValues(args), text };
-}
-
-function base64Decode(text: string | undefined): string | undefined {
-  if (text === undefined || text.includes(UNKNOWN) || !/^[A-Za-z0-9+/=_-\s]+$/.test(text)) return undefined;
-  return Buffer.from(text.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("latin1");
-}
-
-function hexDecode(text: string | undefined): string | undefined {
-  if (text === undefined || !/^(?:[0-9a-fA-F]{2}\s*)+$/.test(text)) return undefined;
-  return Buffer.from(text.replace(/\s/g, ""), "hex").toString("latin1");
-}
-
-function rot13(text: string | undefined): string | undefined {
-  if (text === undefined || text.includes(UNKNOWN)) return undefined;
-  return text.replace(/[A-Za-z]/g, (char) => {
-    const base = char <= "Z" ? 65 : 97;
-    return String.fromCharCode(((char.charCodeAt(0) - base + 13) % 26) + base);
-  });
+  return knownCall((scope.aliases.get(last.name) ?? last.name).replace(/^[$@]/, ""), last.args, scope);
 }

@@ -51,8 +51,8 @@ export const INTERPRETER_LANGUAGES: Readonly<Record<string, CodeLanguage>> = {
 const CODE_FLAGS: Partial<Record<CodeLanguage, RegExp>> = {
   python: /^-c$/,
   php: /^-r$/,
-  perl: /^-[a-zA-Z0-9:]*[eE]$/,
-  ruby: /^-[a-zA-Z0-9]*e$/,
+  perl: /^-(?![MmIVx])[a-zA-Z0-9]*[eE]$/,
+  ruby: /^-(?![rIC])[a-zA-Z0-9]*e$/,
   javascript: /^(-e|-p|--eval|--print|-pe)$/,
   lua: /^-e$/,
   r: /^(-e|--expr)$/,
@@ -125,11 +125,13 @@ export function textToolProgram(
   args: readonly string[],
   dynamic: readonly boolean[] | undefined,
   stdinText: string | undefined,
+  processText?: string,
 ): CodeVerdict | undefined {
   if (/^(?:g|m|n|busybox-)?awk$/.test(name)) {
     const line = awkCommandLine(args);
     const code =
       line.code ??
+      (line.file?.startsWith("<(") === true ? processText : undefined) ??
       (line.file !== undefined && /^(?:\/dev\/stdin|-|\/dev\/fd\/0)$/.test(line.file)
         ? stdinText
         : undefined);
