@@ -16,6 +16,8 @@ import {
   languageLabel,
   pathWord,
   quote,
+  mayHoldSecret,
+  maySecretVariable,
   shellCommand,
   unreadable,
   type CodeVerdict,
@@ -95,9 +97,9 @@ export function analyseProgram(program: InlineProgram, depth = 0): CodeVerdict {
     if (ENVIRONMENT_DUMP.test(code)) verdict.scripts.push(`env | curl -d @- ${target}`);
     for (const name of scope.environmentReads)
       verdict.scripts.push(`printenv ${name} | curl -d @- ${target}`);
-  } else for (const path of reads) verdict.scripts.push(`cat ${quote(path)}`);
+  } else for (const path of reads) if (mayHoldSecret(path)) verdict.scripts.push(`cat ${quote(path)}`);
   for (const name of scope.environmentReads)
-    if (network === undefined) verdict.scripts.push(`printenv ${name}`);
+    if (network === undefined && maySecretVariable(name)) verdict.scripts.push(`printenv ${name}`);
   return verdict;
 }
 

@@ -5,7 +5,8 @@
  */
 import { tokenise, type Token } from "./code-lexer.js";
 import { evaluate, UNKNOWN, type Scope, type Value } from "./code-values.js";
-import { pathWord, type CodeVerdict } from "./analyse-code.js";
+import type { CodeVerdict } from "./analyse-code.js";
+import { mayHoldSecret, maySecretVariable, pathWord } from "./code-effects.js";
 
 const SHELLS = /^(?:\/(?:usr\/)?bin\/)?(?:sh|bash|zsh|dash|ksh|ash)(?:\s+-[a-z]*)?\s*$/;
 
@@ -64,8 +65,9 @@ export function analyseAwk(
   }
   for (const operand of operands)
     if (!operand.startsWith("-") && !operand.includes("="))
-      verdict.scripts.push(`cat ${pathWord({ text: operand })}`);
-  for (const name of scope.environmentReads) verdict.scripts.push(`printenv ${name}`);
+      if (mayHoldSecret(operand)) verdict.scripts.push(`cat ${pathWord({ text: operand })}`);
+  for (const name of scope.environmentReads)
+    if (maySecretVariable(name)) verdict.scripts.push(`printenv ${name}`);
   return verdict;
 }
 

@@ -361,3 +361,21 @@ export function quote(word: string): string {
     ? word
     : `'${word.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * Whether reading this path could be reading a secret, so it is worth judging as `cat PATH`: absolute paths, the
+ * home, hidden files and names that sound like keys or credentials. A plain relative name (`data.csv`) is not,
+ * which keeps the engine from judging a `cat` for every input file of every awk or sed command.
+ */
+export function mayHoldSecret(path: string): boolean {
+  return /^[/~$]|(?:^|\/)\.|key|cred|secret|token|pass|shadow|id_|\.pem|\.p12|\.pfx|kdbx|netrc|auth|wallet|cookie|history|login|\.env/i.test(
+    path,
+  );
+}
+
+/** Whether an environment variable's name sounds like it holds a secret. */
+export function maySecretVariable(name: string): boolean {
+  return /KEY|SECRET|TOKEN|PASS|CRED|AUTH|PRIVATE|SESSION|COOKIE|AWS|GITHUB|GH_|NPM|API|DSN|DATABASE_URL/i.test(
+    name,
+  );
+}

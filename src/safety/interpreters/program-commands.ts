@@ -8,6 +8,7 @@ import { analyseProgram, pathWord, type CodeVerdict, type InlineProgram } from "
 import { analyseAwk, awkCommandLine } from "./awk-program.js";
 import type { CodeLanguage } from "./code-lexer.js";
 import { analyseSed } from "./sed-script.js";
+import { mayHoldSecret } from "./code-effects.js";
 
 export type { CodeVerdict, InlineProgram } from "./analyse-code.js";
 export type { CodeLanguage } from "./code-lexer.js";
@@ -169,7 +170,8 @@ function jqProgram(name: string, args: readonly string[]): CodeVerdict {
     verdict.scripts.push(`printenv ${match[1] ?? match[2] ?? ""}`);
   for (const file of files) {
     if (file === "-") continue;
-    verdict.scripts.push(inPlace ? `: > ${pathWord({ text: file })}` : `cat ${pathWord({ text: file })}`);
+    if (inPlace) verdict.scripts.push(`: > ${pathWord({ text: file })}`);
+    else if (mayHoldSecret(file)) verdict.scripts.push(`cat ${pathWord({ text: file })}`);
     if (inPlace) verdict.acts = true;
   }
   return verdict;

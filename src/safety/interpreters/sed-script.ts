@@ -3,7 +3,8 @@
  * commands, `w file` (and `s///w file`) write files, `r file` reads one, and `-i` rewrites its input files with the
  * text that `a`, `i` and `c` add. Each becomes shell source the rules judge (`w /etc/passwd` is `: > /etc/passwd`).
  */
-import { pathWord, type CodeVerdict } from "./analyse-code.js";
+import type { CodeVerdict } from "./analyse-code.js";
+import { mayHoldSecret, pathWord } from "./code-effects.js";
 
 interface SedCommandLine {
   scripts: { text: string; dynamic: boolean }[];
@@ -61,7 +62,7 @@ export function analyseSed(args: readonly string[], dynamic: readonly boolean[])
       verdict.scripts.push(
         `printf %s ${pathWord({ text: added.join("\n") })} >> ${pathWord({ text: file })}`,
       );
-    verdict.scripts.push(`cat ${pathWord({ text: file })}`);
+    if (mayHoldSecret(file)) verdict.scripts.push(`cat ${pathWord({ text: file })}`);
   }
   return verdict;
 }
