@@ -15,7 +15,7 @@ import { judgeAssignments } from "./environment-assignments.js";
 import { plainCommands, plainWordList } from "./fast-lexer.js";
 import { analyseFind, judgeFindDelete } from "./find-command.js";
 import { fishCommands } from "./fish-commands.js";
-import { shellScriptsInInlineCode } from "./interpreter-code.js";
+import { judgeProgram, textToolProgram, type CodeVerdict } from "./interpreters/program-commands.js";
 import { writtenFiles } from "./output-arguments.js";
 import { classifyPath, describeTarget } from "./path-classes.js";
 import { READ_ONLY_COMMANDS, READ_ONLY_SUBCOMMANDS } from "./read-only-commands.js";
@@ -102,6 +102,8 @@ const UNRESOLVED_WORD = /\$|`/;
 const HOME_PATH = /^\$(?:HOME|\{HOME\})(\/[^$`]*)?$/;
 /** Findings that say code comes from the network: installed where it runs again, that is critical. */
 const REMOTE_PAYLOAD_RULES = new Set(["remote-script", "reverse-shell", "persistence-payload"]);
+/** Input that is nothing but a shell expansion (`<<< "$CODE"`, `<<< "$(curl …)"`), as the extractor leaves it. */
+const WHOLLY_EXPANDED = /^\s*(?:\$[A-Za-z_]\w*|\$\{[^}]+\}|\$\([\s\S]*\)|`[^`]*`)\s*$/;
 
 /** The judge of POSIX-family scripts; holds the parser and the user's rules. */
 export class ScriptJudge {
@@ -375,6 +377,14 @@ export class ScriptJudge {
     };
     this.mergeProcessInputs(command, context);
     if (this.judgeEmbedded(context, nested, findings)) failClosed = true;
+    const tool = textToolProgram(
+      name,
+      args,
+      context.dynamicArgs,
+      context.stdinText,
+      command.processInputs?.[0]?.text,
+    );
+    if (tool !== undefined && this.judgeCode(tool, undefined, nested, findings)) failClosed = true;
     judgeWrittenFiles(context, findings, (found, code) => this.plantedCode(found, code, inherited));
     if (fromXargs) judgeXargsFromFind(command, context, findings);
     const rootShell = rootShellOf(context, unwrapped);
@@ -398,8 +408,15 @@ export class ScriptJudge {
       findings.push({ rule: "read-only", level: "safe", message: `${name} runs the function judged above.` });
       return failClosed;
     }
+    const codeOnStdin =
+      interpreterLanguage(name) !== undefined &&
+      context.stdinText !== undefined &&
+      runsScriptFromStdin(name, args);
     findings.push(
-      ...this.ruleFindings(context, unwrapped.scripts.length > 0 || unwrapped.unreadable.length > 0),
+      ...this.ruleFindings(
+        context,
+        unwrapped.scripts.length > 0 || unwrapped.unreadable.length > 0 || codeOnStdin,
+      ),
     );
     return failClosed;
   }
@@ -458,25 +475,45 @@ export class ScriptJudge {
         );
       });
     }
-    if (unwrapped.forkBomb)
-      findings.push({
-        rule: "fork-bomb",
-        level: "critical",
-        message: "A fork bomb: it copies itself until the machine runs out of processes and freezes.",
-      });
-    if (unwrapped.reverseShell)
-      findings.push({
-        rule: "reverse-shell",
-        level: "critical",
-        message:
-          "Inline code opens a network connection and hands it a shell: someone else would control this machine.",
-      });
-    if (unwrapped.opaqueCode !== undefined)
-      findings.push({
-        rule: "inline-code",
-        level: "moderate",
-        message: `Runs inline ${unwrapped.opaqueCode} code.`,
-      });
+    for (const program of unwrapped.programs) {
+      // `python3 -c "$(echo … | base64 -d)"`: the code itself was decoded by the shell.
+      if (decodedPayloads.some((payload) => payload !== "" && program.code.includes(payload.trim())))
+        findings.push(decodedPayload(nested.elevated));
+      if (this.judgeCode(judgeProgram(program), program.language, nested, findings)) failClosed = true;
+    }
+    return failClosed;
+  }
+
+  /** What interpreter code does (see interpreters/): its own findings, and the shell source equal to its effects. */
+  private judgeCode(
+    verdict: CodeVerdict,
+    language: string | undefined,
+    nested: Inherited,
+    findings: Finding[],
+  ): boolean {
+    for (const finding of verdict.findings)
+      findings.push(
+        nested.elevated && finding.level === "high" && finding.rule === "unreadable-code"
+          ? { ...finding, level: "critical", message: finding.message.replace(/\.$/, ", as root.") }
+          : finding,
+      );
+    let failClosed = false;
+    for (const script of verdict.scripts)
+      if (this.judgeNested(script, "bash", nested, findings)) failClosed = true;
+    if (language !== undefined && verdict.findings.length === 0 && verdict.scripts.length === 0)
+      findings.push(
+        verdict.acts
+          ? {
+              rule: "inline-code",
+              level: "moderate",
+              message: `Runs inline ${language} code that changes state.`,
+            }
+          : {
+              rule: "read-only",
+              level: "safe",
+              message: `The inline ${language} code only computes and prints.`,
+            },
+      );
     return failClosed;
   }
 
@@ -603,6 +640,19 @@ export class ScriptJudge {
     nested: Inherited,
     findings: Finding[],
   ): boolean {
+    // `perl <<< "$CODE"`, `python3 <<< "$(curl …)"`: code on stdin that is only known at run time.
+    if (
+      interpreterLanguage(context.name) !== undefined &&
+      runsScriptFromStdin(context.name, context.args) &&
+      WHOLLY_EXPANDED.test(context.stdinText ?? "")
+    ) {
+      findings.push({
+        rule: "unreadable-code",
+        level: nested.elevated ? "critical" : "high",
+        message: `Passes code to ${context.name} that cmdai cannot read: its input is computed at run time.`,
+      });
+      return false;
+    }
     const text = context.stdinText;
     if (text === undefined) return false;
     const scheduler = context.name === "at" || context.name === "batch";
@@ -619,24 +669,12 @@ export class ScriptJudge {
         nested,
         findings,
       );
-    const found = shellScriptsInInlineCode(language, text);
-    if (found.reverseShell)
-      findings.push({
-        rule: "reverse-shell",
-        level: "critical",
-        message:
-          "Code on stdin opens a network connection and hands it a shell: someone else would control this machine.",
-      });
-    if (found.scripts.length === 0 && !found.reverseShell)
-      findings.push({
-        rule: "inline-code",
-        level: "moderate",
-        message: `Runs ${language} code from its input.`,
-      });
-    let failClosed = false;
-    for (const script of found.scripts)
-      if (this.judgeNested(script, "bash", nested, findings)) failClosed = true;
-    return failClosed;
+    return this.judgeCode(
+      judgeProgram({ language, code: text, options: context.args, operands: [] }),
+      language,
+      nested,
+      findings,
+    );
   }
 
   /** The built-in rules, the user's rules, and the fallback when none matched. */
@@ -923,7 +961,11 @@ function runsScriptFromStdin(name: string, args: readonly string[]): boolean {
       name === "source" ||
       name === "."
     );
-  return operands(args).filter((word) => word !== "-" && !word.startsWith("<(")).length === 0;
+  return (
+    operands(args).filter(
+      (word) => word !== "-" && !word.startsWith("<(") && !/^\/dev\/(stdin|fd\/0)$/.test(word),
+    ).length === 0
+  );
 }
 
 /** The script text with quoted strings and comments blanked, for whole-script patterns. */

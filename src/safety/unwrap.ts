@@ -5,7 +5,16 @@
  */
 import { commandName, quoteWords } from "./command-words.js";
 import { peelSpecial, SPECIAL_WRAPPERS } from "./special-wrappers.js";
-import { shellScriptsInInlineCode, type InterpreterLanguage } from "./interpreter-code.js";
+import {
+  INTERPRETER_LANGUAGES,
+  inlineProgramOf,
+  interpreterLanguageOf,
+  type CodeLanguage,
+  type InlineProgram,
+} from "./interpreters/program-commands.js";
+
+/** The language of an interpreter's code. */
+export type InterpreterLanguage = CodeLanguage;
 
 /** A command with its wrappers removed. */
 export interface UnwrappedCommand {
@@ -27,12 +36,8 @@ export interface UnwrappedCommand {
   scripts: string[];
   /** PowerShell or cmd source run from a POSIX shell (`pwsh -c "…"`, `cmd.exe /c …`). */
   windowsScripts: { dialect: "powershell" | "cmd"; text: string }[];
-  /** Inline interpreter code that neither shells out nor calls a known API, named by language. */
-  opaqueCode: InterpreterLanguage | undefined;
-  /** An inline interpreter program that opens a shell over the network. */
-  reverseShell: boolean;
-  /** An inline interpreter program that forks without end. */
-  forkBomb: boolean;
+  /** Inline interpreter programs (`python -c CODE`, `perl -ne CODE FILE`), judged by what their code does. */
+  programs: InlineProgram[];
   /** `NAME=value` words a wrapper sets for the command (`sudo LD_PRELOAD=x ls`, `env PAGER=… git log`). */
   assignments: { name: string; value: string; dynamic: boolean }[];
 }
@@ -50,26 +55,11 @@ const SHELLS = new Set([
   "tcsh",
   "busybox-sh",
 ]);
-const INTERPRETERS: Record<string, InterpreterLanguage> = {
-  python: "python",
-  python2: "python",
-  python3: "python",
-  pypy: "python",
-  pypy3: "python",
-  perl: "perl",
-  ruby: "ruby",
-  node: "javascript",
-  nodejs: "javascript",
-  deno: "javascript",
-  bun: "javascript",
-  php: "php",
-  lua: "lua",
-};
+const INTERPRETERS: Readonly<Record<string, InterpreterLanguage>> = INTERPRETER_LANGUAGES;
 
 /** The language of an interpreter command (`python3.12` → python), or undefined. */
 export function interpreterLanguage(name: string): InterpreterLanguage | undefined {
-  if (Object.hasOwn(INTERPRETERS, name)) return INTERPRETERS[name];
-  return /^python3\.\d+$/.test(name) ? "python" : undefined;
+  return interpreterLanguageOf(name);
 }
 
 interface WrapperSpec {
@@ -171,9 +161,6 @@ const WRAPPERS: Record<string, WrapperSpec> = {
 };
 
 const MAXIMUM_LAYERS = 16;
-/** A loop that never ends on its own: `while 1`, `while(true)`, `until 0`, `for(;;)`, `loop {`, `1 while`. */
-const ENDLESS_LOOP =
-  /\bwhile\s*\(?\s*(1|true|True)\b|\buntil\s*\(?\s*(0|false)\b|\bfor\s*\(\s*;\s*;\s*\)|\bloop\s*(do|\{)|\b1\s+while\b|\bwhile\s*\(\s*\)/;
 
 /** Removes wrappers from `argv` (already normalised). */
 export function unwrapCommand(argv: readonly string[], dynamic: readonly boolean[] = []): UnwrappedCommand {
@@ -187,9 +174,7 @@ export function unwrapCommand(argv: readonly string[], dynamic: readonly boolean
     wrappers: [],
     scripts: [],
     windowsScripts: [],
-    opaqueCode: undefined,
-    reverseShell: false,
-    forkBomb: false,
+    programs: [],
     assignments: [],
   };
   for (let layer = 0; layer < MAXIMUM_LAYERS; layer++) {
@@ -316,10 +301,8 @@ function peel(name: string, args: string[], result: UnwrappedCommand): string[] 
   if (/^(powershell|pwsh|cmd)(\.exe)?$/i.test(name)) return peelWindowsShell(name, args, result);
   if (name === "ssh") return peelSsh(args, result);
   if (SHELLS.has(name)) return peelShell(args, result);
-  const language =
-    (Object.hasOwn(INTERPRETERS, name) ? INTERPRETERS[name] : undefined) ??
-    (/^python3\.\d+$/.test(name) ? "python" : undefined);
-  if (language) return peelInterpreter(language, args, result);
+  const language = interpreterLanguageOf(name);
+  if (language) return peelInterpreter(language, name, args, result);
   return undefined;
 }
 
@@ -490,29 +473,16 @@ function peelShell(args: string[], result: UnwrappedCommand): string[] | undefin
 
 function peelInterpreter(
   language: InterpreterLanguage,
+  name: string,
   args: string[],
   result: UnwrappedCommand,
 ): string[] | undefined {
-  const flags =
-    language === "python" ? ["-c"] : language === "php" ? ["-r"] : ["-e", "-E", "--eval", "-p", "--print"];
-  const codeIndex = args.findIndex(
-    (argument) => flags.includes(argument) || (language === "perl" && /^-[a-zA-Z]*[eE]$/.test(argument)),
-  );
-  if (codeIndex === -1) return undefined;
-  const code = args.slice(codeIndex + 1).join(" ");
+  const program = inlineProgramOf(language, name, args);
+  if (program === undefined) return undefined;
   // `python -c "$(curl …)"`: the code is itself produced by shell substitutions, which run first.
-  if (/\$\(|`/.test(code)) result.scripts.push(code);
-  const found = shellScriptsInInlineCode(language, code);
-  if (
-    /fork\s*(while|until)\s*fork|while\s*\(?\s*(1|true|True)\s*\)?\s*:?\s*\{?\s*(os\.)?fork\(\)|(os\.)?fork\(\)\s*while/.test(
-      code,
-    ) ||
-    (/\bfork\b|\bspawn\s*\(|\bPopen\s*\(/.test(code) && ENDLESS_LOOP.test(code))
-  )
-    result.forkBomb = true;
-  if (found.reverseShell) result.reverseShell = true;
-  if (found.scripts.length === 0 && !found.reverseShell) result.opaqueCode = language;
-  result.scripts.push(...found.scripts);
+  if (result.dynamic[program.options.length + 1] === true && /\$\(|`/.test(program.code))
+    result.scripts.push(program.code);
+  result.programs.push(program);
   return [];
 }
 
