@@ -153,7 +153,10 @@ export function callSites(tokens: readonly Token[], scope: Scope): CallSite[] {
         qualified === "" ? (scope.aliases.get(part.text) ?? resolvedVariable(part.text, scope)) : part.text;
       qualified = qualified === "" ? name : `${qualified}.${name}`;
       position++;
-      while (tokens[position]?.text === "(" || tokens[position]?.text === "[") {
+      while (
+        tokens[position]?.kind === "punct" &&
+        (tokens[position]?.text === "(" || tokens[position]?.text === "[")
+      ) {
         const open = position;
         const close = matchingClose(tokens, open);
         const args = splitTop(tokens, open + 1, close, [","]);
