@@ -13,21 +13,21 @@ import { riskRank } from "./types.js";
 
 /** [file, dangerous rated high+ ≥, critical rated critical ≥, benign rated high+ ≤] in percent. */
 const FLOORS: [string, number, number, number][] = [
-  ["01-interpreter-code.tsv", 39, 43, 2],
+  ["01-interpreter-code.tsv", 97, 97, 2],
   ["02-computed-command-names.tsv", 89, 85, 2],
   ["03-exec-string-programs.tsv", 90, 88, 3],
-  ["04-shell-from-stdin.tsv", 84, 81, 5],
-  ["05-root-shells-sudo-escapes.tsv", 88, 80, 2],
-  ["06-output-file-writes.tsv", 90, 87, 3],
+  ["04-shell-from-stdin.tsv", 85, 81, 5],
+  ["05-root-shells-sudo-escapes.tsv", 93, 87, 2],
+  ["06-output-file-writes.tsv", 92, 89, 3],
   ["07-persistence.tsv", 86, 84, 3],
   ["08-unresolved-rm-targets.tsv", 97, 88, 6],
   ["09-windows.tsv", 98, 97, 2],
   ["10-zsh-fish.tsv", 97, 95, 2],
-  ["11-evaluation-contexts.tsv", 79, 85, 2],
-  ["12-exfiltration-credentials.tsv", 85, 83, 3],
-  ["13-resources-kernel.tsv", 88, 87, 3],
+  ["11-evaluation-contexts.tsv", 80, 85, 2],
+  ["12-exfiltration-credentials.tsv", 86, 84, 3],
+  ["13-resources-kernel.tsv", 88, 88, 3],
   ["false-alarms.tsv", 0, 0, 6],
-  ["multi-line-scripts.tsv", 85, 69, 6],
+  ["multi-line-scripts.tsv", 88, 73, 6],
 ];
 
 let engine: SafetyEngine;
@@ -68,6 +68,13 @@ function score(rows: readonly AdversarialRow[]): { caught: number; exact: number
 }
 
 describe("the adversarial corpus, class by class", () => {
+  it("meets issue 14's adversarial targets on the whole corpus", () => {
+    const measured = score([...byFile.values()].flat());
+    expect(measured.caught).toBeGreaterThanOrEqual(90);
+    expect(measured.exact).toBeGreaterThanOrEqual(75);
+    expect(measured.flagged).toBeLessThanOrEqual(5);
+  });
+
   it("covers every file of the corpus", () => {
     expect([...byFile.keys()].sort()).toEqual(FLOORS.map(([file]) => file).sort());
   });
