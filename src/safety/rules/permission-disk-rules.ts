@@ -129,7 +129,10 @@ export const permissionAndDiskRules: SafetyRule[] = [
       isRecursive(context) &&
       ((context.name === "chmod" && (WEAK_MODE.test(modeOf(context)) || /^0?00+$/.test(modeOf(context)))) ||
         pathOperands(context).some(
-          (word) => context.classify(word) === "root" || context.classify(word) === "unsetVariable",
+          (word) =>
+            context.classify(word) === "root" ||
+            context.classify(word) === "unsetVariable" ||
+            context.classify(word) === "unresolved",
         )),
     message: (context) =>
       `Recursively changes ${context.name === "chmod" ? `permissions to ${modeOf(context)}` : "ownership"} of ${pathOperands(context).join(" ")}, weakening or breaking access to everything inside.`,

@@ -90,7 +90,9 @@ export const systemRules: SafetyRule[] = [
       // `kill -9 $(pgrep -f postgres)` is `pkill -9 -f postgres`.
       (context.name === "kill" &&
         isKillSignal(signalOf(context.args)) &&
-        context.args.some((word) => /^\$\(\s*(pgrep|pidof)\b|^`\s*(pgrep|pidof)\b/.test(word))) ||
+        context.args.some((word) =>
+          /^\$\(\s*(pgrep|pidof)\b|^`\s*(pgrep|pidof)\b|^\$\(the input of xargs\)$/.test(word),
+        )) ||
       ((context.name === "killall" || context.name === "pkill") &&
         (isKillSignal(signalOf(context.args)) ||
           ((hasShortFlag(context.args, "u") || hasWord(context.args, "-U", "--user")) &&
