@@ -36,6 +36,12 @@ function __cmdai_hotkey --description 'cmdai: turn the request on the command li
             commandline -C (string length -- "$output")
             if test "$cmdai_status" = 4
                 echo "cmdai: [$level] needs confirmation: read it before pressing Enter" >&2
+                # Why: the reasons, their safer alternatives and the preview from cmdai's verdict.
+                for line in (string split \\n -- "$details")
+                    if string match -q -r '^(  - |    safer: |preview: |explanation: )' -- "$line"
+                        echo "$line" >&2
+                    end
+                end
             else
                 echo "cmdai: [$level]" >&2
             end

@@ -34,7 +34,14 @@ __cmdai_hotkey() {
       BUFFER="$output"
       CURSOR=\${#BUFFER}
       if [[ "$cmdai_status" == 4 ]]; then
-        zle -M "cmdai: [\${level:-?}] needs confirmation: read it before pressing Enter"
+        # Why: the reasons, their safer alternatives and the preview from cmdai's verdict.
+        local why="" line
+        for line in "\${(@f)details}"; do
+          case "$line" in
+            ("  - "*|"    safer: "*|"preview: "*|"explanation: "*) why+=$'\\n'"$line" ;;
+          esac
+        done
+        zle -M "cmdai: [\${level:-?}] needs confirmation: read it before pressing Enter$why"
       else
         zle -M "cmdai: [\${level:-SAFE}]"
       fi
