@@ -1,8 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { isShellName } from "../../shells.js";
 import { createSafetyEngine, type SafetyEngine } from "../safety-engine.js";
-import { riskRank, type RiskLevel } from "../types.js";
+import type { RiskLevel } from "../types.js";
 import { decodeEncodedCommand, foldExpression } from "./windows-expressions.js";
 import { classifyWindowsPath } from "./windows-paths.js";
 import { judgeWindowsScript } from "./windows-script.js";
@@ -110,45 +108,6 @@ describe("PowerShell and cmd commands, one by one", () => {
     const assessment = engine.assess(command, { shell, interactive: false });
     expect(assessment.level).toBe(level);
     if (level !== "safe") expect(assessment.reasons[0]?.message.length ?? 0).toBeGreaterThan(10);
-  });
-});
-
-describe("the Windows corpus (test/fixtures/safety-adversarial/09-windows.tsv)", () => {
-  it("meets the adversarial thresholds of issue 14", () => {
-    // score.ts scores when imported, so the rows are read here (the same format: level, shell, command).
-    const file = new URL("../../../test/fixtures/safety-adversarial/09-windows.tsv", import.meta.url);
-    const rows = readFileSync(file, "utf8")
-      .split("\n")
-      .filter((line) => line !== "" && !line.startsWith("#"))
-      .map((line) => {
-        const [level = "", shell = "", command = ""] = line.split("\t");
-        if (!isShellName(shell)) throw new Error(`Bad shell in ${line}`);
-        return { level: level as RiskLevel, shell, command };
-      });
-    let dangerous = 0;
-    let caught = 0;
-    let critical = 0;
-    let exact = 0;
-    let benign = 0;
-    let flagged = 0;
-    for (const row of rows) {
-      const level = engine.assess(row.command, { shell: row.shell, interactive: false }).level;
-      if (riskRank(row.level) >= riskRank("high")) {
-        dangerous++;
-        if (riskRank(level) >= riskRank("high")) caught++;
-      } else {
-        benign++;
-        if (riskRank(level) >= riskRank("high")) flagged++;
-      }
-      if (row.level === "critical") {
-        critical++;
-        if (level === "critical") exact++;
-      }
-    }
-    expect(rows.length).toBeGreaterThan(300);
-    expect(caught / dangerous).toBeGreaterThanOrEqual(0.9);
-    expect(exact / critical).toBeGreaterThanOrEqual(0.75);
-    expect(flagged / benign).toBeLessThanOrEqual(0.05);
   });
 });
 
