@@ -14,19 +14,16 @@ const noScript: SessionTest = (args, hasInput) =>
   !args.some((word) => /^-[a-zA-Z]*[cemrEp]$|^--(eval|print|command)$/.test(word));
 const always: SessionTest = (_args, hasInput) => !hasInput;
 
+/** `python` with no script, or `-i` (interactive after the script). */
+const PYTHON_PROMPT = {
+  what: "an interactive Python prompt",
+  test: (args, input) => noScript(args, input) || args.includes("-i"),
+} satisfies { what: string; test: SessionTest };
+
 const SESSIONS: Readonly<Record<string, { what: string; test: SessionTest }>> = {
-  python: {
-    what: "an interactive Python prompt",
-    test: (args, input) => noScript(args, input) || args.includes("-i"),
-  },
-  python2: {
-    what: "an interactive Python prompt",
-    test: (args, input) => noScript(args, input) || args.includes("-i"),
-  },
-  python3: {
-    what: "an interactive Python prompt",
-    test: (args, input) => noScript(args, input) || args.includes("-i"),
-  },
+  python: PYTHON_PROMPT,
+  python2: PYTHON_PROMPT,
+  python3: PYTHON_PROMPT,
   ipython: { what: "an interactive Python prompt", test: always },
   perl: {
     what: "the interactive Perl debugger",

@@ -299,8 +299,11 @@ export class ScriptJudge {
               message: `Writes to a file whose name is computed at run time (${redirect.target}).`,
             }
           : judgeRedirect(redirect.operator, redirect.target, written);
-      const downloader = DOWNLOADERS.has(unwrapCommand(command.argv).argv[0] ?? "");
-      if (found?.rule === "persistence" && downloader && redirect.operator.includes(">"))
+      if (
+        found?.rule === "persistence" &&
+        redirect.operator.includes(">") &&
+        DOWNLOADERS.has(unwrapCommand(command.argv).argv[0] ?? "")
+      )
         findings.push({
           ...found,
           rule: "persistence-payload",
@@ -928,7 +931,7 @@ function judgeXargsFromFind(command: SimpleCommand, context: CommandContext, fin
     rule: "find-xargs",
     level: verdict.level,
     message: deletes
-      ? `Runs ${context.name} on what find lists: ${verdict.message.charAt(0).toLowerCase()}${verdict.message.slice(1)}`
+      ? `Runs ${context.name} on what find lists: ${lowerFirst(verdict.message)}`
       : `Runs ${context.name} on everything find lists under ${describeTarget(analysis.roots[0] ?? "/")}.`,
     saferAlternative: "run the find alone first and read what it lists",
   });

@@ -293,11 +293,10 @@ function subscripted(name: string, subscript: string, quoted: boolean): string {
   return UNRESOLVED;
 }
 
+/** `'code'` inside a qualifier is the code; a double-quoted one stays quoted, so its expansions stay visible. */
 function unquote(code: string): string {
   const trimmed = code.trim();
-  if (/^'.*'$/s.test(trimmed)) return trimmed.slice(1, -1);
-  if (/^".*"$/s.test(trimmed)) return trimmed;
-  return trimmed;
+  return /^'.*'$/s.test(trimmed) ? trimmed.slice(1, -1) : trimmed;
 }
 
 /** The first `character` at or after `from` outside quotes, or -1. */
