@@ -12,6 +12,12 @@ export interface ModelsArguments {
   offline?: boolean;
   config?: string;
   output?: string | undefined;
+  /** import: `--as <id>`. */
+  as?: string | undefined;
+  /** import: `--link`. */
+  link?: boolean | undefined;
+  /** import: `--force`. */
+  force?: boolean | undefined;
 }
 
 export async function runModelsFromArguments(
@@ -48,13 +54,21 @@ export async function runModelsFromArguments(
         config: loaded.config,
         signal: controller.signal,
         paths,
+        as: options.as,
+        link: options.link,
+        force: options.force,
       },
       io,
     );
   } catch (error) {
-    throw controller.signal.aborted
-      ? new InterruptedError("Interrupted: the partial download is kept and resumes next time.")
-      : error;
+    if (!controller.signal.aborted) throw error;
+    // An import leaves nothing half-written behind; a download keeps its .part to resume.
+    const importing = action === "import" || (action === "pull" && error instanceof InterruptedError);
+    throw new InterruptedError(
+      importing
+        ? "Interrupted: nothing was imported."
+        : "Interrupted: the partial download is kept and resumes next time.",
+    );
   } finally {
     process.off("SIGINT", onInterrupt);
   }
