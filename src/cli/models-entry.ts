@@ -2,6 +2,7 @@
 import { loadConfig } from "../config/load-config.js";
 import { currentPathEnvironment } from "../config/paths.js";
 import { InterruptedError, UsageError } from "../errors.js";
+import { parseModelReference } from "../models/model-reference.js";
 import { MODELS_ACTIONS, runModelsCommand, type ModelsAction } from "./commands/models.js";
 import type { CliIo } from "./io.js";
 
@@ -18,6 +19,15 @@ export interface ModelsArguments {
   link?: boolean | undefined;
   /** import: `--force`. */
   force?: boolean | undefined;
+}
+
+/** Whether `pull` was given a file on disk (which it imports rather than downloads). */
+function isLocalPath(reference: string | undefined, cwd: string): boolean {
+  try {
+    return reference !== undefined && parseModelReference(reference, cwd).kind === "local";
+  } catch {
+    return false;
+  }
 }
 
 export async function runModelsFromArguments(
@@ -63,7 +73,7 @@ export async function runModelsFromArguments(
   } catch (error) {
     if (!controller.signal.aborted) throw error;
     // An import leaves nothing half-written behind; a download keeps its .part to resume.
-    const importing = action === "import" || (action === "pull" && error instanceof InterruptedError);
+    const importing = action === "import" || (action === "pull" && isLocalPath(reference, io.cwd));
     throw new InterruptedError(
       importing
         ? "Interrupted: nothing was imported."

@@ -135,13 +135,22 @@ interface Metadata {
 
 async function skipValue(cursor: HeaderCursor, type: number, key: string, fail: Fail): Promise<void> {
   const width = SCALAR_WIDTH[type];
-  if (width !== undefined) { cursor.skip(width); return; }
-  if (type === STRING_TYPE) { cursor.skip(await cursor.u64(`the length of ${key}`)); return; }
+  if (width !== undefined) {
+    cursor.skip(width);
+    return;
+  }
+  if (type === STRING_TYPE) {
+    cursor.skip(await cursor.u64(`the length of ${key}`));
+    return;
+  }
   if (type !== ARRAY_TYPE) fail(`metadata key ${key} has unknown value type ${type}`);
   const elementType = await cursor.u32();
   const count = await cursor.u64(`the element count of ${key}`);
   const elementWidth = SCALAR_WIDTH[elementType];
-  if (elementWidth !== undefined) { cursor.skip(count * elementWidth); return; }
+  if (elementWidth !== undefined) {
+    cursor.skip(count * elementWidth);
+    return;
+  }
   if (elementType !== STRING_TYPE) fail(`metadata array ${key} has unsupported element type ${elementType}`);
   // Token lists run to 150k strings; each is skipped, not decoded.
   for (let index = 0; index < count; index++) cursor.skip(await cursor.u64(`a string length in ${key}`));

@@ -58,7 +58,10 @@ describe("parseModelReference", () => {
   it("reads any other bare name as the id of an imported model, lower-cased", () => {
     expect(parseModelReference("My-Model")).toEqual({ kind: "imported", id: "my-model" });
     expect(formatModelReference(parseModelReference("my-model"))).toBe("my-model");
-    expect(parseModelReference("QWEN2.5-CODER-1.5B")).toMatchObject({ kind: "hf", catalogId: "qwen2.5-coder-1.5b" });
+    expect(parseModelReference("QWEN2.5-CODER-1.5B")).toMatchObject({
+      kind: "hf",
+      catalogId: "qwen2.5-coder-1.5b",
+    });
   });
 
   it("formats references back to what `models pull` accepts", () => {

@@ -97,7 +97,7 @@ describe("cmdai models import and a model file brought by hand", () => {
   };
   const request = async (
     args: string[],
-  ): Promise<{ code: number | null; model?: string; stdout: string; stderr: string }> => {
+  ): Promise<{ code: number | null; model?: string | undefined; stdout: string; stderr: string }> => {
     const run = await runBuiltCli([...args, "--dry-run", "-o", "json", "list files"], {
       env: offline(),
       timeoutMs: 180_000,
@@ -119,7 +119,9 @@ describe("cmdai models import and a model file brought by hand", () => {
     expect(fs.lstatSync(destination).isSymbolicLink()).toBe(false);
 
     const list = await runBuiltCli(["models", "list", "--json"], { env: offline() });
-    const listed = JSON.parse(list.stdout) as { imported: { id: string; path: string; installed: boolean }[] };
+    const listed = JSON.parse(list.stdout) as {
+      imported: { id: string; path: string; installed: boolean }[];
+    };
     expect(listed.imported).toEqual([
       expect.objectContaining({ id: "my-model", path: destination, installed: true }),
     ]);
@@ -142,14 +144,21 @@ describe("cmdai models import and a model file brought by hand", () => {
     expect(gone.code).toBe(2);
     // With -o json the error is the JSON object on stdout.
     expect(JSON.parse(gone.stdout)).toMatchObject({
-      error: { code: "usage", message: expect.stringContaining("no model is imported as my-model") as string },
+      error: {
+        code: "usage",
+        message: expect.stringContaining("no model is imported as my-model") as string,
+      },
     });
   }, 600_000);
 
   it("says so when the same file is imported again; another file needs --force", async () => {
     const source = original();
-    expect((await runBuiltCli(["models", "import", source, "--as", "mine"], { env: offline() })).code).toBe(0);
-    const again = await runBuiltCli(["models", "import", source, "--as", "mine", "--json"], { env: offline() });
+    expect((await runBuiltCli(["models", "import", source, "--as", "mine"], { env: offline() })).code).toBe(
+      0,
+    );
+    const again = await runBuiltCli(["models", "import", source, "--as", "mine", "--json"], {
+      env: offline(),
+    });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ id: "mine", outcome: "already-imported" });
     const other = path.join(home.root, "other.gguf");
@@ -164,12 +173,17 @@ describe("cmdai models import and a model file brought by hand", () => {
     expect(JSON.parse(forced.stdout)).toMatchObject({ outcome: "replaced" });
     const destination = path.join(modelsDir(), "local", "mine.gguf");
     expect(fs.readFileSync(destination).equals(fs.readFileSync(other))).toBe(true);
-    expect(fs.readdirSync(path.dirname(destination)).sort()).toEqual(["mine.gguf", "mine.gguf.manifest.json"]);
+    expect(fs.readdirSync(path.dirname(destination)).sort()).toEqual([
+      "mine.gguf",
+      "mine.gguf.manifest.json",
+    ]);
   });
 
   it("links instead of copying with --link, and rm removes only the link", async () => {
     const source = original();
-    const linked = await runBuiltCli(["models", "import", source, "--link", "--as", "linked"], { env: offline() });
+    const linked = await runBuiltCli(["models", "import", source, "--link", "--as", "linked"], {
+      env: offline(),
+    });
     expect(linked.code).toBe(0);
     expect(linked.stderr).toContain("symlink");
     const destination = linked.stdout.trim();
@@ -203,7 +217,9 @@ describe("cmdai models import and a model file brought by hand", () => {
       env: offline(),
     });
     expect(forced.code).toBe(0);
-    const expected = await runBuiltCli(["models", "path", "qwen2.5-coder-1.5b", "--json"], { env: offline() });
+    const expected = await runBuiltCli(["models", "path", "qwen2.5-coder-1.5b", "--json"], {
+      env: offline(),
+    });
     expect(JSON.parse(expected.stdout)).toMatchObject({ installed: true, path: forced.stdout.trim() });
     expect(forced.stdout).toContain(path.join("hf", "Qwen", "Qwen2.5-Coder-1.5B-Instruct-GGUF", "main"));
     expect(await request([])).toMatchObject({ code: 0, model: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf" });
@@ -216,7 +232,9 @@ describe("cmdai models import and a model file brought by hand", () => {
     expect(missing.stderr).toMatch(/not downloaded yet.*models pull qwen2\.5-coder-0\.5b/);
     const destination = missing.stdout.trim();
     expect(destination).toMatch(/qwen2\.5-coder-0\.5b-instruct-q4_k_m\.gguf$/);
-    const json = await runBuiltCli(["models", "path", "qwen2.5-coder-0.5b", "-o", "json"], { env: offline() });
+    const json = await runBuiltCli(["models", "path", "qwen2.5-coder-0.5b", "-o", "json"], {
+      env: offline(),
+    });
     expect(JSON.parse(json.stdout)).toMatchObject({ path: destination, installed: false });
 
     fs.mkdirSync(path.dirname(destination), { recursive: true });
@@ -225,9 +243,9 @@ describe("cmdai models import and a model file brought by hand", () => {
     fs.writeFileSync(destination, bytes.subarray(0, bytes.length - 1000));
     const cut = await request(["--model", "qwen2.5-coder-0.5b"]);
     expect(cut.code).toBe(5);
-    expect((await runBuiltCli(["models", "path", "qwen2.5-coder-0.5b"], { env: offline() })).stderr).toContain(
-      "not a whole model",
-    );
+    expect(
+      (await runBuiltCli(["models", "path", "qwen2.5-coder-0.5b"], { env: offline() })).stderr,
+    ).toContain("not a whole model");
     fs.writeFileSync(destination, bytes);
     const served = await request(["--model", "qwen2.5-coder-0.5b"]);
     expect(served).toMatchObject({ code: 0, model: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf" });
