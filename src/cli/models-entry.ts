@@ -2,6 +2,7 @@
 import { loadConfig } from "../config/load-config.js";
 import { currentPathEnvironment } from "../config/paths.js";
 import { InterruptedError, UsageError } from "../errors.js";
+import { parseModelReference } from "../models/model-reference.js";
 import { MODELS_ACTIONS, runModelsCommand, type ModelsAction } from "./commands/models.js";
 import type { CliIo } from "./io.js";
 
@@ -12,6 +13,21 @@ export interface ModelsArguments {
   offline?: boolean;
   config?: string;
   output?: string | undefined;
+  /** import: `--as <id>`. */
+  as?: string | undefined;
+  /** import: `--link`. */
+  link?: boolean | undefined;
+  /** import: `--force`. */
+  force?: boolean | undefined;
+}
+
+/** Whether `pull` was given a file on disk (which it imports rather than downloads). */
+function isLocalPath(reference: string | undefined, cwd: string): boolean {
+  try {
+    return reference !== undefined && parseModelReference(reference, cwd).kind === "local";
+  } catch {
+    return false;
+  }
 }
 
 export async function runModelsFromArguments(
@@ -48,13 +64,21 @@ export async function runModelsFromArguments(
         config: loaded.config,
         signal: controller.signal,
         paths,
+        as: options.as,
+        link: options.link,
+        force: options.force,
       },
       io,
     );
   } catch (error) {
-    throw controller.signal.aborted
-      ? new InterruptedError("Interrupted: the partial download is kept and resumes next time.")
-      : error;
+    if (!controller.signal.aborted) throw error;
+    // An import leaves nothing half-written behind; a download keeps its .part to resume.
+    const importing = action === "import" || (action === "pull" && isLocalPath(reference, io.cwd));
+    throw new InterruptedError(
+      importing
+        ? "Interrupted: nothing was imported."
+        : "Interrupted: the partial download is kept and resumes next time.",
+    );
   } finally {
     process.off("SIGINT", onInterrupt);
   }

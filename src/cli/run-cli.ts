@@ -42,7 +42,8 @@ const GUARD_ACTIONS = [
 ];
 const MODELS_ACTIONS = [
   "list            the catalog and the models in the cache",
-  "pull <ref>      download a model (or copy a local .gguf)",
+  "pull <ref>      download a model (a local .gguf is imported)",
+  "import <file>   copy a .gguf you have into the cache [--as <id>] [--link] [--force]",
   "rm <ref>        delete a cached model",
   "verify [<ref>]  check cached files against their checksums",
   "path <ref>      where a model's file is (or will be) kept",
@@ -263,20 +264,37 @@ function buildProgram(
 
   program
     .command("models [action] [ref]")
-    .description("manage models: list | pull <ref> | rm <ref> | verify [<ref>] | path <ref>")
+    .description(
+      "manage models: list | pull <ref> | import <file.gguf> | rm <ref> | verify [<ref>] | path <ref>",
+    )
     .option("-o, --output <format>", "plain|json|yaml")
     .option("--json", "the same as -o json")
     .option("--offline", "never use the network")
     .option("-c, --config <file>", "config file")
+    .option("--as <id>", "import: the id to use (a catalog id, or a new one; default: from the file name)")
+    .option("--link", "import: symlink to the file instead of copying it")
+    .option("--force", "import: replace another file under the same id, or accept a catalog mismatch")
     .addHelpText(
       "after",
-      "\nReferences: a catalog id (cmdai models list), hf:owner/repo/file.gguf[@revision], https://…/file.gguf, or a local path.",
+      "\nReferences: a catalog id (cmdai models list), an imported id, hf:owner/repo/file.gguf[@revision], https://…/file.gguf, or a local path." +
+        "\nImport: `cmdai models import ~/Downloads/My-Model.Q4_K_M.gguf` checks the GGUF header and copies it to" +
+        "\n<models dir>/local/my-model.gguf (id: the name without .gguf and the quantization tag); with --as <catalog id>" +
+        "\nit goes where that model's download would. Exit codes: 0 imported (or already there), 2 bad usage, a folder," +
+        "\nan invalid id or an id taken by another file, 5 missing file, not a GGUF, or not the catalog model named.",
     )
     .action(
       (
         action: string | undefined,
         reference: string | undefined,
-        options: { output?: string; json?: boolean; offline?: boolean; config?: string },
+        options: {
+          output?: string;
+          json?: boolean;
+          offline?: boolean;
+          config?: string;
+          as?: string;
+          link?: boolean;
+          force?: boolean;
+        },
       ) =>
         run(async () => {
           const format = outputFormatOf(options, rootOutput(program));

@@ -24,6 +24,11 @@ export interface CatalogEntry {
   licence: string;
   /** Published NL2SH-ALFA accuracy (0–1), the quality signal the recommendation trades against memory. */
   nl2shAlfa: number;
+  /**
+   * The published file exactly, when recorded: a file imported with `cmdai models import` that has this size
+   * and digest becomes this entry without `--as`. `sizeBytes` above is only the rounded download size.
+   */
+  file?: { sizeBytes: number; sha256: string } | undefined;
 }
 
 const MEBIBYTE = 1024 * 1024;

@@ -1,7 +1,9 @@
 /**
  * Where models live on disk. cmdai's own cache is `<models dir>/hf/<owner>/<repo>/<revision>/<file>` for hub
  * files and `<models dir>/url/<host>/<path>` for plain URLs, each file with a `<file>.manifest.json` written
- * only after its size and SHA-256 were verified. Files in the Hugging Face hub cache
+ * only after its size and SHA-256 were verified. Models imported under their own id live at
+ * `<models dir>/local/<id>.gguf` (a copy, or a symlink with `--link`); a catalog model imported from a file
+ * goes exactly where its download would. Files in the Hugging Face hub cache
  * (`models--Owner--Repo/snapshots/<commit>/<file>`) are reused as they are.
  */
 import fs from "node:fs/promises";
@@ -9,7 +11,19 @@ import path from "node:path";
 import type { Config } from "../config/schema.js";
 import { huggingFaceHubCacheDir, modelsDir, type PathEnvironment } from "../config/paths.js";
 import { CATALOG_VERSION } from "./catalog.js";
-import type { HuggingFaceReference, ModelReference, UrlReference } from "./model-reference.js";
+import { readGgufHeaderFile } from "./gguf-header.js";
+import type {
+  HuggingFaceReference,
+  ImportedReference,
+  ModelReference,
+  UrlReference,
+} from "./model-reference.js";
+
+/** A reference with a place in cmdai's cache. */
+export type CacheableReference = HuggingFaceReference | UrlReference | ImportedReference;
+
+/** The folder under the models dir that holds imported models by id. */
+export const LOCAL_MODELS_FOLDER = "local";
 
 /** What a verified download records next to the file. */
 export interface ModelManifest {
@@ -25,8 +39,17 @@ export interface ModelManifest {
   sha256: string;
   /** Whether the hub announced this digest (true) or cmdai only computed it (false). */
   sha256Announced: boolean;
+  /** When it was downloaded, or imported. */
   downloadedAt: string;
   catalogVersion: number;
+  /** `cmdai models import`: the absolute path the file came from. */
+  importedFrom?: string | undefined;
+  /** `cmdai models import --link`: the cache entry is a symlink to `importedFrom`. */
+  linked?: boolean | undefined;
+  /** `general.architecture` from the header, recorded at import. */
+  architecture?: string | undefined;
+  /** `general.name` from the header, recorded at import. */
+  name?: string | undefined;
 }
 
 /** The manifest file beside a model file. */
@@ -45,8 +68,9 @@ function safeSegment(segment: string): string {
   return cleaned === "" || cleaned === "." || cleaned === ".." ? "_" : cleaned;
 }
 
-/** Where each file of a remote reference goes in cmdai's cache (first file first). */
-export function cachePaths(reference: HuggingFaceReference | UrlReference, root: string): string[] {
+/** Where each file of a reference goes in cmdai's cache (first file first). */
+export function cachePaths(reference: CacheableReference, root: string): string[] {
+  if (reference.kind === "imported") return [path.join(root, LOCAL_MODELS_FOLDER, `${reference.id}.gguf`)];
   if (reference.kind === "hf") {
     const [owner = "_", repo = "_"] = reference.repo.split("/");
     const base = path.join(
@@ -101,17 +125,37 @@ async function sizeOf(file: string): Promise<number | undefined> {
 }
 
 /**
- * The cached files of a remote reference when every one is present and matches its manifest's size (a full
- * re-hash is `cmdai models verify`'s job). A file without a manifest was never verified and does not count.
+ * Whether a file with no manifest may be used: someone put it there by hand (an air-gapped copy to the path
+ * `cmdai models path` printed). Downloads only ever rename a verified file into place, so such a file is
+ * whole unless the copy was cut short, which the GGUF header check catches (the tensors would not fit).
+ */
+async function isUsableUnrecordedFile(file: string): Promise<boolean> {
+  if ((await sizeOf(file)) === undefined) return false;
+  try {
+    await readGgufHeaderFile(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cached files of a reference when every one is present and matches its manifest's size (a full re-hash
+ * is `cmdai models verify`'s job), or has no manifest but a valid GGUF header (placed by hand).
  */
 export async function findCachedFiles(
-  reference: HuggingFaceReference | UrlReference,
+  reference: CacheableReference,
   root: string,
 ): Promise<string[] | undefined> {
   const files = cachePaths(reference, root);
   for (const file of files) {
     const manifest = await readManifest(file);
-    if (manifest === undefined || (await sizeOf(file)) !== manifest.sizeBytes) return undefined;
+    if (
+      manifest === undefined
+        ? !(await isUsableUnrecordedFile(file))
+        : (await sizeOf(file)) !== manifest.sizeBytes
+    )
+      return undefined;
   }
   return files;
 }
@@ -169,19 +213,59 @@ export async function listCachedModels(root: string): Promise<CachedModel[]> {
   return found;
 }
 
+/** A model kept under its own id in `<models dir>/local/`. */
+export interface ImportedModel {
+  id: string;
+  path: string;
+  /** Undefined for a file placed there by hand. */
+  manifest: ModelManifest | undefined;
+  /** Whether the file is whole: its manifest's size, or (without one) a valid GGUF header; false for a dangling link. */
+  usable: boolean;
+}
+
+/** Every `<id>.gguf` in `<models dir>/local/`, sorted by id, with or without a manifest. */
+export async function listImportedModels(root: string): Promise<ImportedModel[]> {
+  const folder = path.join(root, LOCAL_MODELS_FOLDER);
+  let names: string[];
+  try {
+    names = await fs.readdir(folder);
+  } catch {
+    return [];
+  }
+  const found: ImportedModel[] = [];
+  for (const name of names.sort()) {
+    if (!name.endsWith(".gguf")) continue;
+    const file = path.join(folder, name);
+    const manifest = await readManifest(file);
+    const usable =
+      manifest === undefined
+        ? await isUsableUnrecordedFile(file)
+        : (await sizeOf(file)) === manifest.sizeBytes;
+    found.push({ id: name.slice(0, -".gguf".length), path: file, manifest, usable });
+  }
+  return found;
+}
+
 /** Deletes a cached file, its manifest and any partial download. Returns whether anything was removed. */
 export async function removeCachedFile(modelPath: string): Promise<boolean> {
-  const existed =
-    (await sizeOf(modelPath)) !== undefined || (await sizeOf(`${modelPath}.part`)) !== undefined;
+  // lstat, so a dangling `--link` symlink still counts (and only the link goes, never its target).
+  const present = async (file: string): Promise<boolean> =>
+    (await fs.lstat(file).catch(() => undefined)) !== undefined;
+  const existed = (await present(modelPath)) || (await present(`${modelPath}.part`));
   for (const file of [modelPath, manifestPathFor(modelPath), `${modelPath}.part`, `${modelPath}.part.json`]) {
     await fs.rm(file, { force: true });
   }
   return existed;
 }
 
-/** Whether a reference is remote (has a cache location). */
+/** Whether a reference is remote (can be downloaded). */
 export function isRemoteReference(
   reference: ModelReference,
 ): reference is HuggingFaceReference | UrlReference {
+  return reference.kind === "hf" || reference.kind === "url";
+}
+
+/** Whether a reference has a place in cmdai's cache (everything but a plain local path). */
+export function isCacheableReference(reference: ModelReference): reference is CacheableReference {
   return reference.kind !== "local";
 }

@@ -48,12 +48,21 @@ describe("parseModelReference", () => {
     expect(expandSplitFileNames("plain.gguf")).toEqual(["plain.gguf"]);
   });
 
-  it.each(["hf:acme", "hf:acme/repo", "hf:acme/repo/file.gguf@", "hf:acme/../x.gguf", "not-a-model"])(
+  it.each(["hf:acme", "hf:acme/repo", "hf:acme/repo/file.gguf@", "hf:acme/../x.gguf", "not a model", "a/b"])(
     "rejects %s with a usage error naming the accepted forms",
     (text) => {
       expect(() => parseModelReference(text)).toThrow(UsageError);
     },
   );
+
+  it("reads any other bare name as the id of an imported model, lower-cased", () => {
+    expect(parseModelReference("My-Model")).toEqual({ kind: "imported", id: "my-model" });
+    expect(formatModelReference(parseModelReference("my-model"))).toBe("my-model");
+    expect(parseModelReference("QWEN2.5-CODER-1.5B")).toMatchObject({
+      kind: "hf",
+      catalogId: "qwen2.5-coder-1.5b",
+    });
+  });
 
   it("formats references back to what `models pull` accepts", () => {
     for (const text of [

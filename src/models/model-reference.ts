@@ -1,11 +1,12 @@
 /**
  * Model references as users write them: a catalog id, `hf:owner/repo/path/file.gguf[@revision]`, an
- * `https://…/file.gguf` URL, or a local path. Split GGUFs (`name-00001-of-00003.gguf`) expand to the whole set.
+ * `https://…/file.gguf` URL, a local path, or the id of a model imported with `cmdai models import`. Split GGUFs (`name-00001-of-00003.gguf`) expand to the whole set.
  */
 import path from "node:path";
 import { expandHome } from "../config/paths.js";
 import { UsageError } from "../errors.js";
 import { findCatalogEntry } from "./catalog.js";
+import { isValidModelId } from "./model-id.js";
 
 /** A file on the Hugging Face hub. */
 export interface HuggingFaceReference {
@@ -37,7 +38,17 @@ export interface LocalReference {
   path: string;
 }
 
-export type ModelReference = HuggingFaceReference | UrlReference | LocalReference;
+/**
+ * Any other bare name: the id of an imported model, kept at `<models dir>/local/<id>.gguf`. Whether one is
+ * there is only known on disk, so an unknown name fails when it is resolved, not here.
+ */
+export interface ImportedReference {
+  kind: "imported";
+  /** Lower-case id (see `model-id.ts`). */
+  id: string;
+}
+
+export type ModelReference = HuggingFaceReference | UrlReference | LocalReference | ImportedReference;
 
 const SPLIT_PATTERN = /^(?<prefix>.*)-(?<part>\d{5})-of-(?<count>\d{5})\.gguf$/i;
 
@@ -86,6 +97,10 @@ function parseHuggingFace(body: string, text: string, catalogId?: string): Huggi
   };
 }
 
+/** The forms a reference can take, for errors about a name that is none of them. */
+export const UNKNOWN_MODEL_HINT =
+  "Use a catalog id (cmdai models list), the id of an imported model (cmdai models import FILE.gguf), hf:owner/repo/file.gguf[@revision], an https:// URL to a .gguf, or a path to a .gguf file.";
+
 /**
  * Parses a model reference. `baseDirectory` resolves relative local paths (default: the process's folder).
  * Throws {@link UsageError} naming the accepted forms when the text is none of them.
@@ -118,8 +133,9 @@ export function parseModelReference(text: string, baseDirectory: string = proces
   if (trimmed !== "" && looksLikePath) {
     return { kind: "local", path: path.resolve(baseDirectory, expandHome(trimmed)) };
   }
+  if (isValidModelId(trimmed.toLowerCase())) return { kind: "imported", id: trimmed.toLowerCase() };
   throw new UsageError(`Unknown model "${text}".`, {
-    hint: "Use a catalog id (cmdai models list), hf:owner/repo/file.gguf[@revision], an https:// URL to a .gguf, or a path to a .gguf file.",
+    hint: UNKNOWN_MODEL_HINT,
   });
 }
 
@@ -135,5 +151,7 @@ export function formatModelReference(reference: ModelReference): string {
       return reference.url;
     case "local":
       return reference.path;
+    case "imported":
+      return reference.id;
   }
 }

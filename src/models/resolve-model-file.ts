@@ -7,7 +7,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { PathEnvironment } from "../config/paths.js";
 import type { Config } from "../config/schema.js";
-import { ModelError } from "../errors.js";
+import { ModelError, UsageError } from "../errors.js";
 import { findCatalogEntry, formatBytes } from "./catalog.js";
 import type { DownloadSubject } from "./download-errors.js";
 import { downloadFile, type DownloadProgressEvent } from "./download-file.js";
@@ -225,7 +225,10 @@ export async function pullModel(
   };
 }
 
-/** A model already on disk (local path, cmdai cache, hub cache), without touching the network. */
+/**
+ * A model already on disk (local path, cmdai cache — downloaded, imported or placed there by hand — or the hub
+ * cache), without touching the network.
+ */
 export async function findInstalledModel(
   reference: ModelReference,
   options: Pick<ResolveModelOptions, "config" | "paths">,
@@ -293,6 +296,7 @@ export async function resolveModelFile(
       hint: "Check the path, or use a catalog id (cmdai models list) to download one.",
     });
   }
+  if (reference.kind === "imported") throw notImportedError(reference.id);
   if (isOffline(options)) throw offlineError(canonical);
   const command = pullCommand(canonical);
   if (!options.assumeYes && !options.config.auto_download) {
@@ -315,6 +319,16 @@ export async function resolveModelFile(
     }
   }
   return await pullModel(reference, options);
+}
+
+/**
+ * A bare name that is neither a catalog id nor an imported model: most often a typo, so it stays the usage
+ * error (exit 2) it was before imported ids existed, and names both ways to get a model under that name.
+ */
+export function notImportedError(id: string): UsageError {
+  return new UsageError(`Unknown model "${id}": not a catalog id, and no model is imported as ${id}.`, {
+    hint: `See \`cmdai models list\`; to bring a file under that name run \`cmdai models import FILE.gguf --as ${id}\`.`,
+  });
 }
 
 function sizeText(reference: HuggingFaceReference | UrlReference): string {

@@ -224,10 +224,35 @@ describe("cmdai models against a loopback hub", () => {
     expect(again.code).toBe("model_not_found");
   });
 
-  it("path fails for a model that is not downloaded, naming the pull command", async () => {
-    const error = await runFailing({ action: "path", reference: "qwen2.5-coder-0.5b" });
-    expect(error.hint).toContain("cmdai models pull qwen2.5-coder-0.5b");
+  it("path prints where a model that is not downloaded belongs, naming the pull command on stderr", async () => {
+    const { code, captured } = await run({ action: "path", reference: "qwen2.5-coder-0.5b" });
+    expect(code).toBe(0);
+    expect(captured.stdout().trim()).toBe(
+      path.join(
+        temporary,
+        "cache",
+        "cmdai",
+        "models",
+        "hf",
+        "Qwen",
+        "Qwen2.5-Coder-0.5B-Instruct-GGUF",
+        "main",
+        "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+      ),
+    );
+    expect(captured.stderr()).toContain("cmdai models pull qwen2.5-coder-0.5b");
+    const json = await run({ action: "path", reference: "qwen2.5-coder-0.5b", json: true });
+    expect(JSON.parse(json.captured.stdout())).toMatchObject({
+      installed: false,
+      reference: "qwen2.5-coder-0.5b",
+    });
     expect(hub.requests).toEqual([]);
+  });
+
+  it("refuses the import flags on actions that do not import", async () => {
+    const error = await runFailing({ action: "list", link: true });
+    expect(error.code).toBe("usage");
+    expect(error.message).toContain("--link");
   });
 
   it("lists the catalog with a recommendation", async () => {

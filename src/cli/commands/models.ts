@@ -1,6 +1,6 @@
 /**
- * `cmdai models list | pull <ref> | rm <ref> | verify [<ref>] | path <ref>`. Results go to stdout (plain text,
- * or one JSON object with `json`); progress and notes go to stderr.
+ * `cmdai models list | pull <ref> | import <file> | rm <ref> | verify [<ref>] | path <ref>`. Results go to
+ * stdout (plain text, or one JSON object with `json`); progress and notes go to stderr.
  */
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -14,6 +14,7 @@ import { hashFile } from "../../models/download-file.js";
 import {
   cachePaths,
   listCachedModels,
+  listImportedModels,
   modelsRoot,
   readManifest,
   removeCachedFile,
@@ -21,14 +22,17 @@ import {
 import { formatModelReference, parseModelReference } from "../../models/model-reference.js";
 import {
   findInstalledModel,
+  notImportedError,
   pullCommand,
   pullModel,
   type ResolvedModelFile,
 } from "../../models/resolve-model-file.js";
 import { createDownloadProgressRenderer } from "../download-progress.js";
 import type { CliIo } from "../io.js";
+import { runModelsImport } from "./models-import.js";
+import { showModelPath } from "./models-path.js";
 
-export const MODELS_ACTIONS = ["list", "pull", "rm", "verify", "path"] as const;
+export const MODELS_ACTIONS = ["list", "pull", "import", "rm", "verify", "path"] as const;
 export type ModelsAction = (typeof MODELS_ACTIONS)[number];
 
 export interface ModelsCommandOptions {
@@ -47,6 +51,39 @@ export interface ModelsCommandOptions {
   freeVramBytes?: number | undefined;
   /** Retry tuning (tests). */
   retry?: RetryPolicy | undefined;
+  /** import (and pull of a local file): `--as <id>`. */
+  as?: string | undefined;
+  /** import: `--link`, a symlink instead of a copy. */
+  link?: boolean | undefined;
+  /** import: `--force`, replace another file under the same id. */
+  force?: boolean | undefined;
+}
+
+/** `--as`, `--link` and `--force` only mean something when a file is imported. */
+function rejectImportFlags(options: ModelsCommandOptions): void {
+  const given = [
+    options.as === undefined ? undefined : "--as",
+    options.link === true ? "--link" : undefined,
+    options.force === true ? "--force" : undefined,
+  ].filter((flag) => flag !== undefined);
+  if (given.length > 0) {
+    throw new UsageError(`${given.join(", ")} only apply to \`cmdai models import\`.`, {
+      hint: "e.g. cmdai models import ./model.gguf --as my-model",
+    });
+  }
+}
+
+function importOptions(options: ModelsCommandOptions, io: CliIo, file: string | undefined) {
+  return {
+    file,
+    as: options.as,
+    link: options.link,
+    force: options.force,
+    json: options.json,
+    config: options.config,
+    paths: pathsFor(options, io),
+    signal: options.signal,
+  };
 }
 
 function pathsFor(options: ModelsCommandOptions, io: CliIo): PathEnvironment {
@@ -68,17 +105,19 @@ function writeJson(io: CliIo, value: unknown): void {
 
 /** Runs one `cmdai models` action; returns the exit code, throws `CmdaiError` on failure. */
 export async function runModelsCommand(options: ModelsCommandOptions, io: CliIo): Promise<number> {
+  if (options.action === "import")
+    return await runModelsImport(importOptions(options, io, options.reference), io);
+  if (options.action === "pull") return await pull(options, io);
+  rejectImportFlags(options);
   switch (options.action) {
     case "list":
       return await listModels(options, io);
-    case "pull":
-      return await pull(options, io);
     case "rm":
       return await remove(options, io);
     case "verify":
       return await verify(options, io);
     case "path":
-      return await showPath(options, io);
+      return await showModelPath({ ...options, paths: pathsFor(options, io) }, io);
   }
 }
 
@@ -98,8 +137,11 @@ async function listModels(options: ModelsCommandOptions, io: CliIo): Promise<num
     for (const file of installed?.files ?? []) catalogPaths.add(file);
     catalog.push({ entry, installed });
   }
-  const others = (await listCachedModels(modelsRoot(options.config, paths))).filter(
-    (model) => !catalogPaths.has(model.path),
+  const root = modelsRoot(options.config, paths);
+  const imported = await listImportedModels(root);
+  const importedPaths = new Set(imported.map((model) => model.path));
+  const others = (await listCachedModels(root)).filter(
+    (model) => !catalogPaths.has(model.path) && !importedPaths.has(model.path),
   );
   if (options.json === true) {
     writeJson(io, {
@@ -110,6 +152,16 @@ async function listModels(options: ModelsCommandOptions, io: CliIo): Promise<num
         installed: installed !== undefined,
         path: installed?.path ?? null,
         source: installed?.source ?? null,
+      })),
+      imported: imported.map((model) => ({
+        id: model.id,
+        path: model.path,
+        installed: model.usable,
+        sizeBytes: model.manifest?.sizeBytes ?? null,
+        sha256: model.manifest?.sha256 ?? null,
+        architecture: model.manifest?.architecture ?? null,
+        importedFrom: model.manifest?.importedFrom ?? null,
+        linked: model.manifest?.linked === true,
       })),
       cached: others.map((model) => ({ path: model.path, ...model.manifest })),
     });
@@ -136,6 +188,15 @@ async function listModels(options: ModelsCommandOptions, io: CliIo): Promise<num
     );
   }
   io.stdout.write(`\n* recommended: ${recommendation.entry.id} (${recommendation.reason})\n`);
+  if (imported.length > 0) {
+    io.stdout.write("\nImported models (cmdai --model <id>):\n");
+    for (const model of imported) {
+      const size = model.manifest === undefined ? "" : `  ${formatBytes(model.manifest.sizeBytes)}`;
+      const link = model.manifest?.linked === true ? ` -> ${model.manifest.importedFrom ?? "?"}` : "";
+      const state = model.usable ? "" : "  (not usable: missing, truncated or not a GGUF)";
+      io.stdout.write(`  ${model.id}${size}  ${model.path}${link}${state}\n`);
+    }
+  }
   if (others.length > 0) {
     io.stdout.write("\nOther cached models:\n");
     for (const model of others) {
@@ -149,12 +210,11 @@ async function listModels(options: ModelsCommandOptions, io: CliIo): Promise<num
 
 async function pull(options: ModelsCommandOptions, io: CliIo): Promise<number> {
   const paths = pathsFor(options, io);
-  const reference = parseModelReference(requireReference(options), io.cwd);
-  if (reference.kind === "local") {
-    throw new UsageError(`${reference.path} is a local file; there is nothing to pull.`, {
-      hint: "Pass it with --model, or pull a catalog id, hf:owner/repo/file.gguf or a URL.",
-    });
-  }
+  const text = requireReference(options);
+  const reference = parseModelReference(text, io.cwd);
+  // A file already on this machine has nothing to download: pulling it means bringing it into the cache.
+  if (reference.kind === "local") return await runModelsImport(importOptions(options, io, text), io);
+  rejectImportFlags(options);
   const resolveOptions = {
     config: options.config,
     env: io.env,
@@ -167,16 +227,19 @@ async function pull(options: ModelsCommandOptions, io: CliIo): Promise<number> {
   };
   const installed = await findInstalledModel(reference, resolveOptions);
   let result: ResolvedModelFile & { sha256?: string[]; sizeBytes?: number };
-  if (installed === undefined) {
+  if (installed !== undefined) {
+    io.stderr.write(`${formatModelReference(reference)} is already present (${installed.source}).\n`);
+    result = installed;
+  } else if (reference.kind === "imported") {
+    // An imported id has no source to download from.
+    throw notImportedError(reference.id);
+  } else {
     const renderer = createDownloadProgressRenderer(io.stderr);
     try {
       result = await pullModel(reference, { ...resolveOptions, onProgress: renderer.onProgress });
     } finally {
       renderer.finish();
     }
-  } else {
-    io.stderr.write(`${formatModelReference(reference)} is already present (${installed.source}).\n`);
-    result = installed;
   }
   if (options.json === true) writeJson(io, result);
   else io.stdout.write(`${result.path}\n`);
@@ -243,6 +306,7 @@ async function verify(options: ModelsCommandOptions, io: CliIo): Promise<number>
   } else {
     const reference = parseModelReference(options.reference, io.cwd);
     const installed = await findInstalledModel(reference, { config: options.config, paths });
+    if (installed === undefined && reference.kind === "imported") throw notImportedError(reference.id);
     if (installed === undefined) {
       throw new ModelError("model_not_found", `${formatModelReference(reference)} is not downloaded.`, {
         hint: `Run \`${pullCommand(formatModelReference(reference))}\`.`,
@@ -269,19 +333,4 @@ async function verify(options: ModelsCommandOptions, io: CliIo): Promise<number>
     `Checksum mismatch in ${failed.length} file(s); run \`${pullCommand(failed[0]?.reference ?? "<model>")}\` to download again.\n`,
   );
   return ExitCode.unavailable;
-}
-
-async function showPath(options: ModelsCommandOptions, io: CliIo): Promise<number> {
-  const paths = pathsFor(options, io);
-  const reference = parseModelReference(requireReference(options), io.cwd);
-  const installed = await findInstalledModel(reference, { config: options.config, paths });
-  if (installed === undefined) {
-    const canonical = formatModelReference(reference);
-    throw new ModelError("model_not_found", `${canonical} is not downloaded.`, {
-      hint: `Run \`${pullCommand(canonical)}\`.`,
-    });
-  }
-  if (options.json === true) writeJson(io, installed);
-  else io.stdout.write(`${installed.path}\n`);
-  return ExitCode.ok;
 }
