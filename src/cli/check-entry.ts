@@ -1,7 +1,7 @@
 /** `cmdai check` from argv: load config (flags over env over file), pick the shell, run the check. */
 import { loadConfig } from "../config/load-config.js";
 import { currentPathEnvironment } from "../config/paths.js";
-import { detectShell, readParentProcessName } from "../core/detect-shell.js";
+import { detectShell, readAncestorProcessNames, readParentProcessName } from "../core/detect-shell.js";
 import { shouldUseColor } from "./colors.js";
 import { runCheckCommand } from "./commands/check.js";
 import type { CliIo } from "./io.js";
@@ -32,7 +32,12 @@ export async function runCheckFromArguments(
   const { config } = loaded;
   const shell =
     config.shell ??
-    detectShell({ env: io.env, platform: process.platform, parentProcessName: readParentProcessName() });
+    detectShell({
+      env: io.env,
+      platform: process.platform,
+      parentProcessName: readParentProcessName(),
+      ancestorProcessNames: () => readAncestorProcessNames(),
+    });
   return runCheckCommand(
     {
       command: command === "-" ? undefined : command,

@@ -4,6 +4,8 @@
  * Kept apart from `run-cli.ts` so the `check` fast path can report errors without loading commander.
  */
 import { OUTPUT_FORMATS, type OutputFormat } from "../config/choices.js";
+import type { CmdaiError } from "../errors.js";
+import { hintForInvocation } from "./invocation-name.js";
 import type { CliIo } from "./io.js";
 import { asCmdaiError, errorDocument, writeDocument, writeErrorText } from "./output.js";
 
@@ -25,7 +27,7 @@ export async function reportError(
   error: unknown,
   options: { format: OutputFormat; verbose: boolean; startedAt: number },
 ): Promise<number> {
-  const typed = asCmdaiError(error);
+  const typed = withInvocationHint(asCmdaiError(error), io.env);
   if (options.format === "plain") {
     writeErrorText(io, typed, { verbose: options.verbose });
   } else {
@@ -37,4 +39,18 @@ export async function reportError(
     );
   }
   return typed.exitCode;
+}
+
+/** The error with its hint naming the command the user can run (`npx cmdai …` under npx). */
+function withInvocationHint(error: CmdaiError, env: NodeJS.ProcessEnv): CmdaiError {
+  if (error.hint === undefined) return error;
+  const hint = hintForInvocation(error.hint, env);
+  if (hint === error.hint) return error;
+  // A copy, so the thrown error itself stays as its layer made it.
+  return Object.assign(Object.create(Object.getPrototypeOf(error) as object) as CmdaiError, error, {
+    hint,
+    message: error.message,
+    cause: error.cause,
+    stack: error.stack,
+  });
 }

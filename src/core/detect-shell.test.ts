@@ -27,6 +27,33 @@ describe("detectShell", () => {
       "sh",
     );
   });
+  it("under npm's wrapper, finds the shell above npm before falling back to $SHELL", () => {
+    const env = {
+      SHELL: "/bin/bash",
+      npm_command: "exec",
+      npm_execpath: "/usr/lib/node_modules/npm/bin/npm-cli.js",
+    };
+    const ancestors = (): readonly string[] => ["npm exec cmdai", "fish", "sshd"];
+    expect(
+      detectShell({ env, platform: "linux", parentProcessName: "sh", ancestorProcessNames: ancestors }),
+    ).toBe("fish");
+    expect(
+      detectShell({
+        env,
+        platform: "linux",
+        parentProcessName: "sh",
+        ancestorProcessNames: () => ["node", "tmux"],
+      }),
+    ).toBe("bash");
+  });
+  it("does not read the ancestors when the parent is the user's shell", () => {
+    const ancestors = (): readonly string[] => {
+      throw new Error("read the ancestors");
+    };
+    expect(
+      detectShell({ env: {}, platform: "linux", parentProcessName: "zsh", ancestorProcessNames: ancestors }),
+    ).toBe("zsh");
+  });
   it("prefers the parent process when it is a shell", () => {
     expect(detectShell({ env: { SHELL: "/bin/bash" }, platform: "linux", parentProcessName: "fish" })).toBe(
       "fish",

@@ -39,6 +39,11 @@ export interface ShellDetectionInput {
   platform: NodeJS.Platform;
   /** Name of the parent process, when known. */
   parentProcessName?: string | undefined;
+  /**
+   * Names of the parent's ancestors, nearest first (grandparent onwards), read only when the parent is npm's
+   * wrapper: the user's shell sits above `sh -c` and npm itself.
+   */
+  ancestorProcessNames?: (() => readonly string[]) | undefined;
 }
 
 /** Decide the shell from the inputs (pure). */
@@ -50,6 +55,13 @@ export function detectShell(input: ShellDetectionInput): ShellName {
     fromParent === "sh" &&
     (input.env.npm_config_user_agent !== undefined || input.env.npm_execpath !== undefined);
   if (fromParent !== undefined && !npmWrapper) return fromParent;
+  if (npmWrapper) {
+    // sh (npm's wrapper) → npm → the shell the user typed `npx cmdai` in; npm's own processes are not shells.
+    for (const name of input.ancestorProcessNames?.() ?? []) {
+      const shell = shellFromProgramName(name);
+      if (shell !== undefined) return shell;
+    }
+  }
   const fromEnvironment = shellFromProgramName(input.env.SHELL);
   if (fromEnvironment !== undefined) return fromEnvironment;
   if (input.platform === "win32") {
@@ -58,6 +70,35 @@ export function detectShell(input: ShellDetectionInput): ShellName {
     return modulePaths.length >= 3 ? "powershell" : "cmd";
   }
   return input.platform === "darwin" ? "zsh" : "bash";
+}
+
+/** How far up {@link readAncestorProcessNames} looks: npm's wrapper, npm, and a level of slack. */
+const ANCESTOR_DEPTH = 4;
+
+/**
+ * Best-effort names of the parent's ancestors, grandparent first (Linux only: /proc; elsewhere none, and
+ * `$SHELL` decides).
+ */
+export function readAncestorProcessNames(
+  platform: NodeJS.Platform = process.platform,
+  parentPid = process.ppid,
+): string[] {
+  if (platform !== "linux") return [];
+  const names: string[] = [];
+  let pid = parentPid;
+  try {
+    for (let depth = 0; depth < ANCESTOR_DEPTH; depth++) {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses, so split at the last ")".
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!Number.isInteger(ppid) || ppid <= 1) break;
+      pid = ppid;
+      names.push(fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim());
+    }
+  } catch {
+    // A process that ended meanwhile, or no /proc: what was read so far is all there is.
+  }
+  return names;
 }
 
 /** Best-effort name of this process's parent (cheap: /proc on Linux, one `ps` call on macOS). */

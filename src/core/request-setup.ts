@@ -6,7 +6,7 @@ import { loadConfig, type ConfigFlags } from "../config/load-config.js";
 import { currentPathEnvironment, type PathEnvironment } from "../config/paths.js";
 import type { Config } from "../config/schema.js";
 import type { ShellName } from "../shells.js";
-import { detectShell, readParentProcessName } from "./detect-shell.js";
+import { detectShell, readAncestorProcessNames, readParentProcessName } from "./detect-shell.js";
 
 /** The configuration of one request and what follows from it, loaded before anything else. */
 export interface RequestSetup {
@@ -49,6 +49,7 @@ export async function loadRequestSetup(options: {
         env: options.env,
         platform: process.platform,
         parentProcessName: readParentProcessName(),
+        ancestorProcessNames: () => readAncestorProcessNames(),
       }),
     backendIsExplicit: backendSource === "flag" || backendSource === "env",
     modelOverride: loaded.modelOverride,
