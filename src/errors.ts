@@ -181,11 +181,17 @@ export function isCmdaiError(value: unknown): value is CmdaiError {
   return value instanceof CmdaiError;
 }
 
-/** Whether an error (or its cause chain) is an abort triggered by an AbortSignal. */
+/**
+ * Whether an error (or its cause chain) is an abort triggered by an AbortSignal. The walk stops at a typed
+ * error: a {@link CmdaiError} other than {@link InterruptedError} has already said what went wrong, and its
+ * cause may be named `AbortError` without any signal involved (undici's error for a proxy refusing CONNECT).
+ */
 export function isAbortError(value: unknown): boolean {
   let current: unknown = value;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (current.name === "AbortError" || current instanceof InterruptedError) return true;
+    if (current instanceof InterruptedError) return true;
+    if (current instanceof CmdaiError) return false;
+    if (current.name === "AbortError") return true;
     current = current.cause;
   }
   return false;

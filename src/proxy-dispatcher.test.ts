@@ -2,7 +2,7 @@ import net from "node:net";
 import type { LookupFunction } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "undici";
-import { createProxyDispatcher, proxySettings } from "./proxy-dispatcher.js";
+import { createProxyDispatcher, proxyFor, proxySettings } from "./proxy-dispatcher.js";
 
 /**
  * Loopback stand-ins: two proxies that record the first request line they get and refuse it, and an origin
@@ -149,5 +149,26 @@ describe("proxySettings", () => {
       noProxy: "corp.example,localhost,127.0.0.1,[::1]",
     });
     expect(proxySettings({ NO_PROXY: "corp.example" })).toBeUndefined();
+  });
+});
+
+describe("proxyFor", () => {
+  const settings = proxySettings({
+    HTTP_PROXY: "http://user:pw@proxy.corp:3128",
+    HTTPS_PROXY: "http://tls-proxy.corp:8080",
+    NO_PROXY: "internal.example,.lan,mirror.example:8443",
+  });
+  const route = (url: string): string | undefined => proxyFor(settings, new URL(url))?.host;
+
+  it("names the proxy for the URL's scheme, and none where NO_PROXY or loopback sends it direct", () => {
+    expect(route("http://hub.example/x")).toBe("proxy.corp:3128");
+    expect(route("https://hub.example/x")).toBe("tls-proxy.corp:8080");
+    expect(route("https://internal.example/x")).toBeUndefined();
+    expect(route("https://a.internal.example/x")).toBeUndefined();
+    expect(route("http://box.lan/x")).toBeUndefined();
+    expect(route("https://mirror.example:8443/x")).toBeUndefined();
+    expect(route("https://mirror.example/x")).toBe("tls-proxy.corp:8080");
+    expect(route("http://127.0.0.1:8080/x")).toBeUndefined();
+    expect(proxyFor(undefined, new URL("http://hub.example/x"))).toBeUndefined();
   });
 });

@@ -64,17 +64,55 @@ export interface ProxyDispatcherOptions {
   agentOptions?: Agent.Options | undefined;
 }
 
+/**
+ * The proxy a request to `url` goes through under `settings`, or undefined when it goes direct: the proxy for
+ * its scheme unless a NO_PROXY entry matches, with undici's matching (the host or a parent domain, and the
+ * port when the entry names one), so error messages blame the hop the request really took.
+ */
+export function proxyFor(settings: ProxySettings | undefined, url: URL): URL | undefined {
+  const proxy = url.protocol === "https:" ? settings?.httpsProxy : settings?.httpProxy;
+  if (settings === undefined || proxy === undefined || isLoopbackHost(url.hostname)) return undefined;
+  // `host` minus the port keeps the brackets of an IPv6 address, as undici compares it.
+  const hostname = url.host.replace(/:\d*$/, "").toLowerCase();
+  const port = Number.parseInt(url.port, 10) || (url.protocol === "https:" ? 443 : 80);
+  for (const entry of settings.noProxy.split(/[,\s]/)) {
+    if (entry === "") continue;
+    const parsed = /^(.+):(\d+)$/.exec(entry);
+    const entryHost = (parsed?.[1] ?? entry).replace(/^\*?\./, "").toLowerCase();
+    if (parsed?.[2] !== undefined && Number.parseInt(parsed[2], 10) !== port) continue;
+    if (hostname === entryHost || hostname.endsWith(`.${entryHost}`)) return undefined;
+  }
+  try {
+    return new URL(proxy);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The settings each dispatcher from {@link createProxyDispatcher} was made with (undefined: all direct). */
+const dispatcherSettings = new WeakMap<object, ProxySettings | undefined>();
+
+/**
+ * The proxy `dispatcher` (one made by {@link createProxyDispatcher}) sends a request to `url` through, for
+ * naming it when the request fails; undefined when the request goes direct or the dispatcher is another one.
+ */
+export function dispatcherProxyFor(dispatcher: object, url: URL): URL | undefined {
+  return proxyFor(dispatcherSettings.get(dispatcher), url);
+}
+
 /** A dispatcher for `env` (see the module comment). Close it when done. */
 export function createProxyDispatcher(options: ProxyDispatcherOptions): Agent | EnvHttpProxyAgent {
   const agentOptions = options.agentOptions ?? {};
   const settings = proxySettings(options.env);
   const loopback = options.target !== undefined && isLoopbackHost(options.target.hostname);
   if (settings === undefined || loopback) return new Agent(agentOptions);
-  return new EnvHttpProxyAgent({
+  const dispatcher = new EnvHttpProxyAgent({
     ...agentOptions,
     // Empty, not undefined: undici would otherwise fall back to this process's variables.
     httpProxy: settings.httpProxy ?? "",
     httpsProxy: settings.httpsProxy ?? "",
     noProxy: settings.noProxy,
   });
+  dispatcherSettings.set(dispatcher, settings);
+  return dispatcher;
 }

@@ -1,10 +1,11 @@
 /**
- * The errors a download reports, each naming the fix: refused access (HF_TOKEN), a missing file, an
- * unreachable hub (proxy, --model, copy the file), a full disk.
+ * The errors a download reports, each naming the fix: refused access (HF_TOKEN), a missing file, a network
+ * failure on the way (the proxy or the hub, see `network-failure.ts`), a full disk.
  */
 import path from "node:path";
 import { ModelError } from "../errors.js";
-import { unreachableReason } from "../unreachable-reason.js";
+import type { NetworkFailure } from "../network-failure.js";
+import { formatBytes } from "../format-bytes.js";
 
 /** Words for error messages: what is being downloaded and where to read about it. */
 export interface DownloadSubject {
@@ -55,17 +56,53 @@ export function statusError(statusCode: number, subject: DownloadSubject, url: s
   return new ModelError("model_download_failed", `Downloading ${where} failed with HTTP ${statusCode}.`);
 }
 
-export function unreachableError(url: string, subject: DownloadSubject, cause: unknown): ModelError {
-  const host = new URL(url).host;
-  return new ModelError(
-    "model_download_failed",
-    `Cannot reach ${host} to download ${subject.file} (${unreachableReason(errorCode(cause))}).`,
-    {
-      cause,
-      isRetryable: true,
-      hint: `Set HTTPS_PROXY if you are behind a proxy, or pass --model /path/to/model.gguf, or run \`cmdai models pull ${subject.reference}\` on a machine with access and copy the file.`,
-    },
-  );
+/**
+ * The error for a download that failed below HTTP, naming the hop at fault (the proxy, or the host) and the
+ * fix for that hop. `partialBytes` (bytes kept in the `.part` file) turns the hint into a promise to resume.
+ */
+export function networkError(
+  failure: NetworkFailure,
+  subject: DownloadSubject,
+  url: string,
+  options: { cause: unknown; partialBytes?: number | undefined },
+): ModelError {
+  const target = new URL(url);
+  const resume =
+    options.partialBytes !== undefined && options.partialBytes > 0
+      ? ` The ${formatBytes(options.partialBytes)} downloaded so far are kept; the next pull resumes there.`
+      : "";
+  return new ModelError("model_download_failed", `Cannot download ${subject.file}: ${failure.reason}.`, {
+    cause: options.cause,
+    isRetryable: failure.retryable,
+    hint: `${networkHint(failure, target, subject)}${resume}`,
+  });
+}
+
+/** The variables naming the proxy a URL of this scheme goes through (as `proxy-dispatcher.ts` reads them). */
+function proxyVariables(target: URL): string {
+  return target.protocol === "https:" ? "HTTPS_PROXY (or HTTP_PROXY)" : "HTTP_PROXY";
+}
+
+function networkHint(failure: NetworkFailure, target: URL, subject: DownloadSubject): string {
+  const elsewhere = `or download ${subject.file} elsewhere and run \`cmdai models import FILE.gguf\``;
+  const noProxy = `set NO_PROXY=${target.hostname} if it is reachable without the proxy`;
+  const port = target.port !== "" ? target.port : target.protocol === "https:" ? "443" : "80";
+  switch (failure.kind) {
+    case "proxy_refused":
+      return target.protocol === "http:"
+        ? `Allow CONNECT to port ${port} on the proxy, use an https:// HF_ENDPOINT, ${noProxy}, ${elsewhere}.`
+        : `Ask for CONNECT to ${failure.target} to be allowed on the proxy, ${noProxy}, ${elsewhere}.`;
+    case "proxy_auth":
+      return `Put the proxy's user name and password in ${proxyVariables(target)} (http://USER:PASSWORD@${failure.proxy ?? "HOST:PORT"}), ${noProxy}, ${elsewhere}.`;
+    case "proxy_upstream":
+      return `Check that HF_ENDPOINT (${target.origin}) is right and that the proxy can reach it, ${noProxy}, ${elsewhere}.`;
+    case "proxy_unreachable":
+      return `Check ${proxyVariables(target)}: no proxy answers at ${failure.proxy ?? "that address"}. Fix or unset it, ${noProxy}, ${elsewhere}.`;
+    case "host_unreachable":
+      return `Set HTTPS_PROXY if you are behind a proxy, or pass --model /path/to/model.gguf, or run \`cmdai models pull ${subject.reference}\` on a machine with access and copy the file.`;
+    case "connection_lost":
+      return `Run \`cmdai models pull ${subject.reference}\` again; it resumes where it stopped.`;
+  }
 }
 
 export function diskFullError(destination: string, cause: unknown): ModelError {

@@ -8,18 +8,19 @@ import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Dispatcher } from "undici";
-import { InterruptedError, ModelError, isAbortError, isCmdaiError } from "../errors.js";
+import { InterruptedError, ModelError, isCmdaiError } from "../errors.js";
+import { classifyNetworkFailure, type NetworkFailure } from "../network-failure.js";
 import { appendBody } from "./body-channel.js";
 import { abortableDelay } from "./file-lock.js";
 import { formatBytes } from "./catalog.js";
 import {
   diskFullError,
   errorCode,
+  networkError,
   statusError,
-  unreachableError,
   type DownloadSubject,
 } from "./download-errors.js";
-import { isUnreachableError, requestRemote, retryAfterHeader, type RemoteFileInfo } from "./hub-http.js";
+import { RemoteRequestError, requestRemote, retryAfterHeader, type RemoteFileInfo } from "./hub-http.js";
 import { parseRetryAfter, retryDelay, type RetryPolicy } from "../retry-delay.js";
 
 /** Attempts per file in any case. */
@@ -119,9 +120,29 @@ class RetryableFailure extends Error {
   }
 }
 
+/** Failed connections in a row to the same unreachable host or proxy before giving up. */
+const MAX_UNREACHABLE_FAILURES = 3;
+
+/**
+ * The network failure behind `error`, for the hop it happened on (the URL that was asked for, after
+ * redirects), naming the proxy the dispatcher sent it through.
+ */
+async function networkFailureOf(
+  error: unknown,
+  url: string,
+  dispatcher: Dispatcher,
+): Promise<NetworkFailure | undefined> {
+  const hop = new URL(error instanceof RemoteRequestError ? error.url : url);
+  // Loaded already: the dispatcher that failed came from it.
+  const { dispatcherProxyFor } = await import("../proxy-dispatcher.js");
+  return classifyNetworkFailure(error, { url: hop, proxy: dispatcherProxyFor(dispatcher, hop) });
+}
+
 /**
  * Downloads `url` to `destination`, verified. Throws {@link ModelError}: `checksum_mismatch` (the partial file
- * is deleted), `disk_full`, `model_not_found`, `model_download_failed`; {@link InterruptedError} on abort.
+ * is deleted), `disk_full`, `model_not_found`, `model_download_failed` (also for every network failure, naming
+ * the proxy or host; a partial file is kept for the resume); {@link InterruptedError} only when `signal`
+ * aborts.
  */
 export async function downloadFile(options: DownloadFileOptions): Promise<DownloadedFile> {
   const policy = options.retry ?? DOWNLOAD_RETRY_POLICY;
@@ -136,6 +157,8 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   let info: RemoteFileInfo;
   let failuresWithoutProgress = 0;
   let unreachableFailures = 0;
+  /** The URL the current attempt is reading, after redirects. */
+  let bodyUrl = options.url;
   for (let attempt = 1; ; attempt++) {
     if (isAborted(options.signal))
       throw new InterruptedError("Download interrupted; run it again to resume.");
@@ -147,6 +170,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       offset = 0;
     }
     const startedAt = offset;
+    bodyUrl = options.url;
     // Everything slow happens before the request, so the body is consumed the moment it arrives: bytes that
     // sit unread in a buffer when the connection drops are lost to the resume.
     if (hashState?.bytes !== offset) hashState = await hashFile(partPath, offset);
@@ -162,6 +186,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
         signal: options.signal,
       });
       info = response.info;
+      bodyUrl = response.finalUrl;
       const { statusCode } = response;
       const sameVersion = metadata?.etag === undefined || metadata.etag === info.etag;
       if (statusCode === 416 && sameVersion && offset > 0) {
@@ -246,19 +271,30 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       }
       break;
     } catch (error) {
-      if (isAborted(options.signal) || isAbortError(error)) {
+      // Only the caller's signal is the user cancelling: undici reports a proxy that refuses the tunnel as
+      // an `AbortError` as well, and that is a network failure (exit 5), never Ctrl-C (exit 130).
+      if (isAborted(options.signal)) {
         throw new InterruptedError("Download interrupted; run it again to resume.", { cause: error });
       }
       if (errorCode(error) === "ENOSPC") throw diskFullError(options.destination, error);
       if (isCmdaiError(error)) throw error;
-      const progressed = ((await fileSize(partPath)) ?? 0) > startedAt;
+      const partialBytes = (await fileSize(partPath)) ?? 0;
+      const progressed = partialBytes > startedAt;
       failuresWithoutProgress = progressed ? 0 : failuresWithoutProgress + 1;
-      if (isUnreachableError(error)) {
-        unreachableFailures++;
-        if (unreachableFailures >= 3) throw unreachableError(options.url, options.subject, error);
-      }
+      const failure = await networkFailureOf(error, bodyUrl, options.dispatcher);
+      const failed = (found: NetworkFailure): ModelError =>
+        networkError(found, options.subject, bodyUrl, { cause: error, partialBytes });
+      // A proxy's policy (403, 407) does not change between attempts: say so at once.
+      if (failure?.retryable === false) throw failed(failure);
+      const unreachable =
+        failure?.kind === "proxy_unreachable" ||
+        failure?.kind === "host_unreachable" ||
+        failure?.kind === "proxy_upstream";
+      unreachableFailures = unreachable ? unreachableFailures + 1 : 0;
+      if (failure !== undefined && unreachableFailures >= MAX_UNREACHABLE_FAILURES) throw failed(failure);
       // The second bound stops a server that sends bytes and then makes us discard them, again and again.
       if (failuresWithoutProgress > policy.retries || attempt >= MAX_ATTEMPTS) {
+        if (failure !== undefined) throw failed(failure);
         throw new ModelError(
           "model_download_failed",
           `Downloading ${options.subject.file} failed after ${attempt} attempts: ${error instanceof Error ? error.message : String(error)}.`,
@@ -275,7 +311,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
           ? 0
           : retryDelay({ retryIndex: Math.max(0, failuresWithoutProgress - 1), retryAfterMs, policy });
       emit(
-        `${error instanceof Error ? error.message : String(error)}; retrying${waitMs > 0 ? ` in ${(waitMs / 1000).toFixed(1)} s` : ""}`,
+        `${failure?.reason ?? (error instanceof Error ? error.message : String(error))}; retrying${waitMs > 0 ? ` in ${(waitMs / 1000).toFixed(1)} s` : ""}`,
       );
       await abortableDelay(waitMs, options.signal);
     } finally {

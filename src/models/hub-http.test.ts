@@ -3,7 +3,6 @@ import {
   DEFAULT_HF_ENDPOINT,
   huggingFaceEndpoint,
   huggingFaceToken,
-  isUnreachableError,
   offlineFromEnvironment,
   retryAfterHeader,
 } from "./hub-http.js";
@@ -23,10 +22,4 @@ it("reads the Retry-After header of an answer, first value of a repeated one", (
   expect(retryAfterHeader({ "retry-after": "3" })).toBe("3");
   expect(retryAfterHeader({ "retry-after": ["5", "7"] })).toBe("5");
   expect(retryAfterHeader({})).toBeUndefined();
-});
-
-it("recognises unreachable-network errors through causes", () => {
-  const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-  expect(isUnreachableError(new TypeError("fetch failed", { cause: refused }))).toBe(true);
-  expect(isUnreachableError(new Error("other"))).toBe(false);
 });

@@ -133,7 +133,22 @@ async function openStream(
 }
 
 /**
- * Sends one request and follows up to 10 redirects manually. The token goes only to requests whose origin is
+ * A request that failed before its answer's headers (no connection, a proxy refusing the tunnel, …), with the
+ * URL of the hop that failed: after a redirect that is the CDN, not the URL first asked for.
+ */
+export class RemoteRequestError extends Error {
+  override readonly name = "RemoteRequestError";
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : `The request to ${url} failed.`, { cause });
+  }
+}
+
+/**
+ * Sends one request and follows up to 10 redirects manually. A failure before the headers rejects with a
+ * {@link RemoteRequestError} naming the hop. The token goes only to requests whose origin is
  * `tokenOrigin`; once a redirect leaves it, the token is not sent again on that chain.
  */
 export async function requestRemote(options: RemoteRequest): Promise<RemoteResponse> {
@@ -147,12 +162,17 @@ export async function requestRemote(options: RemoteRequest): Promise<RemoteRespo
     if (options.rangeStart !== undefined && options.rangeStart > 0) {
       headers.range = `bytes=${options.rangeStart}-`;
     }
-    const response = await openStream(url, {
-      method: options.method,
-      headers,
-      dispatcher: options.dispatcher,
-      signal: options.signal ?? null,
-    });
+    let response: Awaited<ReturnType<typeof openStream>>;
+    try {
+      response = await openStream(url, {
+        method: options.method,
+        headers,
+        dispatcher: options.dispatcher,
+        signal: options.signal ?? null,
+      });
+    } catch (error) {
+      throw new RemoteRequestError(url, error);
+    }
     mergeInfo(info, response.headers, response.statusCode);
     const location = header(response.headers, "location");
     if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
@@ -174,28 +194,4 @@ export async function requestRemote(options: RemoteRequest): Promise<RemoteRespo
 /** The raw `Retry-After` header of an answer, for `parseRetryAfter` (`retry-delay.ts`). */
 export function retryAfterHeader(headers: RemoteResponse["headers"]): string | undefined {
   return header(headers, "retry-after");
-}
-
-const NETWORK_ERROR_CODES = new Set([
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ECONNREFUSED",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "ETIMEDOUT",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
-/** Whether an error means the host could not be reached at all (DNS, refused, no route, connect timeout). */
-export function isUnreachableError(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === "string" && NETWORK_ERROR_CODES.has(code)) return true;
-    if (current instanceof AggregateError && current.errors.some((inner) => isUnreachableError(inner))) {
-      return true;
-    }
-    current = current.cause;
-  }
-  return false;
 }

@@ -107,8 +107,14 @@ async function sendBody(
   response.end();
 }
 
-/** Starts the stand-in. `sameServerCdn` serves the CDN paths from the hub's own origin. */
-export async function startHubServer(settings: { sameServerCdn?: boolean } = {}): Promise<HubServer> {
+/**
+ * Starts the stand-in. `sameServerCdn` serves the CDN paths from the hub's own origin; `cdnHost` is the host
+ * name its redirects give the CDN (default 127.0.0.1), e.g. a name a loopback proxy sends to 127.0.0.1, so
+ * the download itself goes through the proxy too.
+ */
+export async function startHubServer(
+  settings: { sameServerCdn?: boolean; cdnHost?: string } = {},
+): Promise<HubServer> {
   const files = new Map<string, StoredFile>();
   const blobs = new Map<string, StoredFile>();
   const requests: HubRequest[] = [];
@@ -230,6 +236,7 @@ export async function startHubServer(settings: { sameServerCdn?: boolean } = {})
   const cdn = settings.sameServerCdn === true ? undefined : http.createServer(logged("cdn"));
   const endpoint = await listen(hub);
   cdnOrigin = cdn === undefined ? endpoint : await listen(cdn);
+  if (settings.cdnHost !== undefined) cdnOrigin = cdnOrigin.replace("127.0.0.1", settings.cdnHost);
 
   return {
     endpoint,

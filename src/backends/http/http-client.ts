@@ -10,7 +10,7 @@
  */
 import { fetch } from "undici";
 import type { Dispatcher } from "undici";
-import { createProxyDispatcher } from "../../proxy-dispatcher.js";
+import { createProxyDispatcher, dispatcherProxyFor } from "../../proxy-dispatcher.js";
 import { BackendError, isAbortError } from "../../errors.js";
 import { HttpStatusError, networkError, sentenceStart } from "./http-errors.js";
 import type { ServiceLabel } from "./http-errors.js";
@@ -214,7 +214,7 @@ export class HttpClient {
       // The controller aborts for the caller's signal (handled above) or for the deadline.
       if (controller.signal.aborted) throw this.timeoutError(request);
       if (error instanceof BackendError) throw error;
-      throw networkError(error, this.service);
+      throw networkError(error, this.service, { url, proxy: dispatcherProxyFor(this.dispatcher, url) });
     } finally {
       clearTimeout(timer);
       request.signal?.removeEventListener("abort", onAbort);

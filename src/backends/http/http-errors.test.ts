@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isAbortError } from "../../errors.js";
 import { HttpStatusError, networkError, networkErrorCode, serverErrorMessage } from "./http-errors.js";
 
 const service = { name: "Test server", location: "http://127.0.0.1:1", unreachableHint: "Start it." };
@@ -78,5 +79,22 @@ describe("networkError", () => {
     for (const code of ["ECONNRESET", "UND_ERR_SOCKET", "EPIPE"]) {
       expect(networkError(fetchFailure(code), service)).toMatchObject({ isRetryable: true, exitCode: 5 });
     }
+  });
+
+  it("names a proxy that refuses the tunnel instead of the server, as unavailable (exit 5), no abort", () => {
+    const refused = Object.assign(new Error("Proxy response (403) !== 200 when HTTP Tunneling"), {
+      name: "AbortError",
+      code: "UND_ERR_ABORTED",
+    });
+    const error = networkError(new TypeError("fetch failed", { cause: refused }), service, {
+      url: new URL("http://gpu-box.example:11434/api/chat"),
+      proxy: new URL("http://user:secret@127.0.0.1:3128"),
+    });
+    expect(error).toMatchObject({ code: "backend_unavailable", exitCode: 5, isRetryable: false });
+    expect(error.message).toBe(
+      "Cannot reach Test server at http://127.0.0.1:1: the proxy at 127.0.0.1:3128 refused to tunnel to gpu-box.example:11434 (403 Forbidden).",
+    );
+    expect(error.hint).toContain("NO_PROXY=gpu-box.example");
+    expect(isAbortError(error)).toBe(false);
   });
 });

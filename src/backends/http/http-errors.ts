@@ -2,8 +2,9 @@
  * Turning HTTP failures into typed {@link BackendError}s: the server's own message is pulled out of whichever
  * error body shape it uses (Ollama, OpenAI, vLLM, llama.cpp server, LM Studio, FastAPI), and network failures
  * are sorted into "unavailable" (nothing to talk to: the fallback chain may try the next backend) and
- * "connection reset" (worth a retry).
+ * "connection reset" (worth a retry); a proxy on the way that fails is named as the one at fault.
  */
+import { classifyNetworkFailure, type NetworkRoute } from "../../network-failure.js";
 import { unreachableReason } from "../../unreachable-reason.js";
 import { BackendError } from "../../errors.js";
 
@@ -139,8 +140,24 @@ export function networkErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** A typed error for a failure below HTTP (refused, DNS, reset, TLS). */
-export function networkError(error: unknown, service: ServiceLabel): BackendError {
+/**
+ * A typed error for a failure below HTTP (refused, DNS, reset, TLS). With the request's `route`, a failure of
+ * the proxy it went through (refused tunnel, credentials wanted, no proxy listening) names that proxy and the
+ * variables that set it, not the server, which was never reached.
+ */
+export function networkError(error: unknown, service: ServiceLabel, route?: NetworkRoute): BackendError {
+  const failure = route?.proxy === undefined ? undefined : classifyNetworkFailure(error, route);
+  if (failure !== undefined && failure.kind.startsWith("proxy_")) {
+    return new BackendError(
+      "backend_unavailable",
+      `Cannot reach ${service.name} at ${service.location}: ${failure.reason}.`,
+      {
+        hint: `Check ${route?.url.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY"}, or set NO_PROXY=${route?.url.hostname ?? "HOST"} if the server is reachable without the proxy.`,
+        cause: error,
+        isRetryable: false,
+      },
+    );
+  }
   const code = networkErrorCode(error);
   if (code !== undefined && UNREACHABLE_CODES.has(code)) {
     return new BackendError(
