@@ -26,3 +26,13 @@ describe("hintForInvocation", () => {
     expect(hintForInvocation("Run `cmdai doctor`.", {})).toBe("Run `cmdai doctor`.");
   });
 });
+
+describe("hintForInvocation with joined commands", () => {
+  it("rewrites the second command of `cmdai … && cmdai …` too", () => {
+    expect(
+      hintForInvocation("Use it: `cmdai config set a b && cmdai config set backend ollama`.", {
+        npm_command: "exec",
+      }),
+    ).toBe("Use it: `npx cmdai config set a b && npx cmdai config set backend ollama`.");
+  });
+});

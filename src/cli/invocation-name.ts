@@ -16,5 +16,6 @@ export function invocationName(env: NodeJS.ProcessEnv): string {
 export function hintForInvocation(hint: string, env: NodeJS.ProcessEnv): string {
   const name = invocationName(env);
   if (name === "cmdai") return hint;
-  return hint.replace(/`cmdai(?=[ `])/g, `\`${name}`);
+  // Also the second command of a quoted `cmdai … && cmdai …`.
+  return hint.replace(/`[^`]*`/g, (quoted) => quoted.replace(/(^`|&& )cmdai(?=[ `])/g, `$1${name}`));
 }

@@ -42,7 +42,7 @@ export async function reportError(
 }
 
 /** The error with its hint naming the command the user can run (`npx cmdai …` under npx). */
-function withInvocationHint(error: CmdaiError, env: NodeJS.ProcessEnv): CmdaiError {
+export function withInvocationHint(error: CmdaiError, env: NodeJS.ProcessEnv): CmdaiError {
   if (error.hint === undefined) return error;
   const hint = hintForInvocation(error.hint, env);
   if (hint === error.hint) return error;

@@ -7,11 +7,14 @@
 import readline from "node:readline";
 import { declinedExitCode } from "../core/consent.js";
 import type { RequestCallbacks } from "../core/request-flow.js";
+import { describeServer, switchCommands } from "../backends/discover-local-servers.js";
+import type { ChooseModelSource } from "../core/first-run-source.js";
 import { copyWithSystemTool, osc52Sequence } from "../exec/clipboard.js";
 import { formatBytes } from "../format-bytes.js";
 import { painter } from "./colors.js";
 import { createDownloadProgressRenderer } from "./download-progress.js";
 import type { CliIo } from "./io.js";
+import { invocationName } from "./invocation-name.js";
 import { describeStep, type LiveStatus } from "./live-status.js";
 import { runMenu } from "./menu/run-menu.js";
 import { describeVerdict } from "./render-verdict.js";
@@ -42,6 +45,43 @@ export function askLine(io: CliIo, question: string): Promise<string | undefined
       reader.close();
     });
   });
+}
+
+/**
+ * The first-run question when a model server is running here: each server found, then the download (not
+ * offered offline). Enter takes the first server: it answers now, the download takes minutes.
+ */
+function chooseModelSource(io: CliIo, live: LiveStatus | undefined): ChooseModelSource {
+  return async (offer) => {
+    live?.clear();
+    const program = invocationName(io.env);
+    const lines = [`cmdai: no model is downloaded yet, but a model server is running on this machine:`];
+    offer.servers.forEach((server, index) => {
+      lines.push(`  ${index + 1}) use ${describeServer(server)}`);
+    });
+    const download = offer.download;
+    if (download !== undefined) {
+      const size = download.sizeBytes === undefined ? "" : ` (${formatBytes(download.sizeBytes)})`;
+      lines.push(
+        `  ${offer.servers.length + 1}) download ${download.reference}${size} to ${download.destination}`,
+      );
+    }
+    io.stderr.write(`${lines.join("\n")}\n`);
+    const count = offer.servers.length + (download === undefined ? 0 : 1);
+    const answer = (await askLine(io, `Choose 1-${count} (Enter: 1, n: cancel): `))?.trim().toLowerCase();
+    if (answer === undefined || /^(n|no|q)$/.test(answer)) return { kind: "cancel" };
+    const index = answer === "" ? 0 : Number(answer) - 1;
+    const server = Number.isInteger(index) ? offer.servers[index] : undefined;
+    if (server !== undefined) {
+      io.stderr.write(
+        `cmdai: using ${server.product} for this request; to keep it: ${switchCommands(server, program).join(" && ")}\n`,
+      );
+      return { kind: "server", server };
+    }
+    if (download !== undefined && index === offer.servers.length) return { kind: "download" };
+    io.stderr.write(`cmdai: "${answer}" is not one of the choices; nothing chosen.\n`);
+    return { kind: "cancel" };
+  };
 }
 
 /** Options of {@link requestCallbacks}. */
@@ -97,6 +137,7 @@ export function requestCallbacks(options: RequestTerminalOptions): RequestCallba
           return /^\s*y(es)?\s*$/i.test(answer ?? "");
         }
       : undefined,
+    chooseModelSource: options.terminal ? chooseModelSource(io, live) : undefined,
     render: (outcome, consent) => {
       live?.close();
       if (!options.plain) return;

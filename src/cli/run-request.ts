@@ -16,6 +16,7 @@ import { asCmdaiError, errorDocument, resultDocument, writeDocument, writeErrorT
 import { MAX_REQUEST_LENGTH } from "../core/generate-command.js";
 import { LiveStatus } from "./live-status.js";
 import { requestCallbacks } from "./request-terminal.js";
+import { withInvocationHint } from "./report-error.js";
 import { packageVersion } from "./version.js";
 
 /** Options of the main command, as commander parses them. */
@@ -134,7 +135,7 @@ export async function runRequestCommand(
     return result.exitCode;
   } catch (error) {
     live?.close();
-    const typed = asCmdaiError(error);
+    const typed = withInvocationHint(asCmdaiError(error), io.env);
     if (format === "plain" || verbose) writeErrorText(io, typed, { verbose });
     if (format !== "plain") {
       const context = {

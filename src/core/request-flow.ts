@@ -10,6 +10,7 @@ import type { ConfirmDownload } from "../models/resolve-model-file.js";
 import { BackendPool } from "./backend-pool.js";
 import { decideConsent, declinedExitCode, type ConsentContext, type ConsentDecision } from "./consent.js";
 import { executeOutcome } from "./execute-outcome.js";
+import type { ChooseModelSource, FirstRunSettlement } from "./first-run-source.js";
 import type { CommandOutcome } from "./generate-command.js";
 import { createRequestGenerator, type RequestGenerator } from "./request-generator.js";
 import type { RequestSetup } from "./request-setup.js";
@@ -71,6 +72,11 @@ export interface RequestCallbacks {
   onCommandText?: ((commandSoFar: string) => void) | undefined;
   /** Asked before a first large download; absent without a terminal. */
   confirmDownload?: ConfirmDownload | undefined;
+  /**
+   * Asked instead when no model is downloaded but a model server runs on this machine (Ollama, LM Studio …):
+   * use it or download. Absent without a terminal (the error then names the server).
+   */
+  chooseModelSource?: ChooseModelSource | undefined;
   /** Show the command and what it needs (plain output; JSON/YAML documents are written by the CLI). */
   render: (outcome: CommandOutcome, consent: ConsentDecision) => void;
   /** Ask for the key or typed yes that `consent` names; resolves true when it was given. */
@@ -92,18 +98,20 @@ export interface RequestResult {
 
 /** Run one request to its end. Rejects with a typed error (an InterruptedError after Ctrl-C). */
 export async function runRequest(
-  setup: RequestSetup,
+  requestedSetup: RequestSetup,
   options: RequestOptions,
   callbacks: RequestCallbacks,
 ): Promise<RequestResult> {
   const startedAt = performance.now();
+  const settled = await settleModelSource(requestedSetup, options, callbacks);
+  const setup = settled.setup;
   const pool = new BackendPool(
     {
       config: setup.config,
       env: setup.env,
       paths: setup.paths,
       log: callbacks.log,
-      assumeYes: options.yes,
+      assumeYes: options.yes || settled.downloadAgreed,
       modelOverride: setup.modelOverride,
       onProgress: callbacks.onProgress,
       confirmDownload: callbacks.confirmDownload,
@@ -160,6 +168,30 @@ export async function runRequest(
   } finally {
     await pool.disposeAll();
   }
+}
+
+/**
+ * Where the answer comes from when the embedded backend has no model yet (a running local server, or the
+ * download). Model management is loaded only when the embedded backend could need a download.
+ */
+async function settleModelSource(
+  setup: RequestSetup,
+  options: RequestOptions,
+  callbacks: RequestCallbacks,
+): Promise<FirstRunSettlement> {
+  const mayNeedModel =
+    setup.config.backend === "embedded" &&
+    !setup.backendIsExplicit &&
+    setup.modelOverride === undefined &&
+    !options.yes &&
+    !setup.config.auto_download;
+  if (!mayNeedModel) return { setup, downloadAgreed: false };
+  const { settleFirstRun } = await import("./first-run-source.js");
+  return settleFirstRun(setup, {
+    assumeYes: options.yes,
+    choose: callbacks.chooseModelSource,
+    signal: options.signal,
+  });
 }
 
 /** The `--verbose` line about the answer: who answered, how fast, how many tokens, and the verdict. */

@@ -99,7 +99,7 @@ function networkHint(failure: NetworkFailure, target: URL, subject: DownloadSubj
     case "proxy_unreachable":
       return `Check ${proxyVariables(target)}: no proxy answers at ${failure.proxy ?? "that address"}. Fix or unset it, ${noProxy}, ${elsewhere}.`;
     case "host_unreachable":
-      return `Set HTTPS_PROXY if you are behind a proxy, or pass --model /path/to/model.gguf, or run \`cmdai models pull ${subject.reference}\` on a machine with access and copy the file.`;
+      return `Set HTTPS_PROXY if you are behind a proxy; or run \`cmdai models pull ${subject.reference}\` on a machine with access and bring the file here with \`cmdai models import FILE.gguf${/^[\w.-]+$/.test(subject.reference) ? ` --as ${subject.reference}` : ""}\`.`;
     case "connection_lost":
       return `Run \`cmdai models pull ${subject.reference}\` again; it resumes where it stopped.`;
   }

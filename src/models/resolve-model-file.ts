@@ -133,7 +133,7 @@ function offlineError(reference: string): ModelError {
     "offline",
     `Model ${reference} is not in the cache, and cmdai is offline (HF_HUB_OFFLINE, --offline or config offline).`,
     {
-      hint: `Go online and run \`${pullCommand(reference)}\`, or pass --model /path/to/model.gguf.`,
+      hint: `Go online and run \`${pullCommand(reference)}\`, or bring a file you have: \`cmdai models import FILE.gguf\` (or pass --model /path/to/model.gguf).`,
     },
   );
 }
