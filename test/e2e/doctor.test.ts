@@ -7,7 +7,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startHubServer, type HubServer } from "../support/hub-server.js";
+import { startProxyStandIn, type ProxyStandIn } from "../support/proxy-stand-in.js";
 import { makeTemporaryHome, repositoryRoot, runBuiltCli } from "../support/run-built-cli.js";
+import { testModelPath } from "../support/test-model.js";
 
 interface DoctorJson {
   ok: boolean;
@@ -93,6 +96,8 @@ async function absentServersEnv(): Promise<NodeJS.ProcessEnv> {
     ...home.env,
     OLLAMA_HOST: `127.0.0.1:${await closedPort()}`,
     OPENAI_BASE_URL: `http://127.0.0.1:${await closedPort()}/v1`,
+    // Never the real hub: a closed loopback port stands for a network without it.
+    HF_ENDPOINT: `http://127.0.0.1:${await closedPort()}`,
   };
 }
 
@@ -104,15 +109,26 @@ function resultById(report: DoctorJson, id: string): DoctorJson["results"][numbe
 
 describe("cmdai doctor", () => {
   it(
-    "exits 0 on a machine with no model and no servers, with a fix for every missing piece",
+    "fails on a machine where no backend can answer (no model, no servers), with a fix for every missing piece",
     async () => {
       const env = await absentServersEnv();
       const run = await runBuiltCli(["doctor", "--json"], { env, timeoutMs: DOCTOR_TIMEOUT_MS });
       expect(run.stderr).toBe("");
-      expect(run.code).toBe(0);
+      expect(run.code).toBe(1);
       const report = JSON.parse(run.stdout) as DoctorJson;
-      expect(report.ok).toBe(true);
-      expect(report.counts.fail).toBe(0);
+      expect(report.ok).toBe(false);
+      expect(report.counts.fail).toBe(1);
+      const ready = resultById(report, "ready");
+      expect(ready.status).toBe("fail");
+      expect(ready.message).toContain("embedded: qwen2.5-coder-1.5b is not downloaded yet");
+      expect(ready.fix).toContain("`cmdai models pull qwen2.5-coder-1.5b`");
+      expect(ready.fix).toContain("`cmdai models import FILE.gguf --as qwen2.5-coder-1.5b`");
+      expect(ready.fix).not.toContain("config set backend");
+      const hub = resultById(report, "hub");
+      expect(hub.status).toBe("warn");
+      expect(hub.message).toMatch(
+        /^Cannot reach http:\/\/127\.0\.0\.1:\d+: cannot reach 127\.0\.0\.1:\d+ \(connection refused\)/,
+      );
       for (const id of [
         "node",
         "platform",
@@ -124,6 +140,7 @@ describe("cmdai doctor", () => {
         "ollama",
         "openai",
         "proxy",
+        "hub",
         "shell-integration",
       ]) {
         resultById(report, id);
@@ -145,17 +162,18 @@ describe("cmdai doctor", () => {
   );
 
   it(
-    "prints one line per check with its fix, and says nothing is broken",
+    "prints one line per check with its fix, the answer to 'can a request be answered' first",
     async () => {
       const run = await runBuiltCli(["doctor"], {
         env: await absentServersEnv(),
         timeoutMs: DOCTOR_TIMEOUT_MS,
       });
-      expect(run.code).toBe(0);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^\[FAIL\] Ready for a request +no backend can answer now/);
+      expect(run.stdout).toMatch(/1 broken, \d+ warning\(s\), \d+ ok: fix the FAIL lines above\./);
       expect(run.stdout).toMatch(/^\[warn\] Default model .*\n\s+fix: /m);
       expect(run.stdout).toMatch(/^\[warn\] Shell integration .*\n\s+fix: .*cmdai init/m);
       expect(run.stdout).toMatch(/^\[ok {2}\] Node\.js/m);
-      expect(run.stdout).toMatch(/nothing is broken/);
     },
     DOCTOR_TIMEOUT_MS,
   );
@@ -195,10 +213,11 @@ describe("cmdai doctor", () => {
             OPENAI_BASE_URL: `${server.url}/v1`,
             HTTPS_PROXY: "http://alice:s3cr3t-token@proxy.invalid:3128",
             NO_PROXY: "127.0.0.1,localhost",
+            HF_ENDPOINT: server.url,
           },
           timeoutMs: DOCTOR_TIMEOUT_MS,
         });
-        expect(run.code).toBe(0);
+        expect(run.code).toBe(1);
         const report = JSON.parse(run.stdout) as DoctorJson;
         const ollama = resultById(report, "ollama");
         expect(ollama.status).toBe("ok");
@@ -207,6 +226,12 @@ describe("cmdai doctor", () => {
         expect(resultById(report, "openai").message).toContain("local-coder");
         expect(server.requests).toEqual(expect.arrayContaining(["GET /api/tags", "GET /v1/models"]));
         expect(resultById(report, "shell-integration").status).toBe("ok");
+        // No model, but a running Ollama: doctor says so and how to use it, and still fails (nothing answers
+        // with today's configuration).
+        const ready = resultById(report, "ready");
+        expect(ready.status).toBe("fail");
+        expect(ready.fix).toContain(`Use Ollama at ${server.url} (qwen2.5-coder:1.5b)`);
+        expect(ready.fix).toContain("`cmdai config set ollama.host");
         const proxy = resultById(report, "proxy");
         expect(proxy.message).toContain("proxy.invalid:3128");
         expect(run.stdout).not.toContain("s3cr3t-token");
@@ -262,4 +287,102 @@ describe("cmdai --version --verbose", () => {
     const bare = await runBuiltCli(["--version", "--offline"], { env: home.env });
     expect(bare.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
+});
+
+describe("cmdai doctor: can a request be answered now, and is the hub reachable", () => {
+  const DEFAULT_REPO = "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF";
+  const DEFAULT_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf";
+  let hub: HubServer | undefined;
+  let proxy: ProxyStandIn | undefined;
+  afterEach(async () => {
+    await hub?.close();
+    await proxy?.close();
+    hub = undefined;
+    proxy = undefined;
+  });
+
+  async function doctor(env: NodeJS.ProcessEnv): Promise<{ code: number | null; report: DoctorJson }> {
+    const run = await runBuiltCli(["doctor", "--json"], {
+      env: { ...(await absentServersEnv()), ...env },
+      timeoutMs: DOCTOR_TIMEOUT_MS,
+    });
+    return { code: run.code, report: JSON.parse(run.stdout) as DoctorJson };
+  }
+
+  it(
+    "names the embedded backend when its model is there, and the hub as reachable",
+    async () => {
+      hub = await startHubServer();
+      hub.addFile(DEFAULT_REPO, DEFAULT_FILE, Buffer.from("GGUF tiny"));
+      const { code, report } = await doctor({ CMDAI_MODEL: testModelPath(), HF_ENDPOINT: hub.endpoint });
+      const ready = resultById(report, "ready");
+      expect(ready.status).toBe("ok");
+      expect(ready.message).toMatch(/^yes, by embedded: /);
+      expect(resultById(report, "hub")).toMatchObject({ status: "ok" });
+      expect(resultById(report, "hub").message).toContain(`${hub.endpoint} reachable (HTTP`);
+      expect(hub.requests.some((request) => request.method === "HEAD")).toBe(true);
+      expect(code).toBe(0);
+    },
+    DOCTOR_TIMEOUT_MS,
+  );
+
+  it(
+    "names a configured Ollama that answers, and a fallback when the first backend cannot",
+    async () => {
+      const server = await fakeModelServer();
+      try {
+        fs.mkdirSync(path.dirname(home.configFile), { recursive: true });
+        fs.writeFileSync(home.configFile, 'fallback = ["ollama"]\n');
+        const { code, report } = await doctor({ OLLAMA_HOST: server.url });
+        const ready = resultById(report, "ready");
+        expect(ready.status).toBe("ok");
+        expect(ready.message).toContain(`yes, by ollama: ${server.url} (qwen2.5-coder:1.5b)`);
+        expect(ready.message).toContain("embedded: qwen2.5-coder-1.5b is not downloaded yet");
+        expect(code).toBe(0);
+      } finally {
+        await server.close();
+      }
+    },
+    DOCTOR_TIMEOUT_MS,
+  );
+
+  it(
+    "reports a proxy that refuses the tunnel to the hub, naming the proxy, within the bound",
+    async () => {
+      proxy = await startProxyStandIn(() => ({ refuse: 403 }));
+      const { report } = await doctor({
+        HF_ENDPOINT: "http://hub.invalid",
+        HTTP_PROXY: proxy.url,
+        http_proxy: proxy.url,
+      });
+      const result = resultById(report, "hub");
+      expect(result.status).toBe("warn");
+      expect(result.message).toContain(`the proxy at ${proxy.address} refused to tunnel to hub.invalid:80`);
+      expect(result.fix).toContain("cmdai models import FILE.gguf");
+      expect(proxy.connects.map((connect) => connect.target)).toEqual(["hub.invalid:80"]);
+    },
+    DOCTOR_TIMEOUT_MS,
+  );
+
+  it(
+    "does not touch the network for the hub when offline, and offers no download",
+    async () => {
+      const { report } = await doctor({ HF_HUB_OFFLINE: "1" });
+      expect(resultById(report, "hub").message).toMatch(/^not checked: offline/);
+      const ready = resultById(report, "ready");
+      expect(ready.status).toBe("fail");
+      expect(ready.fix).not.toContain("models pull");
+      expect(ready.fix).toContain("models import FILE.gguf");
+    },
+    DOCTOR_TIMEOUT_MS,
+  );
+
+  it(
+    "names the command the user can run under npx",
+    async () => {
+      const { report } = await doctor({ npm_command: "exec" });
+      expect(resultById(report, "ready").fix).toContain("`npx cmdai models pull qwen2.5-coder-1.5b`");
+    },
+    DOCTOR_TIMEOUT_MS,
+  );
 });

@@ -10,6 +10,7 @@ import type { ModelStatusProvider } from "../../core/doctor/model-checks.js";
 import { runDoctor } from "../../core/doctor/run-doctor.js";
 import { ExitCode } from "../../errors.js";
 import { painter, shouldUseColor, type Painter } from "../colors.js";
+import { hintForInvocation } from "../invocation-name.js";
 import type { CliIo } from "../io.js";
 import { packageVersion } from "../version.js";
 
@@ -63,7 +64,14 @@ export async function runDoctorCommand(options: DoctorCommandOptions, io: CliIo)
   });
   const modelStatus =
     options.modelStatus ?? (await import("../../core/doctor/catalog-model-status.js")).catalogModelStatus;
-  const report = await runDoctor(standardDoctorChecks({ modelStatus }), context);
+  const found = await runDoctor(standardDoctorChecks({ modelStatus }), context);
+  // Fixes name the command the user can run (`npx cmdai …` under npx).
+  const report = {
+    ...found,
+    results: found.results.map((result) =>
+      result.fix === undefined ? result : { ...result, fix: hintForInvocation(result.fix, io.env) },
+    ),
+  };
   if (options.json === true) {
     io.stdout.write(`${JSON.stringify({ version: packageVersion(), ...report }, null, 2)}\n`);
   } else {

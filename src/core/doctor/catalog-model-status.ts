@@ -27,6 +27,14 @@ export const catalogModelStatus: ModelStatusProvider = async (context): Promise<
   }
   const installed = await findInstalledModel(reference, { config: context.config, paths: context.paths });
   if (installed === undefined) {
+    if (reference.kind === "imported") {
+      return {
+        model,
+        state: "missing",
+        detail: `no model is imported as ${reference.id}`,
+        fix: `Run \`cmdai models import FILE.gguf --as ${reference.id}\`, or set \`model\` to a catalog id (cmdai models list).`,
+      };
+    }
     return reference.kind === "local"
       ? {
           model,

@@ -8,6 +8,7 @@ import {
   scanModelCacheStatus,
   type ModelStatusProvider,
 } from "./model-checks.js";
+import { hubCheck, readinessCheck } from "./readiness-checks.js";
 import { ollamaCheck, openaiCheck } from "./server-checks.js";
 import { configCheck, nodeCheck, platformCheck, threadsCheck } from "./system-checks.js";
 
@@ -15,16 +16,19 @@ import { configCheck, nodeCheck, platformCheck, threadsCheck } from "./system-ch
 export function standardDoctorChecks(
   options: { modelStatus?: ModelStatusProvider | undefined } = {},
 ): DoctorCheck[] {
+  const modelStatus = options.modelStatus ?? scanModelCacheStatus;
   return [
+    readinessCheck(modelStatus),
     nodeCheck,
     platformCheck,
     configCheck,
     llamaCheck,
     threadsCheck,
     modelCacheCheck,
-    defaultModelCheck(options.modelStatus ?? scanModelCacheStatus),
+    defaultModelCheck(modelStatus),
     ollamaCheck,
     openaiCheck,
+    hubCheck,
     proxyCheck,
     shellIntegrationCheck,
   ];
