@@ -57,7 +57,7 @@ describe("ollamaRoot", () => {
   });
 
   it("rejects what is not an address", () => {
-    expect(ollamaRoot("")).toBeUndefined();
+    expect(ollamaRoot("ftp://host:21")).toBeUndefined();
     expect(ollamaRoot("http://[bad")).toBeUndefined();
   });
 });

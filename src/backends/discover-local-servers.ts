@@ -7,6 +7,7 @@
 import http from "node:http";
 import { isLoopbackHost } from "../proxy-dispatcher.js";
 import type { Config } from "../config/schema.js";
+import { resolveOllamaHost } from "./ollama.js";
 
 /** The backend that talks to a kind of server. */
 export type DiscoveredBackend = "ollama" | "openai";
@@ -39,18 +40,13 @@ const OPENAI_PORTS: readonly { port: number; product: string }[] = [
 /** `owned_by` values that name the server better than its port does. */
 const OWNERS: Readonly<Record<string, string>> = { vllm: "vLLM", llamacpp: "llama.cpp server" };
 
-/** `OLLAMA_HOST` forms (`host`, `host:port`, `0.0.0.0`, full URL) → the server root; undefined when unusable. */
+/** The Ollama server root for an `OLLAMA_HOST`-style value, read as the backend reads it; undefined when unusable. */
 export function ollamaRoot(host: string): string | undefined {
-  let text = host.trim();
-  if (text === "") return undefined;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`;
-  if (!URL.canParse(text)) return undefined;
-  const url = new URL(text);
-  // 0.0.0.0 is a bind address ("listen everywhere"); clients reach it through loopback.
-  if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";
-  if (url.hostname === "[::]") url.hostname = "[::1]";
-  if (url.port === "" && url.protocol === "http:") url.port = "11434";
-  return `${url.protocol}//${url.host}`;
+  try {
+    return resolveOllamaHost(host).origin;
+  } catch {
+    return undefined; // the backend and doctor report a bad host; discovery just does not look there
+  }
 }
 
 function isLoopbackUrl(text: string): boolean {
