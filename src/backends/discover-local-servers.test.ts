@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeOllama } from "../../test/support/fake-ollama-server.js";
 import { startFakeOpenAi } from "../../test/support/fake-openai-server.js";
 import type { FakeServer } from "../../test/support/fake-server-script.js";
+import { unusedPort } from "../../test/support/proxy-stand-in.js";
 import {
   describeServer,
   discoverLocalServers,
@@ -21,15 +22,6 @@ async function track(server: Promise<FakeServer>): Promise<FakeServer> {
   const started = await server;
   open.push(started);
   return started;
-}
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A server that accepts the connection and never answers. */
@@ -104,7 +96,7 @@ describe("discoverLocalServers", () => {
       env: {},
       candidates: [
         { backend: "ollama", product: "Ollama", baseUrl: ollama.url },
-        { backend: "openai", product: "LM Studio", baseUrl: `http://127.0.0.1:${await closedPort()}/v1` },
+        { backend: "openai", product: "LM Studio", baseUrl: `http://127.0.0.1:${await unusedPort()}/v1` },
         { backend: "openai", product: "llama.cpp server", baseUrl: vllm.url },
       ],
     });

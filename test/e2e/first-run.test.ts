@@ -4,11 +4,10 @@
  * in a real terminal (tmux) and named in the error without one. Hugging Face points at a closed port, so a
  * download attempt would fail loudly instead of reaching anywhere.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAi } from "../support/fake-openai-server.js";
 import type { FakeServer } from "../support/fake-server-script.js";
+import { unusedPort } from "../support/proxy-stand-in.js";
 import { useRequestWorkspace } from "../support/request-workspace.js";
 import { builtCli, runBuiltCli } from "../support/run-built-cli.js";
 import { hasTmux, TmuxSession } from "../support/tmux.js";
@@ -19,10 +18,7 @@ let closedPort = 0;
 let openai: FakeServer | undefined;
 
 beforeAll(async () => {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closedPort = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  closedPort = await unusedPort();
   openai = await startFakeOpenAi({ models: ["qwen2.5-coder-7b-instruct"], script: ['{"command":"ls -la"}'] });
 });
 afterAll(async () => {
