@@ -6,6 +6,7 @@ import { configSchema } from "../../config/schema.js";
 import type { DoctorContext, DoctorResult } from "./doctor-check.js";
 import type { DefaultModelStatus } from "./model-checks.js";
 import { hubCheck, readinessCheck } from "./readiness-checks.js";
+import { ollamaCheck } from "./server-checks.js";
 
 let ollama: FakeServer;
 let closed: number;
@@ -75,6 +76,13 @@ describe("readinessCheck", () => {
     expect(result.message).toBe(
       `yes, by ollama: ${ollama.url} (qwen2.5-coder:7b) (falling back; embedded: qwen2.5-coder-1.5b is not downloaded yet)`,
     );
+  });
+
+  it("takes the Ollama check's answer rather than probing the server again", async () => {
+    const shared = context({ fallback: ["ollama"] }, { OLLAMA_HOST: ollama.url });
+    const before = ollama.requests.filter((request) => request.path === "/api/tags").length;
+    await Promise.all([ollamaCheck.run(shared), ready(missing, shared)]);
+    expect(ollama.requests.filter((request) => request.path === "/api/tags").length - before).toBe(1);
   });
 
   it("offers a server found running here first, and no download offline", async () => {
