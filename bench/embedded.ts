@@ -10,7 +10,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import * as nodeLlamaCpp from "node-llama-cpp";
 import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel } from "node-llama-cpp";
+import { estimateCpuResourcesStatically } from "../src/backends/embedded/cpu-resource-estimate.js";
 import type { ExecutionContext } from "../src/backends/backend.js";
 import { buildSystemPrompt } from "../src/backends/prompt.js";
 import { answerGrammar } from "../src/backends/embedded/answer-grammar.js";
@@ -40,6 +42,8 @@ const benchContext: ExecutionContext = {
 };
 
 async function throughput(modelPath: string): Promise<BenchResult[]> {
+  // Loaded the way the embedded backend loads it.
+  estimateCpuResourcesStatically(nodeLlamaCpp);
   const llama = await getLlama({
     gpu: false,
     build: "never",
@@ -157,6 +161,8 @@ async function throughput(modelPath: string): Promise<BenchResult[]> {
   } finally {
     await context.dispose();
     await model.dispose();
+    // The CLI sections after this one run in child processes: llama.cpp's threads must not compete with them.
+    await llama.dispose();
   }
 }
 
@@ -168,6 +174,7 @@ const LLAMA_BENCH_ROWS = [
   "ratio.generation_grammar",
   "ratio.generation_free",
   "ratio.warm_to_llama_floor",
+  "cli.warm_overhead",
 ];
 
 /**
@@ -177,8 +184,8 @@ const LLAMA_BENCH_ROWS = [
  * to get them.
  */
 function llamaBenchComparison(modelPath: string, ours: BenchResult[]): BenchResult[] {
-  const binary = findLlamaBench();
-  if (binary === undefined) {
+  const program = findLlamaBench();
+  if (program === undefined) {
     progress(LLAMA_BENCH_MISSING_HINT);
     return [
       {
@@ -189,9 +196,9 @@ function llamaBenchComparison(modelPath: string, ours: BenchResult[]): BenchResu
       },
     ];
   }
-  progress(`llama-bench: ${binary}`);
+  progress(`llama-bench: ${program.binary}`);
   const output = spawnSync(
-    binary,
+    program.binary,
     [
       "-m",
       modelPath,
@@ -206,10 +213,19 @@ function llamaBenchComparison(modelPath: string, ours: BenchResult[]): BenchResu
       "-o",
       "json",
     ],
-    { encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
+    { encoding: "utf8", maxBuffer: 16 * 2 ** 20, ...(program.cwd === undefined ? {} : { cwd: program.cwd }) },
   );
-  if (output.status !== 0)
-    return [{ metric: "llama-bench", value: 0, unit: "", detail: `failed: ${output.stderr.slice(0, 200)}` }];
+  if (output.status !== 0) {
+    const why = output.signal ?? `exit ${String(output.status)}`;
+    return [
+      {
+        metric: "llama-bench",
+        value: 0,
+        unit: "",
+        detail: `failed (${why}): ${output.stderr.trim().split("\n").slice(-2).join(" ").slice(0, 200)}`,
+      },
+    ];
+  }
   const rows = JSON.parse(output.stdout) as {
     n_prompt: number;
     n_gen: number;

@@ -1,30 +1,36 @@
 /**
- * `npm run bench:llama-bench`: build llama-bench from the llama.cpp source node-llama-cpp ships
- * (`node_modules/node-llama-cpp/llama/gitRelease.bundle`, no network) and cache it where `npm run bench` finds
- * it (`<cache>/llama-bench/<release>/llama-bench`). Needs git, cmake and a C++ compiler (Debian:
- * `apt-get install -y cmake g++`). Only the llama-bench target is built (~10 min on 2 cores).
+ * `npm run bench:llama-bench`: build llama-bench, and cmdai's load probe (bench/support/load-probe.cpp), from
+ * the llama.cpp source node-llama-cpp ships (`node_modules/node-llama-cpp/llama/gitRelease.bundle`, no network),
+ * and cache them where `npm run bench` finds them (`<cache>/llama-bench/<release>/`).
  *
- * The build matches node-llama-cpp's prebuilt CPU binaries where it matters for a same-run comparison: ggml's own
- * thread pool (`GGML_OPENMP=OFF`, as node-llama-cpp's release builds set) and the host's instruction set
- * (`GGML_NATIVE=ON`; the prebuilt package picks its per-CPU variant at run time). `--openmp` builds the OpenMP
- * variant instead. `--force` rebuilds; `--keep-build` keeps the source and object folders.
+ * By default both are linked against node-llama-cpp's own prebuilt libraries (`@node-llama-cpp/<platform>`),
+ * so the comparison runs the very kernels cmdai runs: the same per-CPU variant chosen at run time, the same
+ * thread pool and compile flags. Only the two programs are compiled (~1 min, needs git and g++: Debian
+ * `apt-get install -y git g++`). A native build of the whole of llama.cpp (`--standalone`: cmake,
+ * GGML_NATIVE, ~15 min on 2 cores) can use instructions node-llama-cpp's variants do not: on a Sapphire Rapids
+ * VM it picked AMX kernels that crashed, where the prebuilt variant runs.
+ * `--force` rebuilds; `--keep-build` keeps the source and object folders.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   bundledLlamaCppFolder,
   bundledLlamaCppRelease,
   cachedLlamaBenchPath,
+  cachedLoadProbePath,
   llamaBenchCacheFolder,
+  prebuiltLibraryFolder,
+  type LlamaBenchStamp,
 } from "../bench/support/llama-bench-binary.js";
 
 const flags = new Set(process.argv.slice(2));
-const unknown = [...flags].filter((flag) => !["--force", "--openmp", "--keep-build"].includes(flag));
+const unknown = [...flags].filter((flag) => !["--force", "--standalone", "--keep-build"].includes(flag));
 if (unknown.length > 0) {
   process.stderr.write(
-    `build-llama-bench: unknown option ${unknown.join(", ")} (use --force, --openmp, --keep-build)\n`,
+    `build-llama-bench: unknown option ${unknown.join(", ")} (use --force, --standalone, --keep-build)\n`,
   );
   process.exit(2);
 }
@@ -46,53 +52,144 @@ function requireTool(tool: string, install: string): void {
   if (found.error !== undefined || found.status !== 0) fail(`${tool} is missing: install it (${install})`);
 }
 
+/** Copy then rename, so a half-written binary is never found by the bench. */
+function install(built: string, target: string): void {
+  if (!fs.existsSync(built)) fail(`the build finished but ${built} is missing`);
+  fs.copyFileSync(built, `${target}.partial`);
+  fs.chmodSync(`${target}.partial`, 0o755);
+  fs.renameSync(`${target}.partial`, target);
+}
+
+const standalone = flags.has("--standalone");
+const libraries = standalone ? undefined : prebuiltLibraryFolder();
+if (!standalone && libraries === undefined) {
+  fail(
+    "node-llama-cpp's prebuilt libraries for this platform were not found; reinstall node_modules, or use --standalone",
+  );
+}
 const target = cachedLlamaBenchPath();
-const openmp = flags.has("--openmp");
+const probeTarget = cachedLoadProbePath();
 const stampPath = `${target}.json`;
-const stamp = { release: bundledLlamaCppRelease(), openmp, native: true };
-if (!flags.has("--force") && fs.existsSync(target) && fs.existsSync(stampPath)) {
-  const existing = JSON.parse(fs.readFileSync(stampPath, "utf8")) as typeof stamp;
-  if (existing.release === stamp.release && existing.openmp === stamp.openmp) {
+const stamp: LlamaBenchStamp = {
+  release: bundledLlamaCppRelease(),
+  ...(libraries === undefined ? {} : { libraries }),
+};
+if (
+  !flags.has("--force") &&
+  fs.existsSync(target) &&
+  fs.existsSync(probeTarget) &&
+  fs.existsSync(stampPath)
+) {
+  const existing = JSON.parse(fs.readFileSync(stampPath, "utf8")) as LlamaBenchStamp;
+  if (existing.release === stamp.release && existing.libraries === stamp.libraries) {
     process.stdout.write(`${target}\n`);
     process.exit(0);
   }
 }
 
 requireTool("git", "apt-get install -y git");
-requireTool("cmake", "apt-get install -y cmake");
 requireTool("c++", "apt-get install -y g++");
+if (standalone) requireTool("cmake", "apt-get install -y cmake");
 const bundle = path.join(bundledLlamaCppFolder(), "gitRelease.bundle");
 if (!fs.existsSync(bundle))
   fail(`node-llama-cpp ships no llama.cpp source at ${bundle}; reinstall node_modules`);
+const probeSource = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "bench",
+  "support",
+  "load-probe.cpp",
+);
 
 const folder = llamaBenchCacheFolder();
 const work = path.join(folder, `work-${process.pid}`);
 fs.mkdirSync(work, { recursive: true });
 try {
   const source = path.join(work, "llama.cpp");
-  const build = path.join(work, "build");
   run("git", ["clone", "--quiet", bundle, source]);
-  run("cmake", [
-    "-S",
-    source,
-    "-B",
-    build,
-    "-DCMAKE_BUILD_TYPE=Release",
-    "-DBUILD_SHARED_LIBS=OFF",
-    "-DLLAMA_CURL=OFF",
-    "-DLLAMA_BUILD_TESTS=OFF",
-    "-DLLAMA_BUILD_EXAMPLES=OFF",
-    "-DLLAMA_BUILD_SERVER=OFF",
-    "-DGGML_NATIVE=ON",
-    `-DGGML_OPENMP=${openmp ? "ON" : "OFF"}`,
-  ]);
-  run("cmake", ["--build", build, "--target", "llama-bench", "-j", String(os.availableParallelism())]);
-  const built = path.join(build, "bin", "llama-bench");
-  if (!fs.existsSync(built)) fail(`the build finished but ${built} is missing`);
-  // Copied then renamed, so a half-written binary is never found by the bench.
-  fs.copyFileSync(built, `${target}.partial`);
-  fs.chmodSync(`${target}.partial`, 0o755);
-  fs.renameSync(`${target}.partial`, target);
+  if (libraries !== undefined) {
+    // build-info.cpp is generated by llama.cpp's cmake; llama-bench only prints it.
+    const template = fs.readFileSync(path.join(source, "common", "build-info.cpp.in"), "utf8");
+    const buildInfo = path.join(work, "build-info.cpp");
+    fs.writeFileSync(
+      buildInfo,
+      template
+        .replace("@LLAMA_BUILD_NUMBER@", "0")
+        .replace("@LLAMA_BUILD_COMMIT@", stamp.release)
+        .replace("@BUILD_COMPILER@", "c++")
+        .replace("@BUILD_TARGET@", `${process.platform}-${process.arch}`),
+    );
+    const includes = ["include", "ggml/include", "common", "vendor"].flatMap((folder) => [
+      "-I",
+      path.join(source, folder),
+    ]);
+    const link = (library: string): string => {
+      const file = fs
+        .readdirSync(libraries)
+        .find((name) => name.startsWith(`lib${library}.`) && name.includes(".so"));
+      if (file === undefined) fail(`${libraries} has no lib${library}.so`);
+      return `-l:${file}`;
+    };
+    const linkFlags = [
+      `-L${libraries}`,
+      link("llama"),
+      link("llama-common"),
+      link("ggml"),
+      link("ggml-base"),
+      `-Wl,-rpath,${libraries}`,
+      "-lpthread",
+    ];
+    const compile = (sources: string[], output: string): void => {
+      run("c++", [
+        "-O2",
+        "-std=c++17",
+        "-DNDEBUG",
+        "-w",
+        ...sources,
+        ...includes,
+        "-o",
+        output,
+        ...linkFlags,
+      ]);
+    };
+    const bench = path.join(source, "tools", "llama-bench");
+    compile(
+      [path.join(bench, "llama-bench.cpp"), path.join(bench, "main.cpp"), buildInfo],
+      path.join(work, "llama-bench"),
+    );
+    compile([probeSource], path.join(work, "cmdai-load-probe"));
+    install(path.join(work, "llama-bench"), target);
+    install(path.join(work, "cmdai-load-probe"), probeTarget);
+  } else {
+    const build = path.join(work, "build");
+    const probeFolder = path.join(source, "tools", "cmdai-load-probe");
+    fs.mkdirSync(probeFolder);
+    fs.copyFileSync(probeSource, path.join(probeFolder, "load-probe.cpp"));
+    fs.writeFileSync(
+      path.join(probeFolder, "CMakeLists.txt"),
+      "add_executable(cmdai-load-probe load-probe.cpp)\ntarget_link_libraries(cmdai-load-probe PRIVATE llama)\n",
+    );
+    fs.appendFileSync(path.join(source, "tools", "CMakeLists.txt"), "\nadd_subdirectory(cmdai-load-probe)\n");
+    run("cmake", [
+      "-S",
+      source,
+      "-B",
+      build,
+      "-DCMAKE_BUILD_TYPE=Release",
+      "-DBUILD_SHARED_LIBS=OFF",
+      "-DLLAMA_CURL=OFF",
+      "-DLLAMA_BUILD_TESTS=OFF",
+      "-DLLAMA_BUILD_EXAMPLES=OFF",
+      "-DLLAMA_BUILD_SERVER=OFF",
+      "-DGGML_NATIVE=ON",
+      // ggml's own thread pool, as node-llama-cpp's release builds set.
+      "-DGGML_OPENMP=OFF",
+    ]);
+    const jobs = String(os.availableParallelism());
+    run("cmake", ["--build", build, "--target", "llama-bench", "cmdai-load-probe", "-j", jobs]);
+    install(path.join(build, "bin", "llama-bench"), target);
+    install(path.join(build, "bin", "cmdai-load-probe"), probeTarget);
+  }
   fs.writeFileSync(stampPath, `${JSON.stringify(stamp)}\n`);
   process.stdout.write(`${target}\n`);
 } finally {

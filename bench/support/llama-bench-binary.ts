@@ -35,19 +35,70 @@ export function llamaBenchCacheFolder(): string {
   return path.join(cacheDir(), "llama-bench", bundledLlamaCppRelease());
 }
 
-/** The cached binary's path (it may not exist yet). */
+/** The cached llama-bench's path (it may not exist yet). */
 export function cachedLlamaBenchPath(): string {
   return path.join(llamaBenchCacheFolder(), "llama-bench");
 }
 
+/** The cached load probe's path (bench/support/load-probe.cpp, built beside llama-bench). */
+export function cachedLoadProbePath(): string {
+  return path.join(llamaBenchCacheFolder(), "cmdai-load-probe");
+}
+
+/** What the build records beside the binaries: the release, and the prebuilt libraries they link against. */
+export interface LlamaBenchStamp {
+  release: string;
+  /** node-llama-cpp's prebuilt library folder; absent for a standalone (native) build. */
+  libraries?: string;
+}
+
+/**
+ * node-llama-cpp's prebuilt CPU libraries for this platform (`@node-llama-cpp/<platform>-<arch>/bins/…`, the
+ * folder holding `llama-addon.node` and the per-CPU `libggml-cpu-*` variants), or undefined.
+ */
+export function prebuiltLibraryFolder(): string | undefined {
+  const name = `${process.platform}-${process.arch}`;
+  let folder = path.dirname(bundledLlamaCppFolder());
+  for (;;) {
+    for (const candidate of [
+      path.join(folder, "node_modules", "@node-llama-cpp", name, "bins", name),
+      path.join(folder, "@node-llama-cpp", name, "bins", name),
+    ]) {
+      if (fs.existsSync(path.join(candidate, "llama-addon.node"))) return candidate;
+    }
+    const parent = path.dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+  }
+}
+
+/** A program to run, and the folder to run it in (ggml finds its CPU variant libraries there). */
+export interface LlamaProgram {
+  binary: string;
+  cwd: string | undefined;
+}
+
+function cachedProgram(binary: string): LlamaProgram | undefined {
+  if (!fs.existsSync(binary)) return undefined;
+  const stampPath = `${cachedLlamaBenchPath()}.json`;
+  const stamp = fs.existsSync(stampPath)
+    ? (JSON.parse(fs.readFileSync(stampPath, "utf8")) as LlamaBenchStamp)
+    : undefined;
+  return { binary, cwd: stamp?.libraries };
+}
+
 /** The llama-bench to use: `LLAMA_BENCH`, else the cached build, else undefined. */
-export function findLlamaBench(): string | undefined {
+export function findLlamaBench(): LlamaProgram | undefined {
   const configured = process.env.LLAMA_BENCH;
-  if (configured !== undefined && configured !== "") return configured;
-  const cached = cachedLlamaBenchPath();
-  return fs.existsSync(cached) ? cached : undefined;
+  if (configured !== undefined && configured !== "") return { binary: configured, cwd: undefined };
+  return cachedProgram(cachedLlamaBenchPath());
+}
+
+/** The cached load probe, or undefined. */
+export function findLoadProbe(): LlamaProgram | undefined {
+  return cachedProgram(cachedLoadProbePath());
 }
 
 /** What the bench prints when no llama-bench is found. */
 export const LLAMA_BENCH_MISSING_HINT =
-  "no llama-bench: run `npm run bench:llama-bench` once (builds it from node-llama-cpp's bundled llama.cpp; needs cmake and g++, e.g. `apt-get install -y cmake g++`), or set LLAMA_BENCH=/path/to/llama-bench";
+  "no llama-bench: run `npm run bench:llama-bench` once (builds it and the load probe from node-llama-cpp's bundled llama.cpp against its prebuilt libraries; needs git and g++, e.g. `apt-get install -y git g++`), or set LLAMA_BENCH=/path/to/llama-bench";

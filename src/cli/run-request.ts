@@ -91,6 +91,12 @@ export async function runRequestCommand(
     cwd: io.cwd,
   });
   for (const warning of setup.warnings) io.stderr.write(`cmdai: warning: ${warning}\n`);
+  if (verbose) {
+    // performance.now() counts from the process's start: Node itself and cmdai's modules come before startedAt.
+    io.stderr.write(
+      `cmdai: started in ${Math.round(startedAt)} ms, settings read in ${Math.round(performance.now() - startedAt)} ms\n`,
+    );
+  }
   const format = setup.config.output;
   const terminal = io.stdin.isTTY === true && io.stderr.isTTY === true;
   const color = shouldUseColor(setup.config.ui.color, io.stderr, io.env);

@@ -28,6 +28,7 @@ export async function attachPreview(
     log: (line: string) => void;
   },
 ): Promise<CommandOutcome> {
+  const started = performance.now();
   try {
     const preview = await previewEffects(outcome.command, {
       shell: outcome.shell,
@@ -40,7 +41,7 @@ export async function attachPreview(
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (preview === undefined) return outcome;
-    options.log(`preview: ${preview.summary}`);
+    options.log(`preview: ${preview.summary} (${Math.round(performance.now() - started)} ms)`);
     return { ...outcome, preview };
   } catch (error) {
     options.log(`preview failed: ${(error as Error).message}`);

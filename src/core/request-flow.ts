@@ -203,7 +203,7 @@ function describeAnswer(outcome: CommandOutcome, elapsedMs: number): string {
       : `${usage.promptTokens} prompt tokens (${usage.cachedPromptTokens ?? 0} cached), ${usage.answerTokens} answer tokens; `;
   return (
     `answered by ${outcome.backend} (${outcome.model}) in ${Math.round(elapsedMs)} ms; ${tokens}` +
-    `level ${outcome.risk.level}, decision ${outcome.risk.decision}`
+    `level ${outcome.risk.level}, decision ${outcome.risk.decision} (judged in ${Math.round(outcome.timingsMs.assess)} ms)`
   );
 }
 

@@ -71,7 +71,9 @@ export async function createRequestGenerator(
 ): Promise<RequestGenerator> {
   const request = validateRequest(options.request);
   const { config, shell, cwd, env } = setup;
+  const engineStarted = performance.now();
   const assess = await createAssessor(config.safety);
+  options.log(`safety engine ready in ${Math.round(performance.now() - engineStarted)} ms`);
   const log = options.log;
   const previewOptions = {
     cwd,

@@ -31,6 +31,7 @@ import type {
 } from "../backend.js";
 import { buildPrompt, PROMPT_TEMPLATE_VERSION } from "../prompt.js";
 import { resolveChatWrapperCached } from "./chat-wrapper-cache.js";
+import { estimateCpuResourcesStatically } from "./cpu-resource-estimate.js";
 import { ANSWER_PREFILL, answerGrammar, completedAnswer, parseAnswer } from "./answer-grammar.js";
 import { resolveLocalModelPath, type ModelPathResolver } from "./model-path.js";
 import { validateModelFile, type ValidatedModel } from "./model-validation.js";
@@ -153,6 +154,10 @@ class EmbeddedBackend implements Backend {
     }
   }
 
+  async prepare(): Promise<void> {
+    await this.load(undefined);
+  }
+
   private async getLlama(library: NodeLlamaCpp): Promise<Llama> {
     const embedded = this.settings.config.embedded;
     const key = JSON.stringify([embedded.gpu, this.threads]);
@@ -191,16 +196,25 @@ class EmbeddedBackend implements Backend {
       // Importing node-llama-cpp and starting llama.cpp (~1–2 s on 2 cores) does not depend on the model file:
       // it runs while the file is found and its header checked. Its failure is reported only once the file is
       // known to be usable, so a missing model still gets the model error.
-      const runtime = import("node-llama-cpp").then(async (library) => ({
-        library,
-        llama: await this.getLlama(library),
-      }));
+      const started = performance.now();
+      const marks = { imported: 0, llamaStarted: 0, checked: 0, weighed: 0 };
+      const runtime = import("node-llama-cpp").then(async (library) => {
+        marks.imported = performance.now();
+        if (!estimateCpuResourcesStatically(library)) {
+          this.settings.log("embedded: node-llama-cpp's load simulation hook is gone; loads take longer");
+        }
+        const llama = await this.getLlama(library);
+        marks.llamaStarted = performance.now();
+        return { library, llama };
+      });
       runtime.catch(() => undefined);
       const modelPath = await this.resolveModelPath(this.reference, { signal });
       const validated = await validateModelFile(modelPath);
+      marks.checked = performance.now();
       // Named before waiting for the runtime: that wait is part of the load a person sees.
       this.settings.onProgress?.({ kind: "load", label: path.basename(validated.path) });
       const { library, llama } = await runtime;
+      const weightsStarted = performance.now();
       let model: LlamaModel;
       try {
         model = await llama.loadModel({
@@ -226,6 +240,7 @@ class EmbeddedBackend implements Backend {
               throw error;
             })
           : undefined;
+      marks.weighed = performance.now();
       // Not resolved while the weights load: node-llama-cpp's load waits on this thread for its progress
       // callbacks, and ~1 s of JavaScript here made the load itself ~1.5 s slower.
       const chatWrapper = await resolveChatWrapperCached(
@@ -233,6 +248,13 @@ class EmbeddedBackend implements Backend {
         model,
         cacheDir(this.settings.paths),
         this.settings.log,
+      );
+      // One line the bench reads (`load phases:`): where a cold start's load goes.
+      const span = (from: number, to: number): string => `${Math.round(to - from)} ms`;
+      this.settings.log(
+        `embedded: load phases: import ${span(started, marks.imported)}, llama.cpp start ${span(marks.imported, marks.llamaStarted)}, ` +
+          `model check ${span(started, marks.checked)} (beside them), weights ${span(weightsStarted, marks.weighed)} ` +
+          `(${this.readWeightsIntoMemory ? "read" : "mapped"}), chat wrapper ${span(marks.weighed, performance.now())}`,
       );
       return { library, llama, model, validated, chatWrapper, draft };
     })();
@@ -482,8 +504,11 @@ class EmbeddedBackend implements Backend {
     const { tokens, prefixLength } = this.renderTokens(loaded, request);
     // The answer's fixed opening is prompt, not output: cheaper to evaluate in the batch than to generate.
     const input = [...tokens, ...loaded.model.tokenize(ANSWER_PREFILL)];
+    const rendered = performance.now();
     const sequence = await this.sequenceFor(loaded, input.length);
+    const contextReady = performance.now();
     const reused = await this.reuseContext(loaded, sequence, input, prefixLength);
+    const prefixReady = performance.now();
     throwIfAborted(signal);
 
     const grammar = await this.grammar(loaded, request.wantExplanation);
@@ -492,6 +517,8 @@ class EmbeddedBackend implements Backend {
     const generated: Token[] = [];
     let answerText: string | undefined;
     let text = "";
+    const evaluateStarted = performance.now();
+    let firstToken = 0;
     const iterator = sequence.evaluate(input.slice(reused), {
       temperature: embedded.temperature,
       ...(embedded.seed === undefined ? {} : { seed: embedded.seed }),
@@ -500,6 +527,7 @@ class EmbeddedBackend implements Backend {
     try {
       for await (const token of iterator) {
         if (signal?.aborted === true) break;
+        if (firstToken === 0) firstToken = performance.now();
         if (loaded.model.isEogToken(token)) break;
         generated.push(token);
         text = loaded.model.detokenize(generated);
@@ -512,6 +540,15 @@ class EmbeddedBackend implements Backend {
     } finally {
       await iterator.return();
     }
+    const generationEnded = performance.now();
+    // One line the bench reads (`generation phases:`); the first token comes with the prompt's evaluation.
+    const span = (from: number, to: number): string => `${Math.round(to - from)} ms`;
+    this.settings.log(
+      `embedded: generation phases: render ${span(generateStarted, rendered)}, context ${span(rendered, contextReady)}, ` +
+        `prefix ${span(contextReady, prefixReady)}, grammar ${span(prefixReady, evaluateStarted)}, ` +
+        `prompt ${input.length - reused} tokens ${span(evaluateStarted, firstToken || generationEnded)}, ` +
+        `answer ${Math.max(generated.length - 1, 0)} more tokens ${span(firstToken || generationEnded, generationEnded)}`,
+    );
     if (sequence.tokenPredictor !== undefined) {
       const { validated, refuted, used } = sequence.tokenPredictions;
       this.settings.log(

@@ -1,0 +1,41 @@
+/**
+ * One model load the way cmdai's embedded backend does it, in a fresh process (run by bench/load-modes.ts):
+ * `tsx bench/support/load-once.ts MODEL mapped|read statically|simulated`. Prints one JSON line: getLlama,
+ * loadModel and createContext milliseconds and peak RSS.
+ */
+import * as nodeLlamaCpp from "node-llama-cpp";
+import { estimateCpuResourcesStatically } from "../../src/backends/embedded/cpu-resource-estimate.js";
+
+const [modelPath, weights, estimate] = process.argv.slice(2);
+if (
+  modelPath === undefined ||
+  !["mapped", "read"].includes(weights ?? "") ||
+  !["statically", "simulated"].includes(estimate ?? "")
+) {
+  process.stderr.write("usage: load-once.ts MODEL mapped|read statically|simulated\n");
+  process.exit(2);
+}
+if (estimate === "statically") estimateCpuResourcesStatically(nodeLlamaCpp);
+const started = performance.now();
+const llama = await nodeLlamaCpp.getLlama({
+  gpu: false,
+  build: "never",
+  maxThreads: 2,
+  logLevel: nodeLlamaCpp.LlamaLogLevel.error,
+});
+const llamaReady = performance.now();
+const model = await llama.loadModel({ modelPath, useMmap: weights === "mapped" });
+const loaded = performance.now();
+const context = await model.createContext({ contextSize: 512, threads: 2, sequences: 1 });
+const contextReady = performance.now();
+process.stdout.write(
+  `${JSON.stringify({
+    getLlamaMs: Math.round(llamaReady - started),
+    loadMs: Math.round(loaded - llamaReady),
+    contextMs: Math.round(contextReady - loaded),
+    peakRssMib: Math.round(process.resourceUsage().maxRSS / 1024),
+  })}\n`,
+);
+await context.dispose();
+await model.dispose();
+await llama.dispose();
