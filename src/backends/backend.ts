@@ -99,6 +99,8 @@ export interface Backend {
   /** Cheap check whether `generate` can work (server reachable, model file present). */
   isAvailable(options?: GenerateOptions): Promise<Availability>;
   describe(): BackendDescription;
+  /** Load what a first request would need, ahead of it (the warm server does this as it starts). Optional. */
+  prepare?(): Promise<void>;
   /** Free resources (model memory, sockets). Safe to call twice. */
   dispose(): Promise<void>;
 }

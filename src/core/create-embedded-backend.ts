@@ -78,9 +78,5 @@ export async function createEmbeddedBackendForCli(
       idleTimeoutMs: settings.config.embedded.keep_alive * 1000,
     },
     createInProcess: () => Promise.resolve(createEmbeddedBackend(inProcessSettings, { resolveModelPath })),
-    validateModel: async () => {
-      const { validateModelFile } = await import("../backends/embedded/model-validation.js");
-      await validateModelFile(modelPath);
-    },
   });
 }

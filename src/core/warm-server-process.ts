@@ -6,7 +6,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { currentPathEnvironment, runtimeDir, type PathEnvironment } from "../config/paths.js";
 import { serveBackend } from "../backends/warm-server/serve-backend.js";
-import { WARM_SERVER_SPEC_VARIABLE, type WarmServerSpec } from "../backends/warm-server/warm-backend.js";
+import {
+  startingMarkerPath,
+  WARM_SERVER_SPEC_VARIABLE,
+  type WarmServerSpec,
+} from "../backends/warm-server/warm-backend.js";
 import type { WarmServerStatus } from "../backends/warm-server/protocol.js";
 import { serverStatus, stopServer } from "../backends/warm-server/warm-client.js";
 import { UsageError } from "../errors.js";
@@ -62,6 +66,15 @@ export async function runWarmServer(
     idleTimeoutMs: spec.idleTimeoutMs,
     watchedFiles: [spec.modelPath],
   });
+  // Listening: a client waiting on the marker can send its request now (it queues behind the load).
+  const marker = startingMarkerPath(spec.socketPath);
+  try {
+    if (fs.readFileSync(marker, "utf8") === String(process.pid)) fs.rmSync(marker, { force: true });
+  } catch {
+    // No marker: started by hand or by an older client.
+  }
+  // The model loads now, not on the first request; a load that fails fails that request with its error.
+  await backend.prepare?.().catch(() => undefined);
   await server.closed;
 }
 
