@@ -32,6 +32,9 @@ const WARM_REQUESTS = [
   "print my disk usage by top-level folder",
 ];
 
+/** Sent to the new server before the timed warm requests. */
+const WARM_UP_REQUEST = "show the current date and time";
+
 /** Writes the process's peak RSS (kB) to $CMDAI_BENCH_RSS_FILE when it exits. */
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
   'import fs from "node:fs"; process.on("exit", () => fs.writeFileSync(process.env.CMDAI_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));',
@@ -133,6 +136,11 @@ export async function run(): Promise<BenchResult[]> {
     const coldSaved = request();
     writeConfig(600);
     const starting = request();
+    // The first request answered in-process and started the server as it ended; once it listens, one request
+    // it is not timed on waits for its load, as a person's next request a few seconds later would not.
+    const deadline = Date.now() + 120_000;
+    while (serverPeakRssMb() === undefined && Date.now() < deadline) spawnSync("sleep", ["0.2"]);
+    request(WARM_UP_REQUEST);
     const warm = WARM_REQUESTS.map((text) => request(text));
     const serverRss = serverPeakRssMb();
     const typicalWarm =
@@ -186,13 +194,13 @@ export async function run(): Promise<BenchResult[]> {
         metric: "cli.time_to_command_server_start",
         value: Math.round(starting.ms),
         unit: "ms",
-        detail: `first request starts the model server; ${describeRun(starting)}`,
+        detail: `first request with the server on: answered in-process, starts the server as it ends; ${describeRun(starting)}`,
       },
       {
         metric: "ratio.server_start_to_cold",
         value: Math.round((starting.ms / coldSaved.ms) * 100) / 100,
         unit: "×",
-        detail: `the first request, which starts the server (${Math.round(starting.ms)} ms), vs a cold in-process request with the saved state (${Math.round(coldSaved.ms)} ms); goal ≤ 1.0×`,
+        detail: `the first request with the server on (${Math.round(starting.ms)} ms) vs a cold in-process request with the saved state (${Math.round(coldSaved.ms)} ms); goal ≤ 1.0×`,
       },
       {
         metric: "cli.time_to_command_warm_server",

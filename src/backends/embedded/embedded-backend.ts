@@ -34,7 +34,8 @@ import { resolveChatWrapperCached } from "./chat-wrapper-cache.js";
 import { estimateCpuResourcesStatically } from "./cpu-resource-estimate.js";
 import { ANSWER_PREFILL, answerGrammar, completedAnswer, parseAnswer } from "./answer-grammar.js";
 import { resolveLocalModelPath, type ModelPathResolver } from "./model-path.js";
-import { validateModelFile, type ValidatedModel } from "./model-validation.js";
+import type { ValidatedModel } from "./model-validation.js";
+import { validateModelFileCached } from "./validated-model-cache.js";
 import { PromptStateCache, promptStateKey } from "./prompt-state-cache.js";
 
 /** Injectable collaborators; the model-management resolver replaces the default one. */
@@ -146,7 +147,7 @@ class EmbeddedBackend implements Backend {
   async isAvailable(options: GenerateOptions = {}): Promise<Availability> {
     try {
       const modelPath = await this.resolveModelPath(this.reference, { signal: options.signal });
-      const validated = await validateModelFile(modelPath);
+      const validated = await validateModelFileCached(modelPath, cacheDir(this.settings.paths));
       return { available: true, detail: `${validated.path} (${validated.architecture})` };
     } catch (error) {
       if (error instanceof ModelError) return { available: false, reason: error.message, hint: error.hint };
@@ -209,7 +210,7 @@ class EmbeddedBackend implements Backend {
       });
       runtime.catch(() => undefined);
       const modelPath = await this.resolveModelPath(this.reference, { signal });
-      const validated = await validateModelFile(modelPath);
+      const validated = await validateModelFileCached(modelPath, cacheDir(this.settings.paths));
       marks.checked = performance.now();
       // Named before waiting for the runtime: that wait is part of the load a person sees.
       this.settings.onProgress?.({ kind: "load", label: path.basename(validated.path) });
@@ -274,7 +275,7 @@ class EmbeddedBackend implements Backend {
     signal: AbortSignal | undefined,
   ): Promise<LlamaModel> {
     const draftPath = await this.resolveModelPath(this.settings.config.embedded.draft_model, { signal });
-    const validated = await validateModelFile(draftPath);
+    const validated = await validateModelFileCached(draftPath, cacheDir(this.settings.paths));
     this.settings.onProgress?.({ kind: "load", label: path.basename(validated.path) });
     let draft: LlamaModel;
     try {
