@@ -2,7 +2,8 @@
  * Where a request's time goes, read from the `--verbose` lines the CLI, core and the embedded backend write
  * (`started in`, `safety engine ready in`, `load phases:`, `generation phases:`, `judged in`, `preview: … (N ms)`).
  * Phases that run side by side (node-llama-cpp's import and llama.cpp's start beside the model check) count
- * once, as the longer of the two; what no line names (writing the result, exit) is the rest of the wall time.
+ * once, as the longer of the two; the safety engine loads while the backend works and is not counted; what no
+ * line names (writing the result, exit) is the rest of the wall time.
  */
 
 export interface RequestPhases {
@@ -15,7 +16,7 @@ export interface RequestPhases {
 const PATTERNS: [string, RegExp][] = [
   ["node and cmdai's modules", /started in (\d+) ms/],
   ["settings", /settings read in (\d+) ms/],
-  ["safety engine load", /safety engine ready in (\d+) ms/],
+  ["safety engine load (beside the backend)", /safety engine ready in (\d+) ms/],
   ["import node-llama-cpp", /load phases: import (\d+) ms/],
   ["llama.cpp start (getLlama)", /llama\.cpp start (\d+) ms/],
   ["model file check (beside them)", /model check (\d+) ms/],
@@ -43,6 +44,7 @@ export function requestPhases(stderr: string, wallMs: number): RequestPhases {
   }
   const value = (name: string): number => phases.find(([phase]) => phase === name)?.[1] ?? 0;
   const beside = new Set([
+    "safety engine load (beside the backend)",
     "import node-llama-cpp",
     "llama.cpp start (getLlama)",
     "model file check (beside them)",

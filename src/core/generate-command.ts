@@ -42,11 +42,14 @@ export interface PipelineDependencies {
    * The caller owns the backends' lifecycle (see `BackendPool`), so Revise/Explain reuse a loaded model.
    */
   createBackend: (name: BackendName) => Promise<Backend>;
-  /** The safety engine. `interactive` = a person can be asked (fail-closed without a terminal). */
+  /**
+   * The safety engine. `interactive` = a person can be asked (fail-closed without a terminal). May answer
+   * asynchronously: the engine loads while the backend generates.
+   */
   assess: (
     command: string,
     options: { shell: ShellName; request?: string; interactive: boolean },
-  ) => Assessment;
+  ) => Assessment | Promise<Assessment>;
   /** The machine context; called once per run. */
   gatherContext: (shell: ShellName) => ExecutionContext;
   /** Verbose diagnostics (stderr). */
@@ -152,7 +155,7 @@ export async function generateCommand(
         { signal: options.signal, onText: commandTextListener(options.live) },
       );
       const assessStart = dependencies.now();
-      const risk = dependencies.assess(answer.command, {
+      const risk = await dependencies.assess(answer.command, {
         shell: options.shell,
         request,
         interactive: options.interactive,

@@ -120,7 +120,7 @@ export async function runRequest(
     { version: options.embedded.version, cwd: setup.cwd },
   );
   try {
-    const generator = await createRequestGenerator(setup, {
+    const generator = createRequestGenerator(setup, {
       request: options.request,
       terminal: options.terminal,
       signal: options.signal,

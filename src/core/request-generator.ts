@@ -54,8 +54,10 @@ function eitherSignal(first: AbortSignal, second: AbortSignal | undefined): Abor
   return combined.signal;
 }
 
-/** Load the safety engine and bind the request's settings. Rejects with a usage error on a bad request. */
-export async function createRequestGenerator(
+/**
+ * Bind the request's settings and start loading the safety engine. Throws a usage error on a bad request.
+ */
+export function createRequestGenerator(
   setup: RequestSetup,
   options: {
     request: string;
@@ -68,13 +70,19 @@ export async function createRequestGenerator(
     /** Lines a person should always see (a fallback to another backend). */
     notice: (line: string) => void;
   },
-): Promise<RequestGenerator> {
+): RequestGenerator {
   const request = validateRequest(options.request);
   const { config, shell, cwd, env } = setup;
-  const engineStarted = performance.now();
-  const assess = await createAssessor(config.safety);
-  options.log(`safety engine ready in ${Math.round(performance.now() - engineStarted)} ms`);
   const log = options.log;
+  // Loaded while the backend generates (a warm answer waits on a socket meanwhile); awaited by the first verdict.
+  const engineStarted = performance.now();
+  const engine = createAssessor(config.safety).then((loaded) => {
+    log(`safety engine ready in ${Math.round(performance.now() - engineStarted)} ms`);
+    return loaded;
+  });
+  engine.catch(() => undefined);
+  const assess: PipelineDependencies["assess"] = async (command, assessOptions) =>
+    (await engine)(command, assessOptions);
   const previewOptions = {
     cwd,
     env,
@@ -111,13 +119,13 @@ export async function createRequestGenerator(
           dependencies,
         ),
       ),
-    assessEdit: (shown, command) => {
+    assessEdit: async (shown, command) => {
       edited.add(command);
       return withPreview({
         ...shown,
         command,
         explanation: undefined,
-        risk: assess(command, { shell, request, interactive: options.terminal }),
+        risk: await assess(command, { shell, request, interactive: options.terminal }),
         preview: undefined,
       });
     },
