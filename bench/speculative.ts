@@ -14,12 +14,17 @@ import { configSchema, type Config } from "../src/config/schema.js";
 import { cacheDir, currentPathEnvironment } from "../src/config/paths.js";
 import { validateModelFile } from "../src/backends/embedded/model-validation.js";
 import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
+import { estimateCpuResourcesStatically } from "../src/backends/embedded/cpu-resource-estimate.js";
 import { benchModel } from "./support/bench-model.js";
+import { median } from "./support/median.js";
 import type { BenchResult } from "./support/bench-result.js";
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const ANSWER_CHARS = Number(process.env.BENCH_ANSWER_CHARS ?? 48);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** As the embedded backend drafts per round (DRAFT_TOKENS_PER_ROUND). */
+const DRAFT_TOKENS = 4;
+const VERIFY_REPEATS = 7;
 const context: ExecutionContext = {
   platform: "linux",
   osVersion: "Debian GNU/Linux 12",
@@ -109,6 +114,47 @@ async function measure(
   }
 }
 
+/**
+ * What a verification round costs the model: evaluating 1 token vs a batch of DRAFT_TOKENS + 1 (the drafted
+ * tokens and the next one), each after the same prefix, median of REPEATS. With prompt lookup (no draft model)
+ * a round of fully accepted predictions yields DRAFT_TOKENS + 1 tokens for one batch: the 100%-acceptance end.
+ */
+async function verificationCost(modelPath: string): Promise<{ singleMs: number; batchMs: number }> {
+  const nodeLlamaCpp = await import("node-llama-cpp");
+  estimateCpuResourcesStatically(nodeLlamaCpp);
+  const llama = await nodeLlamaCpp.getLlama({
+    gpu: false,
+    build: "never",
+    maxThreads: THREADS,
+    logLevel: nodeLlamaCpp.LlamaLogLevel.error,
+  });
+  const model = await llama.loadModel({ modelPath, useMmap: false });
+  const context = await model.createContext({ contextSize: 512, threads: THREADS });
+  try {
+    const sequence = context.getSequence();
+    const prefix = model.tokenize("find all files larger than 100 MB in the home folder; ".repeat(4));
+    await sequence.evaluateWithoutGeneratingNewTokens(prefix);
+    const tokens = model.tokenize(" and sort them by size, largest first, then print");
+    const time = async (count: number): Promise<number> => {
+      const samples: number[] = [];
+      for (let repeat = 0; repeat < VERIFY_REPEATS; repeat++) {
+        const started = performance.now();
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, count));
+        samples.push(performance.now() - started);
+        await sequence.eraseContextTokenRanges([{ start: prefix.length, end: sequence.nextTokenIndex }]);
+      }
+      return median(samples);
+    };
+    const singleMs = await time(1);
+    const batchMs = await time(DRAFT_TOKENS + 1);
+    return { singleMs, batchMs };
+  } finally {
+    await context.dispose();
+    await model.dispose();
+    await llama.dispose();
+  }
+}
+
 /** Run the bracket. */
 export async function run(): Promise<BenchResult[]> {
   const model = await benchModel();
@@ -145,6 +191,36 @@ export async function run(): Promise<BenchResult[]> {
         detail: `generation vs off, same run (goals: own weights ≥ 1.6×, unrelated ≥ 0.95×)`,
       });
     }
+  }
+  // The two ends for each predictor, and 60–80 % acceptance between them: a round drafts DRAFT_TOKENS and
+  // yields (1 − a^(k+1)) / (1 − a) tokens at acceptance a; its cost does not depend on a. The draft's round
+  // cost is measured at ~0 % (one token per round); prompt lookup's is one verification batch.
+  const verify = await verificationCost(model);
+  const unrelated = best.get("draft_unrelated_0.5b");
+  const expectedTokens = (acceptance: number): number =>
+    acceptance >= 1 ? DRAFT_TOKENS + 1 : (1 - acceptance ** (DRAFT_TOKENS + 1)) / (1 - acceptance);
+  // Speed-up = tokens per round / round time, over tokens per second without prediction.
+  const bracket = (roundMs: number, offTokensPerSecond: number): string =>
+    [0, 0.6, 0.7, 0.8, 1]
+      .map(
+        (acceptance) =>
+          `${Math.round(acceptance * 100)} %: ${((expectedTokens(acceptance) * 1000) / roundMs / offTokensPerSecond).toFixed(2)}×`,
+      )
+      .join(", ");
+  results.push({
+    metric: "speculative.verification_batch",
+    value: Math.round(verify.batchMs),
+    unit: "ms",
+    detail: `evaluating ${DRAFT_TOKENS + 1} tokens in one batch vs ${Math.round(verify.singleMs)} ms for 1 (median of ${VERIFY_REPEATS}); prompt lookup, in a round where it predicts, at acceptance ${bracket(verify.batchMs, 1000 / verify.singleMs)} (decode only, vs 1 token per step; a round where it finds nothing to predict costs nothing)`,
+  });
+  if (unrelated !== undefined && unrelated.tokensPerSecond > 0) {
+    const roundMs = 1000 / unrelated.tokensPerSecond;
+    results.push({
+      metric: "speculative.draft_round",
+      value: Math.round(roundMs),
+      unit: "ms",
+      detail: `a round with the 0.5B draft (${DRAFT_TOKENS} drafted + verification), from its ~0 % run; 0.5B draft at acceptance ${bracket(roundMs, off?.tokensPerSecond ?? 0)} (vs off, this run)`,
+    });
   }
   results.push({
     metric: "speculative.draft_file_sizes",

@@ -209,6 +209,13 @@ export async function run(): Promise<BenchResult[]> {
         detail: `median of ${WARM_REQUESTS.length} (${warm.map((run) => Math.round(run.ms)).join(", ")}), goal ≤ 1500 ms; ${describeRun(typicalWarm)}`,
       },
       {
+        metric: "cli.warm_client_overhead",
+        value: Math.round(median(warm.map((run) => run.ms - (run.document.timingsMs?.generate ?? 0)))),
+        unit: "ms",
+        detail:
+          "warm wall time minus the server's own answer time (median): Node's start, cmdai's modules, settings, socket, safety check, output, exit",
+      },
+      {
         metric: "cli.warm_prompt_tokens_evaluated",
         value: (typicalWarm.promptTokens ?? 0) - (typicalWarm.cachedTokens ?? 0),
         unit: "tokens",
