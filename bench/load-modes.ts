@@ -35,6 +35,8 @@ interface CmdaiLoad {
   loadMs: number;
   contextMs: number;
   peakRssMib: number;
+  anonymousMib?: number;
+  fileMib?: number;
 }
 
 function progress(line: string): void {
@@ -135,7 +137,7 @@ export async function run(): Promise<BenchResult[]> {
       metric: "load-modes.node_llama_cpp",
       value: middle((load) => load.loadMs),
       unit: "ms",
-      detail: `${mode.name}: loadModel (median of ${ROUNDS}); createContext ${middle((load) => load.contextMs)} ms, getLlama ${middle((load) => load.getLlamaMs)} ms, peak RSS ${middle((load) => load.peakRssMib)} MiB`,
+      detail: `${mode.name}: loadModel (median of ${ROUNDS}); createContext ${middle((load) => load.contextMs)} ms, getLlama ${middle((load) => load.getLlamaMs)} ms, peak RSS ${middle((load) => load.peakRssMib)} MiB (loaded: ${middle((load) => load.anonymousMib ?? 0)} MiB anonymous + ${middle((load) => load.fileMib ?? 0)} MiB mapped file pages)`,
     });
   }
   return results;

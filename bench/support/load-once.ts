@@ -3,6 +3,7 @@
  * `tsx bench/support/load-once.ts MODEL mapped|read statically|simulated`. Prints one JSON line: getLlama,
  * loadModel and createContext milliseconds and peak RSS.
  */
+import fs from "node:fs";
 import * as nodeLlamaCpp from "node-llama-cpp";
 import { estimateCpuResourcesStatically } from "../../src/backends/embedded/cpu-resource-estimate.js";
 
@@ -28,12 +29,21 @@ const model = await llama.loadModel({ modelPath, useMmap: weights === "mapped" }
 const loaded = performance.now();
 const context = await model.createContext({ contextSize: 512, threads: 2, sequences: 1 });
 const contextReady = performance.now();
+// With the model loaded: anonymous memory (the repacked weights, the context) and mapped file pages, which
+// the kernel can drop under pressure and read again.
+const status = process.platform === "linux" ? fs.readFileSync("/proc/self/status", "utf8") : "";
+const statusMib = (field: string): number | undefined => {
+  const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
+  return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
+};
 process.stdout.write(
   `${JSON.stringify({
     getLlamaMs: Math.round(llamaReady - started),
     loadMs: Math.round(loaded - llamaReady),
     contextMs: Math.round(contextReady - loaded),
     peakRssMib: Math.round(process.resourceUsage().maxRSS / 1024),
+    anonymousMib: statusMib("RssAnon"),
+    fileMib: statusMib("RssFile"),
   })}\n`,
 );
 await context.dispose();

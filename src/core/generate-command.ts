@@ -138,13 +138,14 @@ export async function generateCommand(
   const chain = backendChain(options.config, options.backendIsExplicit);
   let lastError: unknown;
   for (const [index, name] of chain.entries()) {
+    let answer: GenerationResult;
     try {
       const backend = await dependencies.createBackend(name);
       dependencies.log(
         `backend: ${name}${backend.describe().model === undefined ? "" : ` (${backend.describe().model ?? ""})`}`,
       );
       options.live?.onProgress({ kind: "generate", label: backend.describe().model ?? name });
-      const answer: GenerationResult = await backend.generate(
+      answer = await backend.generate(
         {
           request,
           shell: options.shell,
@@ -154,23 +155,6 @@ export async function generateCommand(
         },
         { signal: options.signal, onText: commandTextListener(options.live) },
       );
-      const assessStart = dependencies.now();
-      const risk = await dependencies.assess(answer.command, {
-        shell: options.shell,
-        request,
-        interactive: options.interactive,
-      });
-      return {
-        request,
-        command: answer.command,
-        explanation: answer.explanation,
-        shell: options.shell,
-        risk,
-        backend: name,
-        model: answer.model,
-        timingsMs: { ...answer.timingsMs, assess: dependencies.now() - assessStart },
-        usage: answer.usage,
-      };
     } catch (error) {
       lastError = error;
       const next = chain[index + 1];
@@ -179,7 +163,26 @@ export async function generateCommand(
       // Never silent: the user configured one backend and gets an answer from another.
       dependencies.notice(`${name} could not answer (${(error as Error).message}); using ${next} instead.`);
       dependencies.log(`${name} failed (${(error as Error).message}); falling back to ${next}`);
+      continue;
     }
+    // Outside the fallback: a verdict that fails is not a backend to replace.
+    const assessStart = dependencies.now();
+    const risk = await dependencies.assess(answer.command, {
+      shell: options.shell,
+      request,
+      interactive: options.interactive,
+    });
+    return {
+      request,
+      command: answer.command,
+      explanation: answer.explanation,
+      shell: options.shell,
+      risk,
+      backend: name,
+      model: answer.model,
+      timingsMs: { ...answer.timingsMs, assess: dependencies.now() - assessStart },
+      usage: answer.usage,
+    };
   }
   if (lastError instanceof Error) throw lastError;
   throw new BackendError("backend_unavailable", "No backend could answer.", {
