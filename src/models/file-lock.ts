@@ -6,6 +6,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import { InterruptedError } from "../errors.js";
+import { isProcessAlive } from "../process-alive.js";
 
 /** Options for {@link withFileLock}. */
 export interface FileLockOptions {
@@ -22,16 +23,6 @@ interface LockContent {
   pid: number;
   host: string;
   startedAt: string;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 async function readLock(

@@ -19,6 +19,7 @@ import type {
 } from "../backend.js";
 import { WARM_PROTOCOL_VERSION } from "./protocol.js";
 import { generateViaServer, serverStatus } from "./warm-client.js";
+import { isProcessAlive } from "../../process-alive.js";
 
 /** What the background process needs to serve the same model with the same settings. */
 export interface WarmServerSpec {
@@ -77,22 +78,12 @@ export function startingMarkerPath(socketPath: string): string {
   return `${socketPath}.starting`;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, but another user's (a pid reused since).
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** The pid in a starting marker, when that process still runs and the marker is not older than `maxAgeMs`. */
 function startingServerPid(marker: string, maxAgeMs: number): number | undefined {
   try {
     const age = Date.now() - fs.statSync(marker).mtimeMs;
     const pid = Number(fs.readFileSync(marker, "utf8"));
-    return age <= maxAgeMs && Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+    return age <= maxAgeMs && Number.isInteger(pid) && pid > 0 && isProcessAlive(pid) ? pid : undefined;
   } catch {
     return undefined;
   }
