@@ -31,6 +31,7 @@ import type {
 } from "../backend.js";
 import { buildPrompt, PROMPT_TEMPLATE_VERSION } from "../prompt.js";
 import { resolveChatWrapperCached } from "./chat-wrapper-cache.js";
+import { answerDraftPredictor } from "./answer-draft-predictor.js";
 import { estimateCpuResourcesStatically } from "./cpu-resource-estimate.js";
 import { ANSWER_PREFILL, answerGrammar, completedAnswer, parseAnswer } from "./answer-grammar.js";
 import { resolveLocalModelPath, type ModelPathResolver } from "./model-path.js";
@@ -375,7 +376,8 @@ class EmbeddedBackend implements Backend {
         // A fixed number of tokens per round, drafted before the model checks them: on a CPU the draft and the
         // model share the cores, and node-llama-cpp's default (draft in the background while the model
         // evaluates, up to 16 tokens, stop below 0.6 confidence) oversubscribes them.
-        return new loaded.library.DraftSequenceTokenPredictor(this.draftContext.getSequence(), {
+        const DraftPredictor = answerDraftPredictor(loaded.library);
+        return new DraftPredictor(this.draftContext.getSequence(), {
           minTokens: DRAFT_TOKENS_PER_ROUND,
           maxTokens: DRAFT_TOKENS_PER_ROUND,
           minConfidence: 0,

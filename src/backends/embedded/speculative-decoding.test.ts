@@ -47,13 +47,22 @@ describe("embedded speculative decoding", () => {
     expect(lookup.predictions).toBeDefined();
   });
 
-  it("validates predictions of a draft with the model's own weights, with the same answer", async () => {
-    const off = await answer({ speculative: "off" });
-    const draft = await answer({ speculative: "draft", draft_model: testModelPath() });
-    expect(draft.command).toBe(off.command);
-    expect(draft.predictions?.validated).toBeGreaterThan(0);
-    // Not all: node-llama-cpp 3.21.1 drops the answer grammar in the draft sequence ("pushed tokens are
-    // incompatible with the grammar evaluation state"), so the draft proposes some tokens the grammar refuses.
+  it("validates the predictions of a draft with the model's own weights, with the grammar kept in the draft", async () => {
+    const warn = vi.spyOn(console, "warn");
+    try {
+      const off = await answer({ speculative: "off" });
+      const draft = await answer({ speculative: "draft", draft_model: testModelPath() });
+      expect(draft.command).toBe(off.command);
+      // Not all: random weights give nearly flat logits, whose argmax differs between the draft's single-token
+      // steps and the model's batched check; the grammar is not the cause any more.
+      expect(draft.predictions?.validated).toBeGreaterThan(0);
+      const dropped = warn.mock.calls
+        .flat()
+        .some((part) => String(part).includes("incompatible with the grammar"));
+      expect(dropped).toBe(false);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("keeps the answer with a draft of unrelated weights (same tokenizer)", async () => {
