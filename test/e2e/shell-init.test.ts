@@ -163,9 +163,11 @@ describe.skipIf(!hasTmux())("the init snippets in a real shell", { timeout: 120_
           const terminal = await startShell(shell);
           await terminal.type("throw away my changes");
           await terminal.sendKeys("C-g");
-          const screen = await terminal.waitFor("[HIGH] needs confirmation");
+          await terminal.waitFor("[HIGH] needs confirmation");
           await terminal.waitFor("Throws away every uncommitted change");
-          expect(screen).toMatch(/ready\$ git reset --hard/);
+          // The shell redraws its line with the command once cmdai has exited: wait for that screen, not the first.
+          const screen = await terminal.waitFor(/ready\$ git reset --hard/);
+          expect(screen).toContain("[HIGH] needs confirmation");
         } finally {
           ollama.setScript([JSON.stringify({ command: "echo hello-from-cmdai > FILE" })]);
         }
