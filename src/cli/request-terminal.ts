@@ -7,7 +7,6 @@
 import readline from "node:readline";
 import { declinedExitCode } from "../core/consent.js";
 import type { RequestCallbacks } from "../core/request-flow.js";
-import { describeServer, switchCommands } from "../backends/discover-local-servers.js";
 import type { ChooseModelSource } from "../core/first-run-source.js";
 import { copyWithSystemTool, osc52Sequence } from "../exec/clipboard.js";
 import { formatBytes } from "../format-bytes.js";
@@ -54,6 +53,8 @@ export function askLine(io: CliIo, question: string): Promise<string | undefined
 function chooseModelSource(io: CliIo, live: LiveStatus | undefined): ChooseModelSource {
   return async (offer) => {
     live?.clear();
+    // Only a first run asks: discovery's module (and the backends it names) stays off every other request.
+    const { describeServer, switchCommands } = await import("../backends/discover-local-servers.js");
     const program = invocationName(io.env);
     const lines = [`cmdai: no model is downloaded yet, but a model server is running on this machine:`];
     offer.servers.forEach((server, index) => {

@@ -3,8 +3,10 @@
  * reading JSON/YAML can wait longer for an exact count than a person at the menu, who gets "at least …" after a
  * fraction of a second instead.
  */
+import type * as PreviewEffects from "../preview/preview-effects.js";
 import type { CommandOutcome } from "./generate-command.js";
-import { previewEffects } from "../preview/preview-effects.js";
+
+type PreviewModule = typeof PreviewEffects;
 
 /** Milliseconds a preview may take for JSON/YAML output. */
 export const DOCUMENT_PREVIEW_MS = 2_000;
@@ -12,6 +14,18 @@ export const DOCUMENT_PREVIEW_MS = 2_000;
 export const INTERACTIVE_PREVIEW_MS = 300;
 /** Limits of the second, background pass that finishes a count the menu's quick pass cut short. */
 export const BACKGROUND_PREVIEW_BUDGET = { timeMs: 15_000, entries: 2_000_000 };
+
+let previewModule: Promise<PreviewModule> | undefined;
+
+/**
+ * Start loading the preview module (and the shell parsing it shares with the safety engine, ~0.2 s on the
+ * 2-core VM) without waiting: a request calls this as it starts, so the module loads while the model answers
+ * instead of before the request can start.
+ */
+export function loadPreview(): Promise<PreviewModule> {
+  previewModule ??= import("../preview/preview-effects.js");
+  return previewModule;
+}
 
 /**
  * The outcome with `preview` set when its command changes files. A preview that fails (it should not) is
@@ -30,6 +44,7 @@ export async function attachPreview(
 ): Promise<CommandOutcome> {
   const started = performance.now();
   try {
+    const { previewEffects } = await loadPreview();
     const preview = await previewEffects(outcome.command, {
       shell: outcome.shell,
       cwd: options.cwd,

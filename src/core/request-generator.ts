@@ -10,6 +10,7 @@ import {
   BACKGROUND_PREVIEW_BUDGET,
   DOCUMENT_PREVIEW_MS,
   INTERACTIVE_PREVIEW_MS,
+  loadPreview,
 } from "./attach-preview.js";
 import type { BackendPool } from "./backend-pool.js";
 import { createAssessor } from "./create-assessor.js";
@@ -81,6 +82,7 @@ export function createRequestGenerator(
     return loaded;
   });
   engine.catch(() => undefined);
+  if (config.ui.preview) loadPreview().catch(() => undefined);
   const assess: PipelineDependencies["assess"] = async (command, assessOptions) =>
     (await engine)(command, assessOptions);
   const previewOptions = {
