@@ -79,6 +79,11 @@ function gpuOption(choice: GpuChoice): "auto" | "metal" | "cuda" | "vulkan" | fa
   return choice === "off" ? false : choice;
 }
 
+/** Milliseconds between two `performance.now()` marks, for the `--verbose` phase lines. */
+function span(from: number, to: number): string {
+  return `${Math.round(to - from)} ms`;
+}
+
 /** The length of the common prefix of two token lists. */
 function commonPrefixLength(left: readonly Token[], right: readonly Token[]): number {
   const limit = Math.min(left.length, right.length);
@@ -252,7 +257,6 @@ class EmbeddedBackend implements Backend {
         this.settings.log,
       );
       // One line the bench reads (`load phases:`): where a cold start's load goes.
-      const span = (from: number, to: number): string => `${Math.round(to - from)} ms`;
       this.settings.log(
         `embedded: load phases: import ${span(started, marks.imported)}, llama.cpp start ${span(marks.imported, marks.llamaStarted)}, ` +
           `model check ${span(started, marks.checked)} (beside them), weights ${span(weightsStarted, marks.weighed)} ` +
@@ -545,7 +549,6 @@ class EmbeddedBackend implements Backend {
     }
     const generationEnded = performance.now();
     // One line the bench reads (`generation phases:`); the first token comes with the prompt's evaluation.
-    const span = (from: number, to: number): string => `${Math.round(to - from)} ms`;
     this.settings.log(
       `embedded: generation phases: render ${span(generateStarted, rendered)}, context ${span(rendered, contextReady)}, ` +
         `prefix ${span(contextReady, prefixReady)}, grammar ${span(prefixReady, evaluateStarted)}, ` +
