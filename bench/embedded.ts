@@ -10,12 +10,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import * as nodeLlamaCpp from "node-llama-cpp";
-import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel } from "node-llama-cpp";
-import { estimateCpuResourcesStatically } from "../src/backends/embedded/cpu-resource-estimate.js";
+import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import type { ExecutionContext } from "../src/backends/backend.js";
 import { buildSystemPrompt } from "../src/backends/prompt.js";
 import { answerGrammar } from "../src/backends/embedded/answer-grammar.js";
+import { benchLlama } from "./support/bench-llama.js";
 import { benchModel } from "./support/bench-model.js";
 import { findLlamaBench, LLAMA_BENCH_MISSING_HINT } from "./support/llama-bench-binary.js";
 import type { BenchResult } from "./support/bench-result.js";
@@ -42,14 +41,7 @@ const benchContext: ExecutionContext = {
 };
 
 async function throughput(modelPath: string): Promise<BenchResult[]> {
-  // Loaded the way the embedded backend loads it.
-  estimateCpuResourcesStatically(nodeLlamaCpp);
-  const llama = await getLlama({
-    gpu: false,
-    build: "never",
-    maxThreads: THREADS,
-    logLevel: LlamaLogLevel.error,
-  });
+  const llama = await benchLlama(THREADS);
   const loadStarted = performance.now();
   const model = await llama.loadModel({ modelPath });
   const loadMs = performance.now() - loadStarted;

@@ -5,9 +5,10 @@
  * `npx tsx bench/generation-profile.ts`.
  */
 import { pathToFileURL } from "node:url";
-import { getLlama, LlamaGrammarEvaluationState, LlamaLogLevel, type Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState, type Token } from "node-llama-cpp";
 import { answerGrammar, ANSWER_PREFILL } from "../src/backends/embedded/answer-grammar.js";
 import { buildSystemPrompt } from "../src/backends/prompt.js";
+import { benchLlama } from "./support/bench-llama.js";
 import { benchModel } from "./support/bench-model.js";
 import type { BenchResult } from "./support/bench-result.js";
 
@@ -17,12 +18,7 @@ const ROUNDS = 3;
 
 export async function run(): Promise<BenchResult[]> {
   const modelPath = await benchModel();
-  const llama = await getLlama({
-    gpu: false,
-    build: "never",
-    maxThreads: THREADS,
-    logLevel: LlamaLogLevel.error,
-  });
+  const llama = await benchLlama(THREADS);
   const model = await llama.loadModel({ modelPath });
   const context = await model.createContext({ contextSize: 1024, threads: THREADS });
   const sequence = context.getSequence();

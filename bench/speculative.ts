@@ -14,7 +14,7 @@ import { configSchema, type Config } from "../src/config/schema.js";
 import { cacheDir, currentPathEnvironment } from "../src/config/paths.js";
 import { validateModelFile } from "../src/backends/embedded/model-validation.js";
 import { writeSyntheticModel } from "../test/fixtures/gguf/synthetic-model.js";
-import { estimateCpuResourcesStatically } from "../src/backends/embedded/cpu-resource-estimate.js";
+import { benchLlama } from "./support/bench-llama.js";
 import { benchModel } from "./support/bench-model.js";
 import { median } from "./support/median.js";
 import type { BenchResult } from "./support/bench-result.js";
@@ -120,14 +120,7 @@ async function measure(
  * a round of fully accepted predictions yields DRAFT_TOKENS + 1 tokens for one batch: the 100%-acceptance end.
  */
 async function verificationCost(modelPath: string): Promise<{ singleMs: number; batchMs: number }> {
-  const nodeLlamaCpp = await import("node-llama-cpp");
-  estimateCpuResourcesStatically(nodeLlamaCpp);
-  const llama = await nodeLlamaCpp.getLlama({
-    gpu: false,
-    build: "never",
-    maxThreads: THREADS,
-    logLevel: nodeLlamaCpp.LlamaLogLevel.error,
-  });
+  const llama = await benchLlama(THREADS);
   const model = await llama.loadModel({ modelPath, useMmap: false });
   const context = await model.createContext({ contextSize: 512, threads: THREADS });
   try {

@@ -4,8 +4,7 @@
  * loadModel and createContext milliseconds and peak RSS.
  */
 import fs from "node:fs";
-import * as nodeLlamaCpp from "node-llama-cpp";
-import { estimateCpuResourcesStatically } from "../../src/backends/embedded/cpu-resource-estimate.js";
+import { benchLlama } from "./bench-llama.js";
 
 const [modelPath, weights, estimate] = process.argv.slice(2);
 if (
@@ -16,14 +15,8 @@ if (
   process.stderr.write("usage: load-once.ts MODEL mapped|read statically|simulated\n");
   process.exit(2);
 }
-if (estimate === "statically") estimateCpuResourcesStatically(nodeLlamaCpp);
 const started = performance.now();
-const llama = await nodeLlamaCpp.getLlama({
-  gpu: false,
-  build: "never",
-  maxThreads: 2,
-  logLevel: nodeLlamaCpp.LlamaLogLevel.error,
-});
+const llama = await benchLlama(2, { simulateResources: estimate === "simulated" });
 const llamaReady = performance.now();
 const model = await llama.loadModel({ modelPath, useMmap: weights === "mapped" });
 const loaded = performance.now();
