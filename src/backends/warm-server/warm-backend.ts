@@ -68,6 +68,8 @@ export interface WarmBackendOptions {
   startTimeoutMs?: number;
 }
 
+const DEFAULT_START_TIMEOUT_MS = 120_000;
+
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === "ENOENT" || code === "ECONNREFUSED" || code === "ECONNRESET" || code === "EPIPE";
@@ -105,6 +107,11 @@ export class WarmBackend implements Backend {
   private disposed = false;
 
   constructor(private readonly options: WarmBackendOptions) {}
+
+  /** How long a starting server is waited for, and how old its marker may be. */
+  private get startTimeoutMs(): number {
+    return this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  }
 
   describe(): BackendDescription {
     return { name: "embedded", model: this.options.spec.modelPath, location: this.options.spec.socketPath };
@@ -170,7 +177,7 @@ export class WarmBackend implements Backend {
   private async waitForStartingServer(signal: AbortSignal | undefined): Promise<boolean> {
     const { socketPath } = this.options.spec;
     const marker = startingMarkerPath(socketPath);
-    const startTimeoutMs = this.options.startTimeoutMs ?? 120_000;
+    const startTimeoutMs = this.startTimeoutMs;
     if (startingServerPid(marker, startTimeoutMs) === undefined) return false;
     this.options.settings.log("waiting for the model server another cmdai is starting");
     this.options.settings.onProgress?.({ kind: "serve", label: path.basename(this.options.spec.modelPath) });
@@ -196,7 +203,7 @@ export class WarmBackend implements Backend {
     try {
       if (process.platform !== "win32")
         fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
-      if (startingServerPid(marker, this.options.startTimeoutMs ?? 120_000) !== undefined) return;
+      if (startingServerPid(marker, this.startTimeoutMs) !== undefined) return;
       fs.rmSync(marker, { force: true });
       fs.writeFileSync(marker, String(process.pid), { flag: "wx", mode: 0o600 });
     } catch (error) {
