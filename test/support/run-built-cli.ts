@@ -38,7 +38,8 @@ export function makeTemporaryHome(): {
     env,
     configFile: path.join(root, "config", "cmdai", "config.toml"),
     cleanup: () => {
-      fs.rmSync(root, { recursive: true, force: true });
+      // Retried: a shell's background job (fish writing its generated completions) can still be adding files.
+      fs.rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
