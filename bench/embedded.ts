@@ -165,8 +165,7 @@ const LLAMA_BENCH_ROWS = [
   "ratio.prompt",
   "ratio.generation_grammar",
   "ratio.generation_free",
-  "ratio.warm_to_llama_floor",
-  "cli.warm_overhead",
+  "ratio.warm_to_llama_rates",
 ];
 
 /**

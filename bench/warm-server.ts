@@ -15,6 +15,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchModel } from "./support/bench-model.js";
+import { findLlamaBench, LLAMA_BENCH_MISSING_HINT } from "./support/llama-bench-binary.js";
+import { measureLlamaFloor } from "./support/llama-floor.js";
 import { phaseMs, requestPhases } from "./support/cold-phases.js";
 import { median } from "./support/median.js";
 import type { BenchResult } from "./support/bench-result.js";
@@ -53,6 +55,9 @@ interface CliRun {
   promptTokens?: number;
   cachedTokens?: number;
   answerTokens?: number;
+  /** From `--verbose`: the model's own share of the answer time (embedded, in-process or in the server). */
+  promptEvalMs?: number;
+  answerMs?: number;
   peakRssMb?: number;
   stderr: string;
 }
@@ -66,6 +71,98 @@ function describeRun(run: CliRun): string {
     `load ${timings.load ?? "?"} ms, generate ${timings.generate ?? "?"} ms; ` +
     `${evaluated} prompt tokens evaluated (${run.cachedTokens ?? "?"} cached), ${run.answerTokens ?? "?"} answer tokens`
   );
+}
+
+/**
+ * §4 of the time-to-command issue: the warm request against llama.cpp's own time for the same tokens at the
+ * same depths (llama-bench, measured right after the warm requests with the server stopped), and where the
+ * difference goes: the client, cmdai's work around the model in the server, and the model's prompt and
+ * answer time beyond llama-bench's. Medians over the warm requests.
+ */
+function warmOverhead(
+  modelPath: string,
+  warm: CliRun[],
+  typical: CliRun,
+  stopServer: () => void,
+): BenchResult[] {
+  const program = findLlamaBench();
+  if (program === undefined) {
+    return [
+      {
+        metric: "llama-bench.missing",
+        value: 2,
+        unit: "rows",
+        detail: `ratio.warm_to_llama_floor, cli.warm_overhead: ${LLAMA_BENCH_MISSING_HINT}`,
+      },
+    ];
+  }
+  stopServer();
+  const tokens = {
+    cachedTokens: typical.cachedTokens ?? 0,
+    evaluatedTokens: (typical.promptTokens ?? 0) - (typical.cachedTokens ?? 0),
+    answerTokens: typical.answerTokens ?? 0,
+  };
+  const floor = measureLlamaFloor(program, { modelPath, threads: 2, repetitions: 3, tokens });
+  if ("error" in floor) return [{ metric: "llama-bench", value: 0, unit: "", detail: floor.error }];
+  const floorMs = floor.promptMs + floor.answerMs;
+  const wallMs = median(warm.map((run) => run.ms));
+  const part = (name: string, of: (run: CliRun) => number): BenchResult => ({
+    metric: "cli.warm_overhead_part",
+    value: Math.round(median(warm.map(of))),
+    unit: "ms",
+    detail: name,
+  });
+  const generate = (run: CliRun): number => run.document.timingsMs?.generate ?? 0;
+  const promptEval = (run: CliRun): number => run.promptEvalMs ?? 0;
+  const answer = (run: CliRun): number => run.answerMs ?? 0;
+  const strictFloorMs =
+    Math.min(floor.promptMs, median(warm.map(promptEval))) +
+    Math.min(floor.answerMs, median(warm.map(answer)));
+  return [
+    {
+      metric: "llama-bench.warm_floor",
+      value: Math.round(floorMs),
+      unit: "ms",
+      detail: `llama-bench ${floor.tests}, t=2, median of 3: prompt ${Math.round(floor.promptMs)} ms, answer ${Math.round(floor.answerMs)} ms (the warm request's tokens at its depths)`,
+    },
+    {
+      metric: "ratio.warm_to_llama_floor",
+      value: Math.round((wallMs / floorMs) * 100) / 100,
+      unit: "×",
+      detail: `warm ${Math.round(wallMs)} ms (median) vs llama.cpp's ${Math.round(floorMs)} ms for the same tokens; goal ≤ 1.15×`,
+    },
+    {
+      metric: "cli.warm_overhead",
+      value: Math.round(wallMs - floorMs),
+      unit: "ms",
+      detail:
+        "what cmdai adds to llama.cpp's own time for the same tokens; goal ≤ 150 ms. Its parts (medians, so they need not add up exactly):",
+    },
+    part(
+      "client: Node's start, cmdai's modules, settings, socket, safety check, output, exit (wall − server's answer time)",
+      (run) => run.ms - generate(run),
+    ),
+    part(
+      "server, around the model: prompt rendering, cache reuse, grammar, reply (answer time − model time)",
+      (run) => generate(run) - promptEval(run) - answer(run),
+    ),
+    part(
+      `model, prompt beyond llama-bench's ${Math.round(floor.promptMs)} ms (small batch through node-llama-cpp, first token's sampling)`,
+      (run) => promptEval(run) - floor.promptMs,
+    ),
+    part(
+      `model, answer beyond llama-bench's ${Math.round(floor.answerMs)} ms (sampling, grammar, node-llama-cpp's per-token path)`,
+      (run) => answer(run) - floor.answerMs,
+    ),
+    {
+      // llama-bench is not always the faster at a few tokens (its pp33 at a 382-token depth took 860 ms where
+      // node-llama-cpp took 670): with each part's floor the lower of the two, a negative part counts as zero.
+      metric: "cli.warm_overhead_strict",
+      value: Math.round(wallMs - strictFloorMs),
+      unit: "ms",
+      detail: `as cli.warm_overhead, each part's floor the lower of llama-bench's and ours (${Math.round(strictFloorMs)} ms): ${Math.round((wallMs / strictFloorMs) * 100) / 100}× the floor`,
+    },
+  ];
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -103,6 +200,7 @@ export async function run(): Promise<BenchResult[]> {
     );
     const ms = performance.now() - started;
     const usage = /(\d+) prompt tokens \((\d+) cached\), (\d+) answer tokens/.exec(result.stderr);
+    const modelTime = /model time: prompt (\d+) ms, answer (\d+) ms/.exec(result.stderr);
     const rssKb = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, "utf8")) : undefined;
     return {
       ms,
@@ -111,6 +209,7 @@ export async function run(): Promise<BenchResult[]> {
       ...(usage === null
         ? {}
         : { promptTokens: Number(usage[1]), cachedTokens: Number(usage[2]), answerTokens: Number(usage[3]) }),
+      ...(modelTime === null ? {} : { promptEvalMs: Number(modelTime[1]), answerMs: Number(modelTime[2]) }),
       ...(rssKb === undefined ? {} : { peakRssMb: Math.round(rssKb / 1024) }),
     };
   };
@@ -234,6 +333,11 @@ export async function run(): Promise<BenchResult[]> {
         detail: `fresh process inferring in-process; model file ${modelMb} MiB, goal ≤ ${modelMb + 1024} MiB (file + 1 GiB)`,
       },
     ];
+    results.push(
+      ...warmOverhead(model, warm, typicalWarm, () => {
+        spawnSync(process.execPath, [cli, "server", "stop"], { env, stdio: "ignore" });
+      }),
+    );
     if (serverRss !== undefined) {
       results.push({
         metric: "cli.peak_rss_server",

@@ -56,6 +56,14 @@ export interface GenerationTimings {
   load?: number;
   /** Generating the answer. */
   generate?: number;
+  /**
+   * Of `generate`, where the embedded backend reports it: evaluating the prompt tokens that were not cached,
+   * up to the first answer token (`promptEval`), and the answer's other tokens (`answer`). What is left of
+   * `generate` is cmdai's own work around the model (rendering the prompt, reusing the cache, the grammar).
+   * `--verbose` prints them; the JSON output's `timingsMs` does not carry them.
+   */
+  promptEval?: number;
+  answer?: number;
 }
 
 /** Token counts of one generation, where the backend reports them (`--verbose` prints them). */

@@ -6,6 +6,7 @@ import type {
   Backend,
   ExecutionContext,
   GenerationResult,
+  GenerationTimings,
   ProgressEvent,
   TokenUsage,
 } from "../backends/backend.js";
@@ -28,7 +29,7 @@ export interface CommandOutcome {
   risk: Assessment;
   backend: BackendName;
   model: string;
-  timingsMs: { load?: number; generate?: number; assess: number };
+  timingsMs: GenerationTimings & { assess: number };
   /** Token counts, when the backend reports them. */
   usage?: TokenUsage | undefined;
   /** What the command would delete, move or overwrite, when it changes files and the preview ran. */

@@ -201,8 +201,14 @@ function describeAnswer(outcome: CommandOutcome, elapsedMs: number): string {
     usage === undefined
       ? ""
       : `${usage.promptTokens} prompt tokens (${usage.cachedPromptTokens ?? 0} cached), ${usage.answerTokens} answer tokens; `;
+  const { promptEval, answer } = outcome.timingsMs;
+  // The model's own share of the time (embedded): the bench sets it against llama.cpp's for the same tokens.
+  const modelTime =
+    promptEval === undefined || answer === undefined
+      ? ""
+      : `model time: prompt ${Math.round(promptEval)} ms, answer ${Math.round(answer)} ms; `;
   return (
-    `answered by ${outcome.backend} (${outcome.model}) in ${Math.round(elapsedMs)} ms; ${tokens}` +
+    `answered by ${outcome.backend} (${outcome.model}) in ${Math.round(elapsedMs)} ms; ${tokens}${modelTime}` +
     `level ${outcome.risk.level}, decision ${outcome.risk.decision} (judged in ${Math.round(outcome.timingsMs.assess)} ms)`
   );
 }

@@ -47,6 +47,9 @@ describe("embedded backend through the CLI", () => {
       expect(document).toMatchObject({ backend: "embedded", model: "tiny.gguf", executed: false });
       expect(typeof document.timingsMs.load).toBe("number");
       expect(typeof document.timingsMs.generate).toBe("number");
+      // The model's share is a `-v` line (the server's too), not part of the JSON contract.
+      expect(Object.keys(document.timingsMs).sort()).toEqual(["generate", "load", "total"]);
+      expect(run.stderr).toMatch(/answer tokens; model time: prompt \d+ ms, answer \d+ ms; level /);
     }
   }, 600_000);
 

@@ -29,7 +29,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("embedded backend", () => {
-  it("answers with a bounded printable command, the file name and both timings", async () => {
+  it("answers with a bounded printable command, the file name and its timings", async () => {
     const backend = createEmbeddedBackend(testBackendSettings({ model: testModelPath() }));
     try {
       const result = await backend.generate(contractRequest("find large files"));
@@ -39,6 +39,11 @@ describe("embedded backend", () => {
       expect(result.model).toBe(path.basename(testModelPath()));
       expect(result.timingsMs.load).toBeGreaterThan(0);
       expect(result.timingsMs.generate).toBeGreaterThan(0);
+      // The model's share of the generation: the prompt's evaluation, then the other answer tokens.
+      const { generate = 0, promptEval = -1, answer = -1 } = result.timingsMs;
+      expect(promptEval).toBeGreaterThanOrEqual(0);
+      expect(answer).toBeGreaterThanOrEqual(0);
+      expect(promptEval + answer).toBeLessThanOrEqual(generate + 1);
       expect(backend.describe()).toMatchObject({ name: "embedded", model: path.basename(testModelPath()) });
     } finally {
       await backend.dispose();

@@ -577,7 +577,12 @@ class EmbeddedBackend implements Backend {
       command: answer.command,
       ...(answer.explanation === undefined ? {} : { explanation: answer.explanation }),
       model: path.basename(loaded.validated.path),
-      timingsMs: { load: Math.round(loadMs), generate: Math.round(performance.now() - generateStarted) },
+      timingsMs: {
+        load: Math.round(loadMs),
+        generate: Math.round(performance.now() - generateStarted),
+        promptEval: Math.round((firstToken || generationEnded) - evaluateStarted),
+        answer: Math.round(generationEnded - (firstToken || generationEnded)),
+      },
       usage: { promptTokens: input.length, cachedPromptTokens: reused, answerTokens: generated.length },
     };
   }
