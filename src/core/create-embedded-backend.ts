@@ -3,7 +3,7 @@
  * `hf:` references and URLs downloaded with consent; local paths as they are), and — when
  * `embedded.keep_alive > 0` — requests served by a warm background model server.
  */
-import { createEmbeddedBackend } from "../backends/embedded/embedded-backend.js";
+import type * as EmbeddedBackendModule from "../backends/embedded/embedded-backend.js";
 import type { ModelPathResolver } from "../backends/embedded/model-path.js";
 import type { Backend } from "../backends/backend.js";
 import type { BackendSettings } from "../backends/backend.js";
@@ -50,6 +50,14 @@ async function withResolvedDraft(
   return { ...settings, config: { ...settings.config, embedded: { ...embedded, draft_model: draftPath } } };
 }
 
+/**
+ * The in-process backend's module, imported only where it is used: a request the warm server answers does
+ * not need it (~10 ms of a warm request's start).
+ */
+function loadInProcessBackend(): Promise<typeof EmbeddedBackendModule> {
+  return import("../backends/embedded/embedded-backend.js");
+}
+
 /** Build the embedded backend for a CLI run. */
 export async function createEmbeddedBackendForCli(
   cliSettings: BackendSettings,
@@ -59,6 +67,7 @@ export async function createEmbeddedBackendForCli(
   const settings = await withResolvedDraft(cliSettings, resolveModelPath);
   const useServer = settings.config.embedded.keep_alive > 0 && settings.warmServerEntry !== undefined;
   if (!useServer || settings.warmServerEntry === undefined) {
+    const { createEmbeddedBackend } = await loadInProcessBackend();
     return createEmbeddedBackend(
       { ...settings, modelOverride: embeddedModelReference(settings) },
       { resolveModelPath },
@@ -77,6 +86,7 @@ export async function createEmbeddedBackendForCli(
       config: settings.config,
       idleTimeoutMs: settings.config.embedded.keep_alive * 1000,
     },
-    createInProcess: () => Promise.resolve(createEmbeddedBackend(inProcessSettings, { resolveModelPath })),
+    createInProcess: async () =>
+      (await loadInProcessBackend()).createEmbeddedBackend(inProcessSettings, { resolveModelPath }),
   });
 }

@@ -10,9 +10,8 @@ import type { Config } from "../config/schema.js";
 import { ModelError, UsageError } from "../errors.js";
 import { findCatalogEntry, formatBytes } from "./catalog.js";
 import type { DownloadSubject } from "./download-errors.js";
-import { downloadFile, type DownloadProgressEvent } from "./download-file.js";
+import type { DownloadProgressEvent } from "./download-file.js";
 import type { RetryPolicy } from "../retry-delay.js";
-import { withFileLock } from "./file-lock.js";
 import {
   createDownloadDispatcher,
   huggingFaceEndpoint,
@@ -156,6 +155,11 @@ export async function pullModel(
   if (isOffline(options)) throw offlineError(canonical);
   const destinations = cachePaths(reference, modelsRoot(options.config, options.paths));
   const sources = remoteSources(reference, options.env);
+  // Imported here: resolving a model already on disk (every request) needs none of the download client.
+  const [{ downloadFile }, { withFileLock }] = await Promise.all([
+    import("./download-file.js"),
+    import("./file-lock.js"),
+  ]);
   const dispatcher = await createDownloadDispatcher(options.env);
   const outcome = { downloaded: false };
   const digests: string[] = [];
