@@ -5,7 +5,6 @@
  * prompt prefix, and with `LLAMA_BENCH` set llama-bench's figures and the ratios. Time-to-command and peak RSS
  * are measured through the CLI in `warm-server.ts`. Run alone: `npx tsx bench/embedded.ts`.
  */
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +15,7 @@ import { buildSystemPrompt } from "../src/backends/prompt.js";
 import { answerGrammar } from "../src/backends/embedded/answer-grammar.js";
 import { benchLlama } from "./support/bench-llama.js";
 import { benchModel } from "./support/bench-model.js";
-import { findLlamaBench, LLAMA_BENCH_MISSING_HINT } from "./support/llama-bench-binary.js";
+import { findLlamaBench, LLAMA_BENCH_MISSING_HINT, runLlamaBench } from "./support/llama-bench-binary.js";
 import type { BenchResult } from "./support/bench-result.js";
 
 const THREADS = 2;
@@ -188,41 +187,19 @@ function llamaBenchComparison(modelPath: string, ours: BenchResult[]): BenchResu
     ];
   }
   progress(`llama-bench: ${program.binary}`);
-  const output = spawnSync(
-    program.binary,
-    [
-      "-m",
-      modelPath,
-      "-t",
-      String(THREADS),
-      "-p",
-      String(PROMPT_TOKENS),
-      "-n",
-      String(GENERATED_TOKENS),
-      "-r",
-      String(REPEATS),
-      "-o",
-      "json",
-    ],
-    { encoding: "utf8", maxBuffer: 16 * 2 ** 20, ...(program.cwd === undefined ? {} : { cwd: program.cwd }) },
-  );
-  if (output.status !== 0) {
-    const why = output.signal ?? `exit ${String(output.status)}`;
-    return [
-      {
-        metric: "llama-bench",
-        value: 0,
-        unit: "",
-        detail: `failed (${why}): ${output.stderr.trim().split("\n").slice(-2).join(" ").slice(0, 200)}`,
-      },
-    ];
-  }
-  const rows = JSON.parse(output.stdout) as {
-    n_prompt: number;
-    n_gen: number;
-    avg_ts: number;
-    samples_ts?: number[];
-  }[];
+  const rows = runLlamaBench(program, [
+    "-m",
+    modelPath,
+    "-t",
+    String(THREADS),
+    "-p",
+    String(PROMPT_TOKENS),
+    "-n",
+    String(GENERATED_TOKENS),
+    "-r",
+    String(REPEATS),
+  ]);
+  if ("error" in rows) return [{ metric: "llama-bench", value: 0, unit: "", detail: rows.error }];
   // The best repetition, like ours.
   const fastest = (row: (typeof rows)[number] | undefined): number =>
     row === undefined ? 0 : Math.max(row.avg_ts, ...(row.samples_ts ?? []));

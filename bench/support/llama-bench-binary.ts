@@ -2,6 +2,7 @@
  * Where the benches find llama-bench: `LLAMA_BENCH` when set, else the binary `npm run bench:llama-bench` built
  * from the llama.cpp source node-llama-cpp ships and cached under `<cache>/llama-bench/<release>/`.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -102,3 +103,28 @@ export function findLoadProbe(): LlamaProgram | undefined {
 /** What the bench prints when no llama-bench is found. */
 export const LLAMA_BENCH_MISSING_HINT =
   "no llama-bench: run `npm run bench:llama-bench` once (builds it and the load probe from node-llama-cpp's bundled llama.cpp against its prebuilt libraries; needs git and g++, e.g. `apt-get install -y git g++`), or set LLAMA_BENCH=/path/to/llama-bench";
+
+/** One test's result in llama-bench's JSON output (`-o json`), the fields the benches read. */
+export interface LlamaBenchRow {
+  n_prompt: number;
+  n_gen: number;
+  avg_ts: number;
+  avg_ns?: number;
+  samples_ts?: number[];
+  samples_ns?: number[];
+}
+
+/** Run llama-bench with `args` (`-o json` is added): its result rows, or why it failed. */
+export function runLlamaBench(program: LlamaProgram, args: string[]): LlamaBenchRow[] | { error: string } {
+  const output = spawnSync(program.binary, [...args, "-o", "json"], {
+    encoding: "utf8",
+    maxBuffer: 16 * 2 ** 20,
+    ...(program.cwd === undefined ? {} : { cwd: program.cwd }),
+  });
+  if (output.status !== 0) {
+    const why = output.signal ?? `exit ${String(output.status)}`;
+    const last = output.stderr.trim().split("\n").slice(-2).join(" ").slice(0, 200);
+    return { error: `llama-bench failed (${why}): ${last}` };
+  }
+  return JSON.parse(output.stdout) as LlamaBenchRow[];
+}

@@ -6,9 +6,8 @@
  * 13 % slower than at none (8.3 vs 9.6 tok/s, same llama-bench run). llama-bench times neither the prefill of
  * the depth nor any sampling, so what a request takes beyond this floor is cmdai's (and node-llama-cpp's).
  */
-import { spawnSync } from "node:child_process";
 import { median } from "./median.js";
-import type { LlamaProgram } from "./llama-bench-binary.js";
+import { runLlamaBench, type LlamaProgram } from "./llama-bench-binary.js";
 
 export interface RequestTokens {
   /** Prompt tokens the request found in the model's cache. */
@@ -28,25 +27,11 @@ export interface LlamaFloor {
   tests: string;
 }
 
-interface LlamaBenchRow {
-  n_prompt: number;
-  n_gen: number;
-  samples_ns?: number[];
-  avg_ns?: number;
-}
-
 /** Run one llama-bench test; the median repetition in milliseconds, or the reason it failed. */
 function timeTest(program: LlamaProgram, args: string[]): { ms: number } | { error: string } {
-  const output = spawnSync(program.binary, [...args, "-o", "json"], {
-    encoding: "utf8",
-    maxBuffer: 16 * 2 ** 20,
-    ...(program.cwd === undefined ? {} : { cwd: program.cwd }),
-  });
-  if (output.status !== 0) {
-    const why = output.signal ?? `exit ${String(output.status)}`;
-    return { error: `llama-bench failed (${why}): ${output.stderr.trim().split("\n").slice(-1).join("")}` };
-  }
-  const row = (JSON.parse(output.stdout) as LlamaBenchRow[])[0];
+  const rows = runLlamaBench(program, args);
+  if ("error" in rows) return rows;
+  const row = rows[0];
   const samples = row?.samples_ns ?? (row?.avg_ns === undefined ? [] : [row.avg_ns]);
   if (samples.length === 0) return { error: "llama-bench printed no timings" };
   return { ms: median(samples) / 1e6 };
