@@ -13,12 +13,15 @@ export interface RequestPhases {
   restMs: number;
 }
 
+/** llama.cpp's start: getLlama with its binary test, or the addon that passed it before (start-llama.ts). */
+const LLAMA_START = "llama.cpp start (getLlama, or the addon it tested before)";
+
 const PATTERNS: [string, RegExp][] = [
   ["node and cmdai's modules", /started in (\d+) ms/],
   ["settings", /settings read in (\d+) ms/],
   ["safety engine load (beside the backend)", /safety engine ready in (\d+) ms/],
   ["import node-llama-cpp", /load phases: import (\d+) ms/],
-  ["llama.cpp start (getLlama)", /llama\.cpp start (\d+) ms/],
+  [LLAMA_START, /llama\.cpp start (\d+) ms/],
   ["model file check (beside them)", /model check (\d+) ms/],
   ["weights", /weights (\d+) ms/],
   ["chat wrapper", /chat wrapper (\d+) ms/],
@@ -46,12 +49,12 @@ export function requestPhases(stderr: string, wallMs: number): RequestPhases {
   const beside = new Set([
     "safety engine load (beside the backend)",
     "import node-llama-cpp",
-    "llama.cpp start (getLlama)",
+    LLAMA_START,
     "model file check (beside them)",
   ]);
   const sequential = phases.filter(([name]) => !beside.has(name)).reduce((sum, [, ms]) => sum + ms, 0);
   const runtimeStart = Math.max(
-    value("import node-llama-cpp") + value("llama.cpp start (getLlama)"),
+    value("import node-llama-cpp") + value(LLAMA_START),
     value("model file check (beside them)"),
   );
   return { phases, restMs: Math.max(0, Math.round(wallMs - sequential - runtimeStart)) };

@@ -33,6 +33,7 @@ import { buildPrompt, PROMPT_TEMPLATE_VERSION } from "../prompt.js";
 import { resolveChatWrapperCached } from "./chat-wrapper-cache.js";
 import { answerDraftPredictor } from "./answer-draft-predictor.js";
 import { estimateCpuResourcesStatically } from "./cpu-resource-estimate.js";
+import { startLlama, type StartedLlama } from "./start-llama.js";
 import { ANSWER_PREFILL, answerGrammar, completedAnswer, parseAnswer } from "./answer-grammar.js";
 import { resolveLocalModelPath, type ModelPathResolver } from "./model-path.js";
 import type { ValidatedModel } from "./model-validation.js";
@@ -60,8 +61,8 @@ const DRAFT_TOKENS_PER_ROUND = 4;
 /** Context sizes are rounded up to this many tokens. */
 const CONTEXT_GRANULARITY = 256;
 
-/** getLlama is expensive (~600 ms) and holds the native backend: one instance per option set per process. */
-const llamaInstances = new Map<string, Promise<Llama>>();
+/** Starting llama.cpp holds the native backend: one instance per option set per process. */
+const llamaInstances = new Map<string, Promise<StartedLlama>>();
 
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
@@ -165,13 +166,12 @@ class EmbeddedBackend implements Backend {
     await this.load(undefined);
   }
 
-  private async getLlama(library: NodeLlamaCpp): Promise<Llama> {
+  private async getLlama(library: NodeLlamaCpp): Promise<StartedLlama> {
     const embedded = this.settings.config.embedded;
     const key = JSON.stringify([embedded.gpu, this.threads]);
     let instance = llamaInstances.get(key);
     if (instance === undefined) {
-      instance = library.getLlama({
-        build: "never",
+      instance = startLlama(library, {
         gpu: gpuOption(embedded.gpu),
         // Explicit: node-llama-cpp's CPU default of 4 threads made a 0.5B model ~90x slower on 2 cores.
         maxThreads: this.threads,
@@ -179,7 +179,8 @@ class EmbeddedBackend implements Backend {
         logger: (_level, message) => {
           this.settings.log(`llama.cpp: ${message.trimEnd()}`);
         },
-        progressLogs: false,
+        cacheDirectory: cacheDir(this.settings.paths),
+        log: this.settings.log,
       });
       llamaInstances.set(key, instance);
       instance.catch(() => llamaInstances.delete(key));
@@ -205,13 +206,15 @@ class EmbeddedBackend implements Backend {
       // known to be usable, so a missing model still gets the model error.
       const started = performance.now();
       const marks = { imported: 0, llamaStarted: 0, checked: 0, weighed: 0 };
+      let startedVia = "";
       const runtime = import("node-llama-cpp").then(async (library) => {
         marks.imported = performance.now();
         if (!estimateCpuResourcesStatically(library)) {
           this.settings.log("embedded: node-llama-cpp's load simulation hook is gone; loads take longer");
         }
-        const llama = await this.getLlama(library);
+        const { llama, via } = await this.getLlama(library);
         marks.llamaStarted = performance.now();
+        startedVia = via === "noted" ? "the addon tested before" : "getLlama, binary test included";
         return { library, llama };
       });
       runtime.catch(() => undefined);
@@ -258,7 +261,8 @@ class EmbeddedBackend implements Backend {
       );
       // One line the bench reads (`load phases:`): where a cold start's load goes.
       this.settings.log(
-        `embedded: load phases: import ${span(started, marks.imported)}, llama.cpp start ${span(marks.imported, marks.llamaStarted)}, ` +
+        `embedded: load phases: import ${span(started, marks.imported)}, llama.cpp start ${span(marks.imported, marks.llamaStarted)} ` +
+          `(${startedVia}), ` +
           `model check ${span(started, marks.checked)} (beside them), weights ${span(weightsStarted, marks.weighed)} ` +
           `(${this.readWeightsIntoMemory ? "read" : "mapped"}), chat wrapper ${span(marks.weighed, performance.now())}`,
       );
