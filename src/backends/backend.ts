@@ -48,6 +48,12 @@ export interface GenerateOptions {
    * counts. Default: none (backends then need not stream).
    */
   onText?: ((answerSoFar: string) => void) | undefined;
+  /**
+   * Called when the request is on its way (again, when a backend retries it): written to the warm server,
+   * sent to a remote one, or the in-process model set to work. The caller starts then what can wait for the
+   * answer (loading the safety engine), so that it does not hold up the request itself. Default: none.
+   */
+  onDispatched?: (() => void) | undefined;
 }
 
 /** Timings, in milliseconds, reported in the JSON output's `timingsMs`. */

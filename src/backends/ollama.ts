@@ -226,7 +226,7 @@ export class OllamaBackend implements Backend {
     };
     let response;
     try {
-      response = await this.client.request({
+      const sent = this.client.request({
         method: "POST",
         path: "api/chat",
         json: body,
@@ -234,6 +234,8 @@ export class OllamaBackend implements Backend {
         signal: options.signal,
         onBodyChunk: options.onText && streamedText("ndjson", chatLineText, options.onText),
       });
+      options.onDispatched?.();
+      response = await sent;
     } catch (error) {
       if (
         error instanceof HttpStatusError &&

@@ -243,7 +243,7 @@ export class OpenAiCompatibleBackend implements Backend {
         ...responseFormat(mode, request.wantExplanation),
       };
       try {
-        response = await this.client.request({
+        const sent = this.client.request({
           method: "POST",
           path: "chat/completions",
           json: body,
@@ -251,6 +251,8 @@ export class OpenAiCompatibleBackend implements Backend {
           signal: options.signal,
           onBodyChunk: options.onText && streamedText("sse", deltaText, options.onText),
         });
+        options.onDispatched?.();
+        response = await sent;
         break;
       } catch (error) {
         const next = FORMAT_ORDER[FORMAT_ORDER.indexOf(mode) + 1];

@@ -58,6 +58,8 @@ export interface PipelineDependencies {
   /** A line a person should always see (stderr): a backend that could not answer and the one used instead. */
   notice: (line: string) => void;
   now: () => number;
+  /** The backend has the request (see `GenerateOptions.onDispatched`): start what can wait for the answer. */
+  onDispatched?: (() => void) | undefined;
 }
 
 /** Live feedback while a person waits for the answer; absent when nobody watches (no terminal, JSON). */
@@ -154,7 +156,11 @@ export async function generateCommand(
           wantExplanation: options.wantExplanation,
           revision: options.revision,
         },
-        { signal: options.signal, onText: commandTextListener(options.live) },
+        {
+          signal: options.signal,
+          onText: commandTextListener(options.live),
+          onDispatched: dependencies.onDispatched,
+        },
       );
     } catch (error) {
       lastError = error;

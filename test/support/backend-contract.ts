@@ -36,10 +36,19 @@ export interface ContractOptions {
 
 export function describeBackendContract(name: string, options: ContractOptions): void {
   describe(`backend contract: ${name}`, () => {
-    it("answers with a non-empty command, the model and timings", async () => {
+    it("answers with a non-empty command, the model and timings, saying first that it has the request", async () => {
       const backend = await options.makeBackend();
       try {
-        const result = await backend.generate(contractRequest("list files in this folder"));
+        const events: string[] = [];
+        const pending = backend.generate(contractRequest("list files in this folder"), {
+          onDispatched: () => events.push("dispatched"),
+        });
+        const result = await pending;
+        events.push("answered");
+        // Once per attempt: a request that is retried may say so again, but never after the answer.
+        expect(events.at(-1)).toBe("answered");
+        expect(events.slice(0, -1).length).toBeGreaterThanOrEqual(1);
+        expect(events.slice(0, -1).every((event) => event === "dispatched")).toBe(true);
         expect(typeof result.command).toBe("string");
         expect(result.command.trim().length).toBeGreaterThan(0);
         expect(result.model.length).toBeGreaterThan(0);

@@ -502,6 +502,8 @@ class EmbeddedBackend implements Backend {
     const { signal } = options;
     throwIfAborted(signal);
     if (this.disposed) throw new BackendError("backend_unavailable", "The embedded backend was disposed.");
+    // The model is set to work on this request now (loading it, if it is not yet).
+    options.onDispatched?.();
     const loadStarted = performance.now();
     const wasLoaded = this.loading !== undefined;
     const loaded = await this.load(signal);

@@ -158,9 +158,16 @@ describe("WarmBackend with a server", () => {
       idleTimeoutMs: 0,
     });
     const backend = warmBackend(new ScriptedBackend("embedded", []));
-    await expect(backend.generate(contractRequest("list files"))).resolves.toMatchObject({
-      command: "uptime",
-    });
+    const events: string[] = [];
+    const answered = backend
+      .generate(contractRequest("list files"), { onDispatched: () => events.push("written") })
+      .then((result) => {
+        events.push("answered");
+        return result;
+      });
+    await expect(answered).resolves.toMatchObject({ command: "uptime" });
+    // The request is out before the answer is in: what can wait for it (the safety engine) starts then.
+    expect(events).toEqual(["written", "answered"]);
     await backend.dispose();
     expect(fs.existsSync(spawnedFile)).toBe(false);
   });

@@ -16,6 +16,7 @@ export function exchange(
   request: WarmRequest,
   signal?: AbortSignal,
   onText?: (text: string) => void,
+  onWritten?: () => void,
 ): Promise<Exclude<WarmResponse, { type: "text" }>> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
@@ -37,7 +38,10 @@ export function exchange(
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     socket.setEncoding("utf8");
-    socket.once("connect", () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.once("connect", () => {
+      socket.write(`${JSON.stringify(request)}\n`);
+      onWritten?.();
+    });
     socket.on("data", (chunk: string) => {
       const { lines, rest } = takeLines(buffer + chunk);
       buffer = rest;
@@ -94,6 +98,7 @@ export async function generateViaServer(
     { type: "generate", request, ...(onText === undefined ? {} : { stream: true }) },
     options.signal,
     onText,
+    options.onDispatched,
   );
   if (response.type === "result") return response.result;
   if (response.type === "error") throw fromWire(response.error);
