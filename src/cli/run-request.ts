@@ -124,20 +124,28 @@ export async function runRequestCommand(
         signal: controller.signal,
         embedded: { version: packageVersion(), warmServerEntry: warmServerEntry() },
       },
-      requestCallbacks({
-        io,
-        plain: format === "plain",
-        color,
-        verbose,
-        terminal,
-        menu: terminal && io.stdout.isTTY === true,
-        live,
-      }),
+      {
+        ...requestCallbacks({
+          io,
+          plain: format === "plain",
+          color,
+          verbose,
+          terminal,
+          menu: terminal && io.stdout.isTTY === true,
+          live,
+        }),
+        // The document is written as soon as the result is known, before the model is freed.
+        finished:
+          format === "plain"
+            ? undefined
+            : (finished) =>
+                writeDocument(
+                  io.stdout,
+                  format,
+                  resultDocument(finished, { totalMs: performance.now() - startedAt }),
+                ),
+      },
     );
-    if (format !== "plain") {
-      const totalMs = performance.now() - startedAt;
-      await writeDocument(io.stdout, format, resultDocument(result, { totalMs }));
-    }
     return result.exitCode;
   } catch (error) {
     live?.close();

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { makeBuildFolder, useRequestWorkspace } from "../../test/support/request-workspace.js";
+import { BackendPool } from "./backend-pool.js";
 import type { ConsentDecision } from "./consent.js";
 import type { CommandOutcome } from "./generate-command.js";
 import { runRequest, type MenuChoice, type MenuSession, type RequestCallbacks } from "./request-flow.js";
@@ -63,6 +64,30 @@ async function request(
 }
 
 describe("runRequest", () => {
+  it("hands over the result before it frees the backends (a loaded model takes ~0.1 s to free)", async () => {
+    const order: string[] = [];
+    const disposeAll = vi.spyOn(BackendPool.prototype, "disposeAll").mockImplementation(function (
+      this: BackendPool,
+    ) {
+      order.push("backends freed");
+      return Promise.resolve();
+    });
+    try {
+      const callbacks: RequestCallbacks = {
+        ...recorder({}),
+        finished: (result) => {
+          order.push(`result ${result.outcome.command}`);
+          return Promise.resolve();
+        },
+      };
+      const result = await request("ls -la", {}, callbacks);
+      expect(result.outcome.command).toBe("ls -la");
+      expect(order).toEqual(["result ls -la", "backends freed"]);
+    } finally {
+      disposeAll.mockRestore();
+    }
+  });
+
   it("without a terminal, -x refuses a command that deletes files and runs nothing", async () => {
     const callbacks = recorder({});
     const result = await request("rm -r build", { execute: true }, callbacks);

@@ -83,6 +83,11 @@ export interface RequestCallbacks {
   confirm: (outcome: CommandOutcome, consent: ConsentDecision) => Promise<boolean>;
   /** The consent menu; given when a person is at a terminal with plain output. Not used with -x or --dry-run. */
   menu?: ((outcome: CommandOutcome, session: MenuSession) => Promise<MenuChoice>) | undefined;
+  /**
+   * The request's result, as soon as it is known: before its backends are freed (freeing an in-process
+   * model takes ~0.1 s, and the warm server starts after it), so a JSON/YAML document need not wait for that.
+   */
+  finished?: ((result: RequestResult) => Promise<void>) | undefined;
 }
 
 /** How the request ended. */
@@ -160,9 +165,12 @@ export async function runRequest(
         edited: generator.wasEdited(chosen.command),
         warn: callbacks.warn,
       });
-    return context.menu && callbacks.menu !== undefined
-      ? await consentInMenu(outcome, { context, generator, menu: callbacks.menu, run })
-      : await consentWithoutMenu(outcome, { context, callbacks, run });
+    const result =
+      context.menu && callbacks.menu !== undefined
+        ? await consentInMenu(outcome, { context, generator, menu: callbacks.menu, run })
+        : await consentWithoutMenu(outcome, { context, callbacks, run });
+    await callbacks.finished?.(result);
+    return result;
   } catch (error) {
     throw isAbortError(error) || options.signal.aborted ? new InterruptedError() : error;
   } finally {
