@@ -4,7 +4,7 @@
  * folder, runs each side three times alternately, reports medians, and deletes everything. Goal: ≥ 0.9× curl.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -32,6 +32,25 @@ function runCurl(url: string, output: string): Promise<boolean> {
       resolve(code === 0);
     });
   });
+}
+
+/** `sha256sum FILE` exits 0: what verifying curl's download costs afterwards. */
+function runSha256sum(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn("sha256sum", [file], { stdio: "ignore" });
+    child.on("error", () => resolve(false));
+    child.on("close", (code) => resolve(code === 0));
+  });
+}
+
+/** Milliseconds for Node's SHA-256 over SIZE_BYTES in 1 MiB pieces: the hash alone, on one core. */
+function hashOnlyMs(): number {
+  const piece = randomBytes(1024 * 1024);
+  const started = performance.now();
+  const hash = createHash("sha256");
+  for (let offset = 0; offset < SIZE_BYTES; offset += piece.length) hash.update(piece);
+  hash.digest();
+  return performance.now() - started;
 }
 
 /** Child-process mode: serve the generated file until stdin closes, printing the endpoint first. */
@@ -83,11 +102,16 @@ export async function run(): Promise<BenchResult[]> {
 
     const ours: number[] = [];
     const curl: number[] = [];
+    const curlVerified: number[] = [];
+    const hashes: number[] = [];
+    const cpuShares: number[] = [];
     let curlAvailable = true;
+    let sha256sumAvailable = true;
     for (let index = 0; index < RUNS; index++) {
       const cache = path.join(temporary, `cache-${index}`);
       const env = { HF_ENDPOINT: hub.endpoint, XDG_CACHE_HOME: cache };
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       const pulled = await pullModel(reference, {
         config: configSchema.parse({}),
         env,
@@ -95,7 +119,10 @@ export async function run(): Promise<BenchResult[]> {
         assumeYes: true,
         signal: AbortSignal.timeout(120_000),
       });
-      ours.push(SIZE_BYTES / ((performance.now() - started) / 1000));
+      const wallMs = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      cpuShares.push((cpu.user + cpu.system) / 1000 / wallMs);
+      ours.push(SIZE_BYTES / (wallMs / 1000));
       await fs.rm(pulled.path, { force: true });
 
       if (curlAvailable) {
@@ -103,8 +130,13 @@ export async function run(): Promise<BenchResult[]> {
         const curlStarted = performance.now();
         curlAvailable = await runCurl(url, output);
         if (curlAvailable) curl.push(SIZE_BYTES / ((performance.now() - curlStarted) / 1000));
+        if (curlAvailable && sha256sumAvailable) {
+          sha256sumAvailable = await runSha256sum(output);
+          if (sha256sumAvailable) curlVerified.push(SIZE_BYTES / ((performance.now() - curlStarted) / 1000));
+        }
         await fs.rm(output, { force: true });
       }
+      hashes.push(hashOnlyMs());
     }
     const mebibytesPerSecond = (bytesPerSecond: number): number =>
       Math.round((bytesPerSecond / 1024 / 1024) * 10) / 10;
@@ -131,6 +163,41 @@ export async function run(): Promise<BenchResult[]> {
           detail: "goal ≥ 0.9",
         },
       );
+      // Where the gap goes: cmdai verifies the SHA-256 as the bytes arrive, curl does not verify at all.
+      const secondsPerRun = (bytesPerSecond: number): number => SIZE_BYTES / bytesPerSecond;
+      const hashSeconds = median(hashes) / 1000;
+      const beyondHash = secondsPerRun(median(ours)) - hashSeconds;
+      results.push(
+        {
+          metric: "download.cmdai_cpu_share",
+          value: Math.round(median(cpuShares) * 100) / 100,
+          unit: "cores",
+          detail:
+            "the downloading process's CPU time (all its threads) over its wall time: with the hub stand-in's own process, what the 2 cores are busy with",
+        },
+        {
+          metric: "download.sha256_only",
+          value: Math.round(hashSeconds * 1000),
+          unit: "ms",
+          detail: `Node's SHA-256 over the same 256 MiB in memory, one core (median of ${RUNS})`,
+        },
+        {
+          metric: "download.cmdai_without_hash_vs_curl",
+          value: Math.round((secondsPerRun(median(curl)) / beyondHash) * 100) / 100,
+          unit: "ratio",
+          detail:
+            "cmdai's download time less the hash's own time, against curl: what the transfer itself costs",
+        },
+      );
+      if (curlVerified.length > 0) {
+        results.push({
+          metric: "download.cmdai_vs_curl_then_sha256sum",
+          value: Math.round((median(ours) / median(curlVerified)) * 100) / 100,
+          unit: "ratio",
+          detail:
+            "against curl -o followed by coreutils sha256sum on the file (a verified download with curl)",
+        });
+      }
     }
     return results;
   } finally {
