@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { replaceFile } from "../cache-files.js";
 import type { Config } from "./schema.js";
 
 /** Where and under which schema identity validated configurations are kept. */
@@ -83,10 +84,7 @@ export async function storeValidatedConfig(
     const kept = Object.entries(entries)
       .sort(([, left], [, right]) => right.usedAt - left.usedAt)
       .slice(0, MAX_ENTRIES);
-    await fs.mkdir(cache.directory, { recursive: true, mode: 0o700 });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(temporary, JSON.stringify(Object.fromEntries(kept)), { mode: 0o600 });
-    await fs.rename(temporary, file);
+    await replaceFile(file, JSON.stringify(Object.fromEntries(kept)));
   } catch {
     // Read-only or full cache folder: validation simply runs again next time.
   }

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ExecutionContext } from "../backends/backend.js";
+import { fileIdentitySync, replaceFileSync } from "../cache-files.js";
 import type { ShellName } from "../shells.js";
 
 /** Tools worth telling the model about when present. */
@@ -121,16 +122,6 @@ const SHELL_PROGRAMS: Record<ShellName, string> = {
   cmd: "cmd",
 };
 
-/** The file's identity: a shell upgraded in place changes its size, times or inode. */
-function programIdentity(program: string): string | undefined {
-  try {
-    const stat = fs.statSync(program, { bigint: true });
-    return [stat.size, stat.mtimeNs, stat.ctimeNs, stat.ino, stat.dev].map(String).join(":");
-  } catch {
-    return undefined;
-  }
-}
-
 /** File name of the remembered shell versions in the cache folder. */
 export const SHELL_VERSIONS_FILE = "shell-versions.json";
 
@@ -149,10 +140,7 @@ function readRemembered(file: string): RememberedVersions {
 
 function remember(file: string, entries: RememberedVersions): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.partial`;
-    fs.writeFileSync(temporary, JSON.stringify(entries));
-    fs.renameSync(temporary, file);
+    replaceFileSync(file, JSON.stringify(entries));
   } catch {
     // A read-only cache: the next request asks the shell again.
   }
@@ -174,7 +162,8 @@ export function readShellVersion(
   if (program === undefined) return undefined;
   if (cacheDirectory === undefined) return askShellVersion(shell, program);
   const file = path.join(cacheDirectory, SHELL_VERSIONS_FILE);
-  const identity = programIdentity(program);
+  // A shell upgraded in place changes its size, times or inode.
+  const identity = fileIdentitySync(program);
   const remembered = readRemembered(file);
   const known = remembered[program];
   if (identity !== undefined && known?.identity === identity && typeof known.version === "string") {

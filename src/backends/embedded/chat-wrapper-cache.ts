@@ -19,6 +19,7 @@ import type {
   LlamaModel,
   SpecializedChatWrapperTypeName,
 } from "node-llama-cpp";
+import { replaceFile } from "../../cache-files.js";
 
 type NodeLlamaCpp = typeof NodeLlamaCppModule;
 
@@ -98,12 +99,7 @@ export async function resolveChatWrapperCached(
     return wrapper;
   }
   try {
-    await fs.mkdir(directory, { recursive: true, mode: 0o700 });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(temporary, `${JSON.stringify({ ...(await readCache(file)), [key]: type })}\n`, {
-      mode: 0o600,
-    });
-    await fs.rename(temporary, file);
+    await replaceFile(file, `${JSON.stringify({ ...(await readCache(file)), [key]: type })}\n`);
   } catch (error) {
     // A read-only cache folder only costs speed.
     log(`embedded: could not remember the chat wrapper: ${(error as Error).message}`);

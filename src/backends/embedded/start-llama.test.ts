@@ -2,13 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { testModelPath, testTempDir } from "../../../test/support/test-model.js";
+import { fileIdentity } from "../../cache-files.js";
 import {
   AUTO_GPU_RECORD_TTL_MS,
   canStartDirectly,
   machineKey,
   recordApplies,
   startLlama,
-  type FileIdentity,
   type MachineFacts,
   type RecordContext,
 } from "./start-llama.js";
@@ -29,7 +29,7 @@ const FACTS: MachineFacts = {
   gpu: "auto",
 };
 
-const BINARY: FileIdentity = { size: "1000", mtimeNs: "1", ctimeNs: "2", ino: "3", dev: "4" };
+const BINARY = "1000:1:2:3:4";
 const NOW = 1_800_000_000_000;
 
 function record(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -73,9 +73,9 @@ describe("recordApplies", () => {
     ["another machine", record({ machine: machineKey({ ...FACTS, host: "other" }) }), {}, false],
     ["a relative addon path", record({ bindingPath: "llama-addon.node" }), {}, false],
     ["an addon file that is gone", record(), { binary: undefined }, false],
-    ["an addon file of another size", record(), { binary: { ...BINARY, size: "2000" } }, false],
-    ["an addon file written again", record(), { binary: { ...BINARY, ctimeNs: "9" } }, false],
-    ["another inode", record(), { binary: { ...BINARY, ino: "99" } }, false],
+    ["an addon file of another size", record(), { binary: "2000:1:2:3:4" }, false],
+    ["an addon file written again", record(), { binary: "1000:1:9:3:4" }, false],
+    ["another inode", record(), { binary: "1000:1:2:99:4" }, false],
     ["a record without the addon's identity", record({ binary: undefined }), {}, false],
     ["a record from the future (clock moved back)", record({ notedAt: NOW + 1000 }), {}, false],
     ["gpu auto, a day old", record({ notedAt: NOW - AUTO_GPU_RECORD_TTL_MS }), {}, false],
@@ -155,13 +155,13 @@ describe("startLlama (real node-llama-cpp)", () => {
     await afterCorrupt.llama.dispose();
     expect(afterCorrupt.via).toBe("tested");
 
-    const note = JSON.parse(fs.readFileSync(noteFile, "utf8")) as { binary: FileIdentity };
-    fs.writeFileSync(noteFile, JSON.stringify({ ...note, binary: { ...note.binary, size: "1" } }));
+    const note = JSON.parse(fs.readFileSync(noteFile, "utf8")) as { binary: string };
+    fs.writeFileSync(noteFile, JSON.stringify({ ...note, binary: `1:${note.binary}` }));
     const afterChange = await start(cacheDirectory);
     await afterChange.llama.dispose();
     expect(afterChange.via).toBe("tested");
-    const renewed = JSON.parse(fs.readFileSync(noteFile, "utf8")) as { binary: FileIdentity };
-    expect(renewed.binary.size).not.toBe("1");
+    const renewed = JSON.parse(fs.readFileSync(noteFile, "utf8")) as { binary: string };
+    expect(renewed.binary).toBe(note.binary);
   });
 
   it("takes getLlama's way when the noted addon cannot be loaded, and says so", async () => {
@@ -179,14 +179,7 @@ describe("startLlama (real node-llama-cpp)", () => {
       path.join(path.dirname(note.bindingPath), metadata),
       path.join(path.dirname(copy), metadata),
     );
-    const stat = fs.statSync(copy, { bigint: true });
-    const identity: FileIdentity = {
-      size: String(stat.size),
-      mtimeNs: String(stat.mtimeNs),
-      ctimeNs: String(stat.ctimeNs),
-      ino: String(stat.ino),
-      dev: String(stat.dev),
-    };
+    const identity = await fileIdentity(copy);
     fs.writeFileSync(noteFile, JSON.stringify({ ...note, bindingPath: copy, binary: identity }));
     const log: string[] = [];
     const again = await start(cacheDirectory, log);

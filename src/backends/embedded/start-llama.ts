@@ -26,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import type * as NodeLlamaCppModule from "node-llama-cpp";
 import type { Llama, LlamaLogLevel } from "node-llama-cpp";
+import { fileIdentity, replaceFile } from "../../cache-files.js";
 
 type NodeLlamaCpp = typeof NodeLlamaCppModule;
 
@@ -72,20 +73,12 @@ export interface MachineFacts {
   gpu: StartLlamaOptions["gpu"];
 }
 
-/** The addon file's identity: a reinstall or an upgrade changes it. */
-export interface FileIdentity {
-  size: string;
-  mtimeNs: string;
-  ctimeNs: string;
-  ino: string;
-  dev: string;
-}
-
 export interface LlamaBinaryRecord {
   version: number;
   machine: string;
   bindingPath: string;
-  binary: FileIdentity;
+  /** The addon file's identity ({@link fileIdentity}): a reinstall or an upgrade changes it. */
+  binary: string;
   notedAt: number;
 }
 
@@ -93,7 +86,7 @@ export interface LlamaBinaryRecord {
 export interface RecordContext {
   machine: string;
   /** The noted addon file's identity now; undefined when it is gone. */
-  binary: FileIdentity | undefined;
+  binary: string | undefined;
   gpu: StartLlamaOptions["gpu"];
   now: number;
 }
@@ -116,26 +109,7 @@ export function recordApplies(record: unknown, current: RecordContext): record i
   if (typeof candidate.bindingPath !== "string" || !path.isAbsolute(candidate.bindingPath)) return false;
   if (typeof candidate.notedAt !== "number" || candidate.notedAt > current.now) return false;
   if (current.gpu === "auto" && current.now - candidate.notedAt >= AUTO_GPU_RECORD_TTL_MS) return false;
-  if (current.binary === undefined || candidate.binary === undefined) return false;
-  const noted = candidate.binary;
-  const now = current.binary;
-  return (Object.keys(now) as (keyof FileIdentity)[]).every((key) => noted[key] === now[key]);
-}
-
-async function fileIdentity(filePath: string): Promise<FileIdentity | undefined> {
-  try {
-    const stat = await fs.stat(filePath, { bigint: true });
-    if (!stat.isFile()) return undefined;
-    return {
-      size: String(stat.size),
-      mtimeNs: String(stat.mtimeNs),
-      ctimeNs: String(stat.ctimeNs),
-      ino: String(stat.ino),
-      dev: String(stat.dev),
-    };
-  } catch {
-    return undefined;
-  }
+  return current.binary !== undefined && candidate.binary === current.binary;
 }
 
 /** Device nodes a GPU driver creates (NVIDIA, DRM render nodes, AMD's KFD): a driver set up changes them. */
@@ -290,10 +264,7 @@ async function getLlamaNotingAddons(
 
 async function writeRecord(file: string, record: LlamaBinaryRecord): Promise<void> {
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.partial`;
-    await fs.writeFile(temporary, JSON.stringify(record));
-    await fs.rename(temporary, file);
+    await replaceFile(file, JSON.stringify(record));
   } catch {
     // A read-only cache: the next start tests again.
   }

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { fileIdentity, replaceFile } from "../../cache-files.js";
 import { validateModelFile, type ValidatedModel } from "./model-validation.js";
 
 /** Bump when validateModelFile checks more: verdicts of older checks are then not trusted. */
@@ -16,22 +17,12 @@ const VALIDATION_RULES_VERSION = 1;
 
 async function identityKey(filePath: string): Promise<{ key: string; absolute: string } | undefined> {
   const absolute = path.resolve(filePath);
-  try {
-    const stat = await fs.stat(absolute, { bigint: true });
-    if (!stat.isFile()) return undefined;
-    const identity = [
-      VALIDATION_RULES_VERSION,
-      absolute,
-      stat.size,
-      stat.mtimeNs,
-      stat.ctimeNs,
-      stat.ino,
-      stat.dev,
-    ].map(String);
-    return { key: createHash("sha256").update(JSON.stringify(identity)).digest("hex"), absolute };
-  } catch {
-    return undefined;
-  }
+  const identity = await fileIdentity(absolute);
+  if (identity === undefined) return undefined;
+  const key = createHash("sha256")
+    .update(JSON.stringify([VALIDATION_RULES_VERSION, absolute, identity]))
+    .digest("hex");
+  return { key, absolute };
 }
 
 /**
@@ -55,10 +46,7 @@ export async function validateModelFileCached(
   }
   const validated = await validateModelFile(filePath);
   try {
-    await fs.mkdir(folder, { recursive: true });
-    const temporary = `${record}.${process.pid}.partial`;
-    await fs.writeFile(temporary, JSON.stringify(validated));
-    await fs.rename(temporary, record);
+    await replaceFile(record, JSON.stringify(validated));
   } catch {
     // Read-only cache: the next run checks again.
   }
