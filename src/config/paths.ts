@@ -87,7 +87,7 @@ export function modelsDir(where: PathEnvironment = currentPathEnvironment()): st
   return pathApi(where.platform).join(cacheDir(where), "models");
 }
 
-/** Saved prompt states and other derived caches: `<cache>/state-cache`. */
+/** Saved prompt states (per system prompt, and per folder in `folders/`): `<cache>/prompt-state`. */
 export function promptStateDir(where: PathEnvironment = currentPathEnvironment()): string {
   return pathApi(where.platform).join(cacheDir(where), "prompt-state");
 }

@@ -102,27 +102,76 @@ describe("embedded backend", () => {
     }
   });
 
-  it("rebuilds a corrupt saved state instead of loading it", async () => {
+  /** Every saved state file under the prompt-state folder (system prefixes, and folder prefixes in `folders/`). */
+  function savedStates(settings: ReturnType<typeof testBackendSettings>): string[] {
+    const directory = promptStateDir(settings.paths);
+    return fs
+      .readdirSync(directory, { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith(".state"))
+      .map((name) => path.join(directory, name));
+  }
+
+  it("rebuilds corrupt saved states instead of loading them", async () => {
     const settings = testBackendSettings({ model: testModelPath() });
     const logs: string[] = [];
     settings.log = (line) => logs.push(line);
     const first = createEmbeddedBackend(settings);
     const a = await first.generate(contractRequest("list files"));
     await first.dispose();
-    const directory = promptStateDir(settings.paths);
-    const stateName = fs.readdirSync(directory).find((name) => name.endsWith(".state"))!;
-    const statePath = path.join(directory, stateName);
-    const bytes = fs.readFileSync(statePath);
-    bytes.fill(0xff, 16, 4096);
-    fs.writeFileSync(statePath, bytes);
+    const statePaths = savedStates(settings);
+    expect(statePaths).toHaveLength(2);
+    const corrupted = new Map<string, Buffer>();
+    for (const statePath of statePaths) {
+      const bytes = fs.readFileSync(statePath);
+      bytes.fill(0xff, 16, 4096);
+      fs.writeFileSync(statePath, bytes);
+      corrupted.set(statePath, bytes);
+    }
 
     const second = createEmbeddedBackend(settings);
     const b = await second.generate(contractRequest("list files"));
     await second.dispose();
     expect(logs.some((line) => line.includes("reused saved prompt state"))).toBe(false);
     expect(b.command).toBe(a.command);
-    // Rebuilt: the file on disk is a valid state again (not the corrupted bytes).
-    expect(fs.readFileSync(statePath).equals(bytes)).toBe(false);
+    // Rebuilt: each file on disk is a valid state again (not the corrupted bytes).
+    for (const [statePath, bytes] of corrupted) expect(fs.readFileSync(statePath).equals(bytes)).toBe(false);
+  });
+
+  it("saves the folder's prefix too: a later request in that folder evaluates only its own text", async () => {
+    const settings = testBackendSettings({ model: testModelPath() });
+    const logs: string[] = [];
+    settings.log = (line) => logs.push(line);
+    const inFolder = (request: string, cwd: string) =>
+      contractRequest(request, { context: { ...contractRequest(request).context, cwd } });
+
+    const first = createEmbeddedBackend(settings);
+    const fresh = await first.generate(inFolder("list files", "/home/user/project"));
+    await first.dispose();
+    expect(savedStates(settings)).toHaveLength(2);
+
+    // A new process in the same folder: the folder's state, then only the request's text.
+    const second = createEmbeddedBackend(settings);
+    const sameFolder = await second.generate(inFolder("list files", "/home/user/project"));
+    const other = await second.generate(inFolder("show disk usage", "/home/user/project"));
+    await second.dispose();
+    expect(sameFolder.command).toBe(fresh.command);
+    expect(sameFolder.usage?.cachedPromptTokens).toBeGreaterThan(fresh.usage?.cachedPromptTokens ?? 0);
+    expect(other.usage?.cachedPromptTokens).toBe(sameFolder.usage?.cachedPromptTokens);
+
+    // Another folder starts from the system prefix's state and saves its own.
+    const third = createEmbeddedBackend(settings);
+    const elsewhere = await third.generate(inFolder("list files", "/srv/data/archive"));
+    // Back in the first folder within the same process: its state is loaded in place of the other one.
+    logs.length = 0;
+    const back = await third.generate(inFolder("list files", "/home/user/project"));
+    await third.dispose();
+    expect(fresh.usage?.cachedPromptTokens).toBe(0);
+    expect(elsewhere.usage?.cachedPromptTokens).toBeGreaterThan(0);
+    expect(elsewhere.usage?.cachedPromptTokens).toBeLessThan(sameFolder.usage?.cachedPromptTokens ?? 0);
+    expect(savedStates(settings)).toHaveLength(3);
+    expect(logs.some((line) => line.includes("reused saved prompt state"))).toBe(true);
+    expect(back.usage?.cachedPromptTokens).toBe(sameFolder.usage?.cachedPromptTokens);
+    expect(back.command).toBe(fresh.command);
   });
 
   it("keeps separate states per shell", async () => {

@@ -29,7 +29,7 @@ import type {
   GenerationRequest,
   GenerationResult,
 } from "../backend.js";
-import { buildPrompt, PROMPT_TEMPLATE_VERSION } from "../prompt.js";
+import { buildPrompt, buildUserMessage, PROMPT_TEMPLATE_VERSION } from "../prompt.js";
 import { resolveChatWrapperCached } from "./chat-wrapper-cache.js";
 import { answerDraftPredictor } from "./answer-draft-predictor.js";
 import { estimateCpuResourcesStatically } from "./cpu-resource-estimate.js";
@@ -38,7 +38,7 @@ import { ANSWER_PREFILL, answerGrammar, completedAnswer, parseAnswer } from "./a
 import { resolveLocalModelPath, type ModelPathResolver } from "./model-path.js";
 import type { ValidatedModel } from "./model-validation.js";
 import { validateModelFileCached } from "./validated-model-cache.js";
-import { PromptStateCache, promptStateKey } from "./prompt-state-cache.js";
+import { SavedPrefixes, type PrefixLengths } from "./saved-prefix.js";
 
 /** Injectable collaborators; the model-management resolver replaces the default one. */
 export interface EmbeddedBackendDependencies {
@@ -117,6 +117,9 @@ class EmbeddedBackend implements Backend {
   private draftContext: LlamaContext | undefined;
   private sequence: LlamaContextSequence | undefined;
   private readonly grammars = new Map<boolean, Promise<LlamaGrammar>>();
+  private prefixes: SavedPrefixes | undefined;
+  /** A prompt state being saved after an answer. */
+  private saving: Promise<void> | undefined;
   private disposed = false;
   /** One generation at a time: they share one context sequence. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -320,6 +323,23 @@ class EmbeddedBackend implements Backend {
     return draft;
   }
 
+  /** The saved prompt states for the loaded model and llama.cpp build. */
+  private savedPrefixes(loaded: LoadedModel): SavedPrefixes {
+    const release = loaded.llama.llamaCppRelease;
+    this.prefixes ??= new SavedPrefixes(
+      promptStateDir(this.settings.paths),
+      {
+        modelPath: loaded.validated.path,
+        modelSizeBytes: loaded.validated.sizeBytes,
+        modelModifiedMs: loaded.validated.modifiedMs,
+        runtime: `${release.repo}@${release.release}/${loaded.llama.buildType}/${String(loaded.llama.gpu)}`,
+        promptTemplateVersion: PROMPT_TEMPLATE_VERSION,
+      },
+      this.settings.log,
+    );
+    return this.prefixes;
+  }
+
   private grammar(loaded: LoadedModel, wantExplanation: boolean): Promise<LlamaGrammar> {
     let grammar = this.grammars.get(wantExplanation);
     if (grammar === undefined) {
@@ -395,82 +415,13 @@ class EmbeddedBackend implements Backend {
   }
 
   /**
-   * Bring the sequence to exactly `prefix`, which it does not hold ({@link reuseContext} keeps what it does):
-   * load the saved state, or evaluate and save it.
+   * Tokens of the rendered chat, and where its cacheable prefixes end: the request-independent system prefix,
+   * and the folder prefix (up to the request's own text).
    */
-  private async preparePrefix(
-    loaded: LoadedModel,
-    sequence: LlamaContextSequence,
-    prefix: Token[],
-  ): Promise<void> {
-    await sequence.clearHistory();
-    const cache = new PromptStateCache(promptStateDir(this.settings.paths));
-    const release = loaded.llama.llamaCppRelease;
-    const key = promptStateKey({
-      modelPath: loaded.validated.path,
-      modelSizeBytes: loaded.validated.sizeBytes,
-      modelModifiedMs: loaded.validated.modifiedMs,
-      runtime: `${release.repo}@${release.release}/${loaded.llama.buildType}/${String(loaded.llama.gpu)}`,
-      promptTemplateVersion: PROMPT_TEMPLATE_VERSION,
-      prefixTokens: prefix,
-    });
-    const saved = await cache.find(key, prefix.length);
-    if (saved !== undefined) {
-      try {
-        await sequence.loadStateFromFile(saved, { acceptRisk: true });
-        if (
-          sequence.nextTokenIndex === prefix.length &&
-          sequence.compareContextTokens(prefix).firstDifferentIndex === prefix.length
-        ) {
-          this.settings.log(`embedded: reused saved prompt state ${path.basename(saved)}`);
-          return;
-        }
-      } catch (error) {
-        this.settings.log(`embedded: saved prompt state unusable (${(error as Error).message}); rebuilding`);
-      }
-      await sequence.clearHistory();
-      await cache.remove(key);
-    }
-    await sequence.evaluateWithoutGeneratingNewTokens(prefix);
-    try {
-      await cache.store(key, prefix.length, async (temporaryPath) => {
-        await sequence.saveStateToFile(temporaryPath);
-      });
-    } catch (error) {
-      // A read-only cache only costs speed.
-      this.settings.log(`embedded: could not save prompt state: ${(error as Error).message}`);
-    }
-  }
-
-  /**
-   * Bring the sequence to a state from which `input` (prompt + answer prefill) can be evaluated, and return
-   * how many of its tokens are already there. The sequence still holds the previous request's tokens: what
-   * `input` shares with them beyond the fixed prefix (in the warm server, usually the working-directory line
-   * and the request label) is kept rather than evaluated again. Otherwise the prefix comes from
-   * {@link preparePrefix}. At least one token is always left to evaluate, since sampling needs its logits.
-   */
-  private async reuseContext(
-    loaded: LoadedModel,
-    sequence: LlamaContextSequence,
-    input: Token[],
-    prefixLength: number,
-  ): Promise<number> {
-    const shared = Math.min(sequence.compareContextTokens(input).firstDifferentIndex, input.length - 1);
-    if (shared >= prefixLength) {
-      if (sequence.nextTokenIndex > shared) {
-        await sequence.eraseContextTokenRanges([{ start: shared, end: sequence.nextTokenIndex }]);
-      }
-      return shared;
-    }
-    await this.preparePrefix(loaded, sequence, input.slice(0, prefixLength));
-    return prefixLength;
-  }
-
-  /** Tokens of the rendered chat, and how many of them form the request-independent prefix. */
   private renderTokens(
     loaded: LoadedModel,
     request: GenerationRequest,
-  ): { tokens: Token[]; prefixLength: number } {
+  ): { tokens: Token[]; prefixLengths: PrefixLengths } {
     const { system, user } = buildPrompt(request);
     const wrapper = loaded.chatWrapper;
     const render = (userText: string): Token[] => {
@@ -484,9 +435,18 @@ class EmbeddedBackend implements Backend {
         .contextText.tokenize(loaded.model.tokenizer);
     };
     const tokens = render(user);
-    // Everything before the user's text is shared by every request with this system prompt.
-    const prefixLength = commonPrefixLength(tokens, render(""));
-    return { tokens, prefixLength: Math.min(prefixLength, tokens.length - 1) };
+    return {
+      tokens,
+      prefixLengths: {
+        // Everything before the user's text is shared by every request with this system prompt…
+        system: commonPrefixLength(tokens, render("")),
+        // …and everything before the request's text by every request in this folder.
+        folder: commonPrefixLength(
+          tokens,
+          render(buildUserMessage({ ...request, request: "", revision: undefined })),
+        ),
+      },
+    };
   }
 
   generate(request: GenerationRequest, options: GenerateOptions = {}): Promise<GenerationResult> {
@@ -494,7 +454,7 @@ class EmbeddedBackend implements Backend {
       () => this.generateNow(request, options),
       () => this.generateNow(request, options),
     );
-    this.queue = run.catch(() => undefined);
+    this.queue = run.catch(() => undefined).then(() => this.saving);
     return run;
   }
 
@@ -514,13 +474,17 @@ class EmbeddedBackend implements Backend {
     }
 
     const generateStarted = performance.now();
-    const { tokens, prefixLength } = this.renderTokens(loaded, request);
+    const { tokens, prefixLengths } = this.renderTokens(loaded, request);
     // The answer's fixed opening is prompt, not output: cheaper to evaluate in the batch than to generate.
     const input = [...tokens, ...loaded.model.tokenize(ANSWER_PREFILL)];
     const rendered = performance.now();
     const sequence = await this.sequenceFor(loaded, input.length);
     const contextReady = performance.now();
-    const reused = await this.reuseContext(loaded, sequence, input, prefixLength);
+    const { next, cached, saveFolder } = await this.savedPrefixes(loaded).restore(
+      sequence,
+      input,
+      prefixLengths,
+    );
     const prefixReady = performance.now();
     throwIfAborted(signal);
 
@@ -532,7 +496,7 @@ class EmbeddedBackend implements Backend {
     let text = "";
     const evaluateStarted = performance.now();
     let firstToken = 0;
-    const iterator = sequence.evaluate(input.slice(reused), {
+    const iterator = sequence.evaluate(input.slice(next), {
       temperature: embedded.temperature,
       ...(embedded.seed === undefined ? {} : { seed: embedded.seed }),
       grammarEvaluationState: grammarState,
@@ -554,11 +518,17 @@ class EmbeddedBackend implements Backend {
       await iterator.return();
     }
     const generationEnded = performance.now();
+    if (saveFolder !== undefined && signal?.aborted !== true) {
+      // After the answer, not before it: the next request on this backend (and dispose) waits for it.
+      this.saving = saveFolder().catch((error: unknown) => {
+        this.settings.log(`embedded: could not save the folder's prompt state: ${(error as Error).message}`);
+      });
+    }
     // One line the bench reads (`generation phases:`); the first token comes with the prompt's evaluation.
     this.settings.log(
       `embedded: generation phases: render ${span(generateStarted, rendered)}, context ${span(rendered, contextReady)}, ` +
         `prefix ${span(contextReady, prefixReady)}, grammar ${span(prefixReady, evaluateStarted)}, ` +
-        `prompt ${input.length - reused} tokens ${span(evaluateStarted, firstToken || generationEnded)}, ` +
+        `prompt ${input.length - next} tokens ${span(evaluateStarted, firstToken || generationEnded)}, ` +
         `answer ${Math.max(generated.length - 1, 0)} more tokens ${span(firstToken || generationEnded, generationEnded)}`,
     );
     if (sequence.tokenPredictor !== undefined) {
@@ -589,7 +559,7 @@ class EmbeddedBackend implements Backend {
         promptEval: Math.round((firstToken || generationEnded) - evaluateStarted),
         answer: Math.round(generationEnded - (firstToken || generationEnded)),
       },
-      usage: { promptTokens: input.length, cachedPromptTokens: reused, answerTokens: generated.length },
+      usage: { promptTokens: input.length, cachedPromptTokens: cached, answerTokens: generated.length },
     };
   }
 
@@ -598,6 +568,7 @@ class EmbeddedBackend implements Backend {
     this.disposed = true;
     const loading = this.loading;
     this.loading = undefined;
+    await this.saving;
     await this.context?.dispose();
     await this.draftContext?.dispose();
     this.context = undefined;

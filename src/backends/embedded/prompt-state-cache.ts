@@ -28,7 +28,7 @@ interface Manifest {
   tokenCount: number;
 }
 
-/** At most this many states are kept; older ones are pruned when a new one is written. */
+/** By default at most this many states are kept; the least recently used are pruned when one is written. */
 export const MAX_SAVED_STATES = 16;
 
 /** The cache key (hex SHA-256) of an identity. */
@@ -55,7 +55,10 @@ async function sha256File(filePath: string): Promise<string> {
 
 /** Where states of one key live, and the checks around reading and writing them. */
 export class PromptStateCache {
-  constructor(private readonly directory: string) {}
+  constructor(
+    private readonly directory: string,
+    private readonly maxStates: number = MAX_SAVED_STATES,
+  ) {}
 
   statePath(key: string): string {
     return path.join(this.directory, `${key}.state`);
@@ -86,6 +89,9 @@ export class PromptStateCache {
         stat.size === manifest.stateBytes &&
         (await sha256File(statePath)) === manifest.stateSha256
       ) {
+        // Marked as used: pruning keeps the states used last, not the ones written last.
+        const now = new Date();
+        await fs.utimes(statePath, now, now).catch(() => undefined);
         return statePath;
       }
     } catch {
@@ -133,7 +139,7 @@ export class PromptStateCache {
     await fs.rm(this.manifestPath(key), { force: true });
   }
 
-  /** Keep only the {@link MAX_SAVED_STATES} most recently written states. */
+  /** Keep only the `maxStates` states used (found or written) last. */
   private async prune(): Promise<void> {
     const names = await fs.readdir(this.directory);
     const states: { key: string; modifiedMs: number }[] = [];
@@ -146,6 +152,6 @@ export class PromptStateCache {
       }
     }
     states.sort((left, right) => right.modifiedMs - left.modifiedMs);
-    for (const stale of states.slice(MAX_SAVED_STATES)) await this.remove(stale.key);
+    for (const stale of states.slice(this.maxStates)) await this.remove(stale.key);
   }
 }
