@@ -102,40 +102,37 @@ describe("PromptStateCache", () => {
     );
   });
 
-  it("keeps the limit it was given, the newest states first", async () => {
+  /** A cache of at most 2 states holding `keys`, written seconds apart, oldest first. */
+  async function cacheOfTwo(
+    keys: string[],
+  ): Promise<{ cache: PromptStateCache; directory: string; kept: () => string[] }> {
     const directory = fs.mkdtempSync(path.join(testTempDir(), "prompt-state-limit-"));
     const cache = new PromptStateCache(directory, 2);
-    const keys = ["old", "middle", "new"];
     for (const [index, key] of keys.entries()) {
       await storeBytes(cache, key, key);
-      // Seconds apart, oldest first: file times can be coarser than the writes are apart.
+      // Seconds apart: file times can be coarser than the writes are apart.
       const when = new Date(Date.now() - 1000 * (keys.length - index));
       fs.utimesSync(path.join(directory, `${key}.state`), when, when);
     }
+    const kept = () =>
+      fs
+        .readdirSync(directory)
+        .filter((name) => name.endsWith(".state"))
+        .sort();
+    return { cache, directory, kept };
+  }
+
+  it("keeps the limit it was given, the newest states first", async () => {
+    const { cache, kept } = await cacheOfTwo(["old", "middle", "new"]);
     await storeBytes(cache, "newest", "n");
-    const kept = fs
-      .readdirSync(directory)
-      .filter((name) => name.endsWith(".state"))
-      .sort();
-    expect(kept).toEqual(["new.state", "newest.state"]);
+    expect(kept()).toEqual(["new.state", "newest.state"]);
   });
 
   it("prunes the states used last, not the ones written last", async () => {
-    const directory = fs.mkdtempSync(path.join(testTempDir(), "prompt-state-used-"));
-    const cache = new PromptStateCache(directory, 2);
-    const keys = ["first", "second"];
-    for (const [index, key] of keys.entries()) {
-      await storeBytes(cache, key, key);
-      const when = new Date(Date.now() - 1000 * (keys.length - index));
-      fs.utimesSync(path.join(directory, `${key}.state`), when, when);
-    }
+    const { cache, directory, kept } = await cacheOfTwo(["first", "second"]);
     // The oldest written one is found again, so the other is the least recently used.
     expect(await cache.find("first", 3)).toBe(path.join(directory, "first.state"));
     await storeBytes(cache, "third", "3");
-    const kept = fs
-      .readdirSync(directory)
-      .filter((name) => name.endsWith(".state"))
-      .sort();
-    expect(kept).toEqual(["first.state", "third.state"]);
+    expect(kept()).toEqual(["first.state", "third.state"]);
   });
 });

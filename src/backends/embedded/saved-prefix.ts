@@ -21,7 +21,7 @@ import {
   type PromptStateIdentity,
 } from "./prompt-state-cache.js";
 
-/** Folder states kept (newest written): each holds the whole prefix, ~11 MB for the 1.5B model. */
+/** Folder states kept (the ones used last): each holds the whole prefix, ~11 MB for the 1.5B model. */
 export const MAX_FOLDER_STATES = 8;
 
 /** Where the rendered prompt's cacheable prefixes end (token counts, the folder's ≥ the system's). */
