@@ -3,7 +3,8 @@
  * (2 threads, a fixed answer bound): a fresh process without the server (cold, then with the saved prompt
  * states, in the same folder and in a new one), and through the warm model server (median of 5 after it
  * started). Each figure comes with the tokens the run really evaluated and generated (from `--verbose`), and
- * peak RSS of the in-process run and of the server. Goals on 2 cores: warm ≤ 1.5 s; cold ≤ load time + 2 s; RSS ≤ model + 1 GB.
+ * peak RSS of the in-process run and of the server. Goals on 2 cores: warm ≤ 1.5 s; cold ≤ load time + 2 s;
+ * RSS ≤ model + 1 GB.
  * Run alone: `BENCH_ONLY=warm-server npm run bench`.
  *
  * Random weights write arbitrary text: the answer is bounded by `max_command_length` (BENCH_ANSWER_CHARS,

@@ -94,10 +94,11 @@ export class SavedPrefixes {
     if (shared >= system) await eraseFrom(sequence, shared);
     else {
       const systemPrefix = input.slice(0, system);
-      await sequence.clearHistory();
       if (await this.load(this.systemStates, sequence, systemPrefix)) cached = system;
       else {
+        // What the sequence holds (if anything) is not the system prefix: start from nothing.
         cached = 0;
+        await sequence.clearHistory();
         await sequence.evaluateWithoutGeneratingNewTokens(systemPrefix);
         await this.save(this.systemStates, sequence, systemPrefix);
       }
