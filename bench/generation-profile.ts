@@ -1,6 +1,7 @@
 /**
  * Where generation time goes, measured side by side on the bench model (2 threads), interleaved so that load
- * on a shared machine hits every variant alike: the decode floor (one token at a time, no sampling), sampling
+ * on a shared machine hits every variant alike: the decode floor (one token at a time, no sampling; without and
+ * with the output layer's logits, the second being what llama-bench's tg measures), sampling
  * without a grammar (temperature 0.15 and greedy), and with the answer grammar. Run alone:
  * `npx tsx bench/generation-profile.ts`.
  */
@@ -46,6 +47,16 @@ export async function run(): Promise<BenchResult[]> {
     await sequence.eraseContextTokenRanges([{ start: base, end: sequence.nextTokenIndex }]);
   };
   type Variant = { name: string; measure: () => Promise<number> };
+  // node-llama-cpp's own evaluation loop with its internal `_noSampling` switch: the token is decoded with
+  // logits and the loop ends without sampling. No public method computes logits without sampling them.
+  const internal = sequence as unknown as {
+    _evaluate(tokens: Token[], metadata: object, options: { _noSampling: boolean }): AsyncGenerator<Token>;
+  };
+  const evaluateWithoutSampling = (token: Token): AsyncGenerator<Token> =>
+    internal._evaluate([token], {}, { _noSampling: true });
+  const drain = async (iterator: AsyncGenerator<Token>): Promise<void> => {
+    while (!(await iterator.next()).done);
+  };
   const generate = (temperature: number, withGrammar: boolean) => async (): Promise<number> => {
     await reset();
     let started = 0;
@@ -71,6 +82,20 @@ export async function run(): Promise<BenchResult[]> {
         await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 1));
         const started = performance.now();
         for (const token of tokens.slice(1)) await sequence.evaluateWithoutGeneratingNewTokens([token]);
+        return (performance.now() - started) / (tokens.length - 1);
+      },
+    },
+    {
+      // llama-bench's tg floor: one token at a time with its logits computed (the output layer over the whole
+      // vocabulary, ~20 % of a token here), but nothing sampled. decode_only skips the output layer, so it is
+      // below what any generation can reach.
+      name: "decode_with_logits",
+      measure: async () => {
+        await reset();
+        const tokens: Token[] = model.tokenize(" ls -la".repeat(20)).slice(0, TOKENS + 1);
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 1));
+        const started = performance.now();
+        for (const token of tokens.slice(1)) await drain(evaluateWithoutSampling(token));
         return (performance.now() - started) / (tokens.length - 1);
       },
     },
